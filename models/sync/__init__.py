@@ -1,0 +1,1 @@
+"""Sync between offline workstations by package files (see FORMAT.md in this folder)."""

@@ -1,0 +1,232 @@
+"""Inner payload of a package: length-prefixed records `u32 len | u8 type | body`, in the order
+MANIFEST, OP*, (BLOB_HDR, BLOB_CHUNK*)*, END (sync-security.md §A.3.4).
+
+No file names from the sender, nothing to extract: blobs are named only by their SHA-256.
+`RecordReader` enforces the grammar and the §B.3.11 limits while bytes stream in, so a record that
+claims to be huge is refused from its first five bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from models.sync.errors import PackageError
+from models.sync.strict_json import StrictJsonError, canonical_json, parse_strict_json
+
+MAX_OPS = 1_000_000
+MAX_BLOBS = 1_000_000
+MAX_BLOB_BYTES = 2 * 1024**3
+BLOB_CHUNK_BYTES = 1024 * 1024
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+_PREFIX = struct.Struct("<IB")
+
+
+class RecordType(IntEnum):
+    MANIFEST = 1
+    OP = 2
+    BLOB_HDR = 3
+    BLOB_CHUNK = 4
+    END = 5
+
+
+MAX_BODY_BYTES = {
+    RecordType.MANIFEST: 16 * 1024**2,
+    RecordType.OP: 1024**2 + 64 * 1024,  # op value ≤ 1 MiB plus its envelope
+    RecordType.BLOB_HDR: 256,
+    RecordType.BLOB_CHUNK: BLOB_CHUNK_BYTES,
+    RecordType.END: 4096,
+}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    fields: dict[str, Any]  # always has op_count and blobs [[sha256, size], ...]; the rest is exchange's
+
+
+@dataclass(frozen=True)
+class PackedOp:
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BlobStart:
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class BlobData:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class BlobDone:
+    """Yielded only after the blob's bytes matched its SHA-256 and size."""
+
+    sha256: str
+
+
+@dataclass(frozen=True)
+class End:
+    fields: dict[str, Any]
+
+
+Record = Manifest | PackedOp | BlobStart | BlobData | BlobDone | End
+
+
+def encode_record(kind: RecordType, body: bytes) -> bytes:
+    if len(body) > MAX_BODY_BYTES[kind]:
+        raise ValueError(f"{kind.name} record of {len(body)} bytes exceeds the format limit")
+    return _PREFIX.pack(len(body), kind) + body
+
+
+def check_manifest_envelope(fields: object) -> dict[str, Any]:
+    """The manifest keys the container itself relies on; both writer and reader use this."""
+    if not isinstance(fields, dict) or type(fields.get("op_count")) is not int:
+        raise PackageError("malformed")
+    blobs = fields.get("blobs")
+    if not 0 <= fields["op_count"] <= MAX_OPS or not isinstance(blobs, list) or len(blobs) > MAX_BLOBS:
+        raise PackageError("malformed")
+    for entry in blobs:
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                and SHA256_HEX.match(entry[0]) and type(entry[1]) is int and 0 <= entry[1] <= MAX_BLOB_BYTES):
+            raise PackageError("malformed")
+    return fields
+
+
+class Totals:
+    """Running counts and the hash over OP records that the END record must repeat."""
+
+    def __init__(self) -> None:
+        self.op_count = 0
+        self.op_hash = hashlib.sha256()
+        self.blobs: list[list[Any]] = []
+
+    def add_op(self, raw_record: bytes) -> None:
+        self.op_count += 1
+        self.op_hash.update(raw_record)
+
+    def end_fields(self) -> dict[str, Any]:
+        return {"op_count": self.op_count, "op_sha256": self.op_hash.hexdigest(),
+                "blob_count": len(self.blobs), "blob_bytes": sum(size for _, size in self.blobs)}
+
+
+class RecordReader:
+    """Feed decrypted plaintext in any slicing; get validated records out."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._state = "start"  # start → ops → blobs → ended
+        self._manifest: dict[str, Any] = {}
+        self._totals = Totals()
+        self._blob: tuple[str, int, Any, int] | None = None  # sha256, size, running hash, bytes seen
+
+    @property
+    def ended(self) -> bool:
+        return self._state == "ended"
+
+    def feed(self, plaintext: bytes, final: bool) -> Iterator[Record]:
+        """`final`: this is the last decrypted chunk; END must sit at its very end, so END is never
+        handed out while more data could follow."""
+        if self._state == "ended" and plaintext:
+            raise PackageError("malformed")  # trailing data after END
+        self._buffer += plaintext
+        offset = 0  # consume by offset and compact once: deleting per record would be quadratic
+        try:
+            while len(self._buffer) - offset >= _PREFIX.size:
+                length, kind_byte = _PREFIX.unpack_from(self._buffer, offset)
+                if kind_byte not in RecordType._value2member_map_:
+                    raise PackageError("malformed")
+                kind = RecordType(kind_byte)
+                if length > MAX_BODY_BYTES[kind]:
+                    raise PackageError("malformed")
+                end = offset + _PREFIX.size + length
+                if len(self._buffer) < end:
+                    break
+                if kind is RecordType.END and (not final or len(self._buffer) != end):
+                    raise PackageError("malformed")
+                raw = bytes(self._buffer[offset:end])
+                offset = end
+                yield from self._accept(kind, raw)
+        finally:
+            del self._buffer[:offset]
+
+    def _accept(self, kind: RecordType, raw: bytes) -> Iterator[Record]:
+        body = raw[_PREFIX.size:]
+        if kind is not RecordType.BLOB_CHUNK and self._blob is not None:
+            yield self._finish_blob()
+        if kind is RecordType.MANIFEST and self._state == "start":
+            self._manifest = check_manifest_envelope(_json(body))
+            self._state = "ops"
+            yield Manifest(self._manifest)
+        elif kind is RecordType.OP and self._state == "ops":
+            if self._totals.op_count >= self._manifest["op_count"]:
+                raise PackageError("malformed")
+            self._totals.add_op(raw)
+            fields = _json(body)
+            if not isinstance(fields, dict):
+                raise PackageError("malformed")
+            yield PackedOp(fields)
+        elif kind is RecordType.BLOB_HDR and self._state in ("ops", "blobs"):
+            yield self._start_blob(_json(body))
+        elif kind is RecordType.BLOB_CHUNK and self._blob is not None:
+            yield self._blob_data(body)
+        elif kind is RecordType.END and self._state in ("ops", "blobs"):
+            yield self._end(_json(body))
+        else:
+            raise PackageError("malformed")  # record out of order
+
+    def _start_blob(self, fields: object) -> BlobStart:
+        if not (isinstance(fields, dict) and set(fields) == {"sha256", "size"}):
+            raise PackageError("malformed")
+        index = len(self._totals.blobs)
+        expected = self._manifest["blobs"]
+        if index >= len(expected) or [fields["sha256"], fields["size"]] != expected[index]:
+            raise PackageError("malformed")
+        self._state = "blobs"
+        self._totals.blobs.append(expected[index])
+        self._blob = (fields["sha256"], fields["size"], hashlib.sha256(), 0)
+        return BlobStart(fields["sha256"], fields["size"])
+
+    def _blob_data(self, body: bytes) -> BlobData:
+        assert self._blob is not None
+        sha256, size, running, seen = self._blob
+        if not body or seen + len(body) > size:
+            raise PackageError("malformed")
+        running.update(body)
+        self._blob = (sha256, size, running, seen + len(body))
+        return BlobData(body)
+
+    def _finish_blob(self) -> BlobDone:
+        assert self._blob is not None
+        sha256, size, running, seen = self._blob
+        if seen != size or running.hexdigest() != sha256:
+            raise PackageError("malformed")
+        self._blob = None
+        return BlobDone(sha256)
+
+    def _end(self, fields: object) -> End:
+        if self._totals.op_count != self._manifest["op_count"]:
+            raise PackageError("malformed")
+        if len(self._totals.blobs) != len(self._manifest["blobs"]) or fields != self._totals.end_fields():
+            raise PackageError("malformed")
+        self._state = "ended"
+        assert isinstance(fields, dict)
+        return End(fields)
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return parse_strict_json(body)
+    except StrictJsonError:
+        raise PackageError("malformed") from None
+
+
+__all__ = ["RecordType", "Record", "Manifest", "PackedOp", "BlobStart", "BlobData", "BlobDone", "End",
+           "RecordReader", "Totals", "encode_record", "check_manifest_envelope", "canonical_json",
+           "BLOB_CHUNK_BYTES", "SHA256_HEX"]

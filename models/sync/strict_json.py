@@ -1,0 +1,74 @@
+"""JSON for untrusted package content: one canonical way to write it, a strict way to read it.
+
+Limits follow sync-security.md §B.3.11: valid UTF-8, no duplicate keys, no NaN/Infinity, nesting
+≤ 32, no control characters except tab and newline (carriage return is also let through: Windows
+text boxes and pasted Word text carry "\r\n", and refusing it would block a peer's sync forever).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+MAX_DEPTH = 32
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class StrictJsonError(ValueError):
+    """Input is not acceptable JSON; callers turn this into their own Chinese message."""
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8: equal values give equal bytes, so hashes and signatures agree."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def parse_strict_json(data: bytes, max_depth: int = MAX_DEPTH) -> Any:
+    try:
+        text = data.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise StrictJsonError("not UTF-8") from None
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+    except (ValueError, RecursionError) as exc:
+        raise StrictJsonError(str(exc)) from None
+    _check(value, max_depth)
+    return value
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in result:
+            raise StrictJsonError(f"duplicate key {key!r}")
+        result[key] = item
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise StrictJsonError(f"{name} is not allowed")
+
+
+def _check(value: Any, depth_left: int) -> None:
+    if isinstance(value, str):
+        if _FORBIDDEN_CONTROL.search(value) or _has_lone_surrogate(value):
+            raise StrictJsonError("control character or lone surrogate in string")
+        return
+    if isinstance(value, (dict, list)):
+        if depth_left <= 0:
+            raise StrictJsonError("nested too deeply")
+        items = list(value.items()) if isinstance(value, dict) else [(None, item) for item in value]
+        for key, item in items:
+            if key is not None:
+                _check(key, depth_left - 1)
+            _check(item, depth_left - 1)
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    # "\ud800" escapes decode to lone surrogates that cannot be stored as UTF-8 later.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
