@@ -1,0 +1,133 @@
+"""Verified encrypted backups (sync-security.md §B.3.8), taken before every import, migration,
+restore and key change, on exit and periodically.
+
+VACUUM INTO writes a consistent, compacted copy encrypted with the same key; the copy is opened
+and checked (integrity, cipher integrity, op and audit counts) before it gets its final name, and the
+key file travels beside it. Rotation keeps everything from the last 2 days, then one a day for 14
+days, one a week for 8 weeks, one a month for 12 months — and never the only verified copy."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from models.errors import DomainError
+from models.fsutil import disk_error
+from models.keyslots import keys_path_for
+
+NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}(?:-\d+)?)-(?P<reason>[a-z_]+)\.db$")
+
+
+def backup_dir_for(db_path: Path) -> Path:
+    return db_path.parent / "backups"
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    with engine.connect() as conn:
+        ops = conn.execute(text("SELECT count(*) FROM op")).scalar() if _has_table(conn, "op") else 0
+        audit = conn.execute(text("SELECT count(*) FROM audit_event")).scalar() if _has_table(conn, "audit_event") else 0
+    return int(ops or 0), int(audit or 0)
+
+
+def _has_table(conn, name: str) -> bool:  # type: ignore[no-untyped-def]
+    return conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"), {"n": name}).first() is not None
+
+
+def verify_backup(path: Path, dek: bytes | None, expected_counts: tuple[int, int] | None = None) -> None:
+    from models.storage import make_engine
+
+    engine = make_engine(path, dek)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
+                raise DomainError("backup_corrupt", f"备份文件校验失败：{path.name}")
+            if dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None:
+                raise DomainError("backup_corrupt", f"备份文件校验失败：{path.name}")
+        if expected_counts is not None and _counts(engine) != expected_counts:
+            raise DomainError("backup_corrupt", f"备份文件内容与数据库不一致：{path.name}")
+    except DomainError:
+        raise
+    except Exception:
+        raise DomainError("backup_corrupt", f"备份文件无法打开或已损坏：{path.name}") from None
+    finally:
+        engine.dispose()
+
+
+def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: str,
+                  now: dt.datetime | None = None) -> Path:
+    folder = backup_dir_for(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    final = folder / f"{db_path.stem}-{stamp}-{reason}.db"
+    serial = 1
+    while final.exists():
+        serial += 1
+        final = folder / f"{db_path.stem}-{stamp}-{serial}-{reason}.db"
+    tmp = final.with_name(final.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        expected = _counts(engine)
+        raw = engine.raw_connection()
+        try:  # VACUUM cannot run inside the transaction a SQLAlchemy connection would begin
+            raw.driver_connection.execute("VACUUM INTO ?", (str(tmp),))
+        finally:
+            raw.close()
+        verify_backup(tmp, dek, expected)
+        tmp.replace(final)
+        keys = keys_path_for(db_path)
+        if keys.exists():
+            shutil.copyfile(keys, keys_path_for(final))
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise disk_error(exc, final) from exc
+    except Exception:
+        tmp.unlink(missing_ok=True)
+        raise
+    rotate_backups(folder, db_path.stem, now=now)
+    return final
+
+
+def list_backups(folder: Path, stem: str) -> list[tuple[dt.datetime, Path]]:
+    found = []
+    for path in folder.glob(f"{stem}-*.db"):
+        match = NAME_RE.match(path.name)
+        if match and match["stem"] == stem:
+            found.append((dt.datetime.strptime(match["stamp"][:15], "%Y%m%d-%H%M%S"), path))
+    return sorted(found)
+
+
+def backups_to_keep(stamps: list[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
+    """Pure retention rule (Anki-like); the newest backup is always kept."""
+    keep: set[dt.datetime] = set()
+    buckets: set[tuple[str, object]] = set()
+    for stamp in sorted(stamps, reverse=True):
+        age = now - stamp
+        if age <= dt.timedelta(days=2):
+            keep.add(stamp)
+            continue
+        if age <= dt.timedelta(days=16):
+            bucket: tuple[str, object] = ("day", stamp.date())
+        elif age <= dt.timedelta(weeks=10):
+            bucket = ("week", stamp.isocalendar()[:2])
+        elif age <= dt.timedelta(days=365 + 70):
+            bucket = ("month", (stamp.year, stamp.month))
+        else:
+            continue
+        if bucket not in buckets:
+            buckets.add(bucket)
+            keep.add(stamp)
+    if stamps:
+        keep.add(max(stamps))
+    return keep
+
+
+def rotate_backups(folder: Path, stem: str, now: dt.datetime | None = None) -> None:
+    backups = list_backups(folder, stem)
+    keep = backups_to_keep([stamp for stamp, _ in backups], now or dt.datetime.now())
+    for stamp, path in backups:
+        if stamp not in keep:
+            path.unlink(missing_ok=True)
+            keys_path_for(path).unlink(missing_ok=True)

@@ -1,0 +1,29 @@
+"""Crash-safe file writes: temp file in the same folder → fsync → os.replace."""
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from pathlib import Path
+
+from models.errors import DomainError
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise disk_error(exc, path) from exc
+
+
+def disk_error(exc: OSError, path: Path) -> DomainError:
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return DomainError("disk_full", f"磁盘空间不足，未能写入：{path}。原有数据未改动")
+    return DomainError("write_failed", f"无法写入文件：{path}（{exc.strerror}）")

@@ -1,0 +1,241 @@
+"""Key slots (sync-security.md §B.3.3): one random 256-bit data key (DEK) is the SQLCipher raw key;
+it is wrapped (AES-256-GCM) by a key derived from each way of unlocking:
+
+- password: Argon2id, default 256 MiB / t=3 / p=4 (≈0.8 s on an office PC); the parameters are in
+  the slot and in its AAD, so editing them in the file (a downgrade) makes unwrapping fail;
+- recovery key: 40 random digits (≈133 bits) shown once at set-up, HKDF-SHA256 (no slow KDF needed);
+- keyring ("remember on this computer"): a random device secret in the OS credential store.
+
+Changing the password re-wraps one slot in milliseconds; the database is not re-encrypted.
+The file sits next to the database (`<db>.keys.json`), is written atomically, keeps the previous
+generation as `.bak`, and travels with every backup (a backup without it cannot be opened)."""
+from __future__ import annotations
+
+import base64
+import getpass
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from models.errors import DomainError
+from models.fieldcodec import canonical_json
+from models.fsutil import atomic_write_bytes
+
+FORMAT_VERSION = 1
+AAD_PREFIX = b"FJLD-keyslot-v1"
+KEYRING_SERVICE_PREFIX = "FJLD/"
+
+
+@dataclass(frozen=True)
+class Argon2Params:
+    m_kib: int = 262144
+    t: int = 3
+    p: int = 4
+
+
+def default_argon2() -> Argon2Params:
+    """FJLD_ARGON2_MEMORY_KIB / FJLD_ARGON2_TIME lower the cost for tests and old PCs (documented)."""
+    return Argon2Params(m_kib=int(os.environ.get("FJLD_ARGON2_MEMORY_KIB", 262144)),
+                        t=int(os.environ.get("FJLD_ARGON2_TIME", 3)), p=4)
+
+
+def keys_path_for(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".keys.json")
+
+
+def check_password_strength(password: str) -> None:
+    classes = sum(any(test(c) for c in password) for test in
+                  (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()))
+    if len(password) < 8 or classes < 3:
+        raise DomainError("weak_password", "密码至少8位，并包含大写字母、小写字母、数字、符号中的至少三类")
+
+
+# --- recovery key: 8 groups of 5 digits + a 2-digit check group (mod 97 catches any single typo) ---
+
+def new_recovery_key() -> str:
+    digits = "".join(secrets.choice("0123456789") for _ in range(40))
+    return format_recovery_key(digits)
+
+
+def format_recovery_key(digits: str) -> str:
+    groups = [digits[i:i + 5] for i in range(0, 40, 5)]
+    return "-".join(groups + [f"{int(digits) % 97:02d}"])
+
+
+def normalize_recovery_key(text: str) -> str:
+    digits = "".join(c for c in text if c.isdigit())
+    if len(digits) != 42 or int(digits[:40]) % 97 != int(digits[40:]):
+        raise DomainError("bad_recovery_key", "恢复密钥格式不对或有输错的数字，请核对后重新输入")
+    return digits[:40]
+
+
+# --- slot crypto ---
+
+def _kek(kdf: dict[str, Any], secret: bytes) -> bytes:
+    salt = base64.b64decode(kdf["salt"])
+    if kdf["alg"] == "argon2id":
+        return hash_secret_raw(secret, salt, time_cost=kdf["t"], memory_cost=kdf["m_kib"],
+                               parallelism=kdf["p"], hash_len=32, type=Type.ID)
+    if kdf["alg"] == "hkdf-sha256":
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"FJLD-slot").derive(secret)
+    raise DomainError("bad_key_file", "密钥文件中的算法无法识别")
+
+
+def _aad(db_uuid: str, slot_id: str, kdf: dict[str, Any]) -> bytes:
+    return AAD_PREFIX + db_uuid.encode() + slot_id.encode() + canonical_json(kdf).encode()
+
+
+def _wrap(db_uuid: str, slot_id: str, slot_type: str, kdf: dict[str, Any], secret: bytes,
+          dek: bytes) -> dict[str, Any]:
+    nonce = secrets.token_bytes(12)
+    ct = AESGCM(_kek(kdf, secret)).encrypt(nonce, dek, _aad(db_uuid, slot_id, kdf))
+    return {"id": slot_id, "type": slot_type, "kdf": kdf, "aead": "aes-256-gcm",
+            "nonce": base64.b64encode(nonce).decode(), "ct": base64.b64encode(ct).decode()}
+
+
+def _unwrap(db_uuid: str, slot: dict[str, Any], secret: bytes) -> bytes:
+    return AESGCM(_kek(slot["kdf"], secret)).decrypt(
+        base64.b64decode(slot["nonce"]), base64.b64decode(slot["ct"]), _aad(db_uuid, slot["id"], slot["kdf"]))
+
+
+def _salt() -> str:
+    return base64.b64encode(secrets.token_bytes(16)).decode()
+
+
+def _key_check(dek: bytes) -> str:
+    return hmac.new(dek, b"keycheck", hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass
+class KeyFile:
+    path: Path
+    db_uuid: str
+    key_check: str
+    slots: list[dict[str, Any]]
+
+    # -- persistence --
+    @classmethod
+    def load(cls, path: Path) -> KeyFile:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(path, data["db_uuid"], data["key_check"], list(data["slots"]))
+        except FileNotFoundError:
+            raise DomainError("no_key_file", f"找不到密钥文件：{path}。数据库必须与其密钥文件放在同一文件夹") from None
+        except (ValueError, KeyError, TypeError):
+            raise DomainError("bad_key_file", f"密钥文件已损坏：{path}，可用备份中的密钥文件恢复") from None
+
+    def save(self) -> None:
+        if self.path.exists():
+            atomic_write_bytes(self.path.with_name(self.path.name + ".bak"), self.path.read_bytes())
+        body = {"v": FORMAT_VERSION, "db_uuid": self.db_uuid, "key_check": self.key_check, "slots": self.slots}
+        atomic_write_bytes(self.path, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
+
+    # -- slots --
+    def _replace_slot(self, slot: dict[str, Any]) -> None:
+        self.slots = [s for s in self.slots if s["id"] != slot["id"]] + [slot]
+
+    def _slot(self, slot_id: str) -> dict[str, Any] | None:
+        return next((s for s in self.slots if s["id"] == slot_id), None)
+
+    def _checked(self, dek: bytes) -> bytes:
+        if not hmac.compare_digest(_key_check(dek), self.key_check):
+            raise DomainError("bad_key_file", "密钥文件与数据库不匹配")
+        return dek
+
+    def set_password(self, dek: bytes, password: str, params: Argon2Params | None = None) -> None:
+        kdf = {"alg": "argon2id", **asdict(params or default_argon2()), "salt": _salt()}
+        self._replace_slot(_wrap(self.db_uuid, "password", "password", kdf, password.encode("utf-8"), dek))
+
+    def set_recovery(self, dek: bytes, recovery_key: str) -> None:
+        kdf = {"alg": "hkdf-sha256", "salt": _salt()}
+        digits = normalize_recovery_key(recovery_key)
+        self._replace_slot(_wrap(self.db_uuid, "recovery", "recovery", kdf, digits.encode(), dek))
+
+    def unlock_with_password(self, password: str) -> bytes:
+        slot = self._slot("password")
+        if slot is None:
+            raise DomainError("no_password_slot", "密钥文件中没有密码，请使用恢复密钥解锁")
+        try:
+            return self._checked(_unwrap(self.db_uuid, slot, password.encode("utf-8")))
+        except InvalidTag:
+            raise DomainError("wrong_password", "密码错误") from None
+
+    def unlock_with_recovery(self, recovery_key: str) -> bytes:
+        slot = self._slot("recovery")
+        digits = normalize_recovery_key(recovery_key)
+        try:
+            if slot is None:
+                raise InvalidTag
+            return self._checked(_unwrap(self.db_uuid, slot, digits.encode()))
+        except InvalidTag:
+            raise DomainError("wrong_recovery_key", "恢复密钥错误") from None
+
+    # -- "remember on this computer" --
+    def _keyring_ids(self) -> tuple[str, str]:
+        return KEYRING_SERVICE_PREFIX + self.db_uuid, getpass.getuser()
+
+    def remember(self, dek: bytes) -> None:
+        import keyring
+        from keyring.errors import KeyringError
+
+        secret = secrets.token_bytes(32)
+        try:
+            keyring.set_password(*self._keyring_ids(), base64.b64encode(secret).decode())
+        except KeyringError:
+            raise DomainError("no_keyring", "本机没有可用的凭据管理器，无法记住密码；请每次输入密码") from None
+        kdf = {"alg": "hkdf-sha256", "salt": _salt()}
+        self._replace_slot(_wrap(self.db_uuid, "device", "keyring", kdf, secret, dek))
+
+    def forget(self) -> None:
+        import keyring
+        from keyring.errors import KeyringError
+
+        self.slots = [s for s in self.slots if s["type"] != "keyring"]
+        try:
+            keyring.delete_password(*self._keyring_ids())
+        except KeyringError:
+            pass  # nothing stored, or no backend: the slot is gone either way
+
+    def unlock_with_keyring(self) -> bytes | None:
+        """The DEK if this computer remembers it; None (fall back to the password) on any problem."""
+        import keyring
+        from keyring.errors import KeyringError
+
+        slot = self._slot("device")
+        if slot is None:
+            return None
+        try:
+            stored = keyring.get_password(*self._keyring_ids())
+            if not stored or len(stored) > 200:
+                return None
+            return self._checked(_unwrap(self.db_uuid, slot, base64.b64decode(stored, validate=True)))
+        except (KeyringError, InvalidTag, ValueError, DomainError):
+            return None
+
+    @property
+    def remembers(self) -> bool:
+        return self._slot("device") is not None
+
+
+def create_key_file(path: Path, password: str, params: Argon2Params | None = None) -> tuple[KeyFile, bytes, str]:
+    """New DEK, password slot and recovery slot. Returns (key file, DEK, recovery key to show once)."""
+    check_password_strength(password)
+    dek = secrets.token_bytes(32)
+    key_file = KeyFile(path, str(uuid.uuid4()), _key_check(dek), [])
+    key_file.set_password(dek, password, params)
+    recovery = new_recovery_key()
+    key_file.set_recovery(dek, recovery)
+    key_file.save()
+    return key_file, dek, recovery

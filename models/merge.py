@@ -1,0 +1,244 @@
+"""Merging ops into rows. Heads and winners are pure functions of the set of ops, so every
+workstation computes the same rows from the same ops whatever order they arrived in.
+
+- heads of a field = ops of that field (and create ops carrying it) not named in the `pred` of
+  another op of that field;
+- shown value = the head with the greatest (hlc, site_id); two heads with different values = a conflict
+  kept for a person (never silently dropped);
+- a deletion wins over edits only when newer: an edit newer than the winning delete brings the row
+  back and is flagged as a 删除-修改冲突."""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import String, Text, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, SyncedMixin
+from models.fieldcodec import canonical_json, decode_value, encode_value
+from models.oplog import CREATE_FIELD, LocalState, Op, OpRecord, WriterContext, emit_field_op, local_state
+from models.registry import ENTITY_BY_NAME, replicated_columns
+
+DELETED = "deleted"
+
+
+class OpLike(Protocol):
+    op_id: str
+    hlc: int
+    site_id: str
+    user: str
+    field: str
+    value: str
+
+    def pred_ids(self) -> Sequence[str]: ...
+
+
+class FieldConflict(Base):
+    """Materialised list of fields with more than one distinct head (what the 冲突处理 page shows)."""
+
+    __tablename__ = "field_conflict"
+
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    field: Mapped[str] = mapped_column(String(60), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))          # "value" or "delete_edit"
+    heads: Mapped[str] = mapped_column(Text)               # canonical JSON list of Head dicts
+
+
+@dataclass(frozen=True)
+class Head:
+    op_id: str
+    hlc: int
+    site_id: str
+    user: str
+    value: Any  # plain JSON value
+
+
+@dataclass
+class RowState:
+    values: dict[str, Any] = field(default_factory=dict)
+    conflicts: dict[str, tuple[str, list[Head]]] = field(default_factory=dict)
+    deleted: bool = False
+    created_hlc: int = 0
+    updated_hlc: int = 0
+    updated_site: str = ""
+
+
+@dataclass
+class ApplyStats:
+    new_ops: int = 0
+    duplicate_ops: int = 0
+    rows: set[tuple[str, str]] = field(default_factory=set)
+    unknown_ops: list[OpRecord] = field(default_factory=list)
+
+
+def _pred(op: OpLike) -> Sequence[str]:
+    return op.pred_ids() if hasattr(op, "pred_ids") else op.pred  # type: ignore[attr-defined]
+
+
+def head_value(op: OpLike, name: str) -> tuple[bool, Any]:
+    """(present, value) of field `name` in op; a create op filtered by a profile may lack it."""
+    plain = json.loads(op.value)
+    if op.field == CREATE_FIELD:
+        return (name in plain, plain.get(name))
+    return (op.field == name, plain)
+
+
+def field_heads(ops: Iterable[OpLike], name: str) -> list[OpLike]:
+    ops = list(ops)
+    candidates = [o for o in ops if head_value(o, name)[0]]
+    superseded = {p for o in ops if o.field == name for p in _pred(o)}
+    return [o for o in candidates if o.op_id not in superseded]
+
+
+def _order(op: OpLike) -> tuple[int, str]:
+    return (op.hlc, op.site_id)
+
+
+def row_state(ops: Sequence[OpLike], fields: Iterable[str]) -> RowState:
+    state = RowState()
+    if not ops:
+        return state
+    newest = max(ops, key=_order)
+    state.created_hlc = min(o.hlc for o in ops)
+    state.updated_hlc, state.updated_site = newest.hlc, newest.site_id
+    for name in fields:
+        heads = field_heads(ops, name)
+        if not heads:
+            continue
+        ordered = sorted(heads, key=_order, reverse=True)
+        state.values[name] = head_value(ordered[0], name)[1]
+        distinct = {canonical_json(head_value(h, name)[1]) for h in heads}
+        if len(distinct) > 1:
+            state.conflicts[name] = ("value", [_head(h, name) for h in ordered])
+    if state.values.get(DELETED):
+        delete_heads = sorted(field_heads(ops, DELETED), key=_order, reverse=True)
+        delete_op = delete_heads[0]
+        newer_edits = [o for o in ops if o.field not in (DELETED, CREATE_FIELD) and _order(o) > _order(delete_op)]
+        if newer_edits:
+            state.values[DELETED] = False
+            edit = max(newer_edits, key=_order)
+            state.conflicts[DELETED] = ("delete_edit", [_head(delete_op, DELETED), _head(edit, edit.field)])
+    state.deleted = bool(state.values.get(DELETED))
+    return state
+
+
+def _head(op: OpLike, name: str) -> Head:
+    return Head(op.op_id, op.hlc, op.site_id, op.user, head_value(op, name)[1])
+
+
+def _store_conflicts(session: Session, entity: str, row_id: str, state: RowState) -> None:
+    session.execute(delete(FieldConflict).where(FieldConflict.entity == entity, FieldConflict.row_id == row_id))
+    for name, (kind, heads) in state.conflicts.items():
+        session.add(FieldConflict(entity=entity, row_id=row_id, field=name, kind=kind,
+                                  heads=canonical_json([h.__dict__ for h in heads])))
+
+
+def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if_conflicted: bool) -> None:
+    if only_if_conflicted and session.scalar(select(FieldConflict.field).where(
+            FieldConflict.entity == entity, FieldConflict.row_id == row_id).limit(1)) is None:
+        return
+    cls = ENTITY_BY_NAME[entity]
+    state = row_state(_row_ops(session, entity, row_id), replicated_columns(cls))
+    _store_conflicts(session, entity, row_id, state)
+
+
+def _row_ops(session: Session, entity: str, row_id: str) -> list[Op]:
+    with session.no_autoflush:
+        return list(session.scalars(select(Op).where(Op.entity == entity, Op.row_id == row_id)))
+
+
+def materialize(session: Session, entity: str, row_id: str) -> SyncedMixin:
+    """Recompute one row from its ops and write the winners into the ORM row."""
+    cls = ENTITY_BY_NAME[entity]
+    columns = replicated_columns(cls)
+    state = row_state(_row_ops(session, entity, row_id), columns)
+    obj = session.get(cls, uuid.UUID(row_id))
+    if obj is None:
+        obj = cls(id=uuid.UUID(row_id))
+        session.add(obj)
+    for name, plain in state.values.items():
+        setattr(obj, name, decode_value(columns[name], encode_value(plain)))
+    obj.deleted = state.deleted
+    obj.created_hlc, obj.updated_hlc, obj.updated_site = state.created_hlc, state.updated_hlc, state.updated_site
+    _store_conflicts(session, entity, row_id, state)
+    return obj
+
+
+def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
+    """Merge remote ops: idempotent (known op ids are skipped), order-independent."""
+    stats = ApplyStats()
+    fresh: dict[str, OpRecord] = {}
+    for record in records:
+        cls = ENTITY_BY_NAME.get(record.entity)
+        if cls is None or (record.field != CREATE_FIELD and record.field not in replicated_columns(cls)):
+            stats.unknown_ops.append(record)
+        else:
+            fresh.setdefault(record.op_id, record)
+    ids = list(fresh)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for known in session.scalars(select(Op.op_id).where(Op.op_id.in_(chunk))):
+            del fresh[known]
+            stats.duplicate_ops += 1
+    if not fresh:
+        return stats
+    state: LocalState = local_state(session)
+    writer: WriterContext = session.info["writer"]
+    for record in fresh.values():
+        state.arrival += 1
+        session.add(Op(op_id=record.op_id, hlc=record.hlc, site_id=record.site_id, user=record.user,
+                       entity=record.entity, row_id=record.row_id, field=record.field, value=record.value,
+                       pred=json.dumps(list(record.pred)), arrival=state.arrival))
+        writer.clock.observe(record.hlc)
+        stats.rows.add((record.entity, record.row_id))
+    state.hlc = writer.clock.last
+    stats.new_ops = len(fresh)
+    session.info["applying_remote"] = True
+    try:
+        session.flush()
+        for entity, row_id in sorted(stats.rows):
+            materialize(session, entity, row_id)
+        session.flush()
+    finally:
+        session.info["applying_remote"] = False
+    return stats
+
+
+@dataclass(frozen=True)
+class ConflictInfo:
+    entity: str
+    row_id: str
+    field: str
+    kind: str
+    heads: list[dict[str, Any]]
+
+
+def list_conflicts(session: Session) -> list[ConflictInfo]:
+    rows = session.scalars(select(FieldConflict).order_by(FieldConflict.entity, FieldConflict.row_id,
+                                                          FieldConflict.field))
+    return [ConflictInfo(c.entity, c.row_id, c.field, c.kind, json.loads(c.heads)) for c in rows]
+
+
+def resolve_conflict(session: Session, entity: str, row_id: str, name: str, value: Any) -> None:
+    """An ordinary edit that supersedes every head, so it clears the conflict on every workstation."""
+    cls = ENTITY_BY_NAME[entity]
+    obj = session.get(cls, uuid.UUID(row_id))
+    if obj is None or name not in replicated_columns(cls):
+        raise KeyError((entity, row_id, name))
+    writer: WriterContext = session.info["writer"]
+    state = local_state(session)
+    hlc = writer.clock.tick()
+    emit_field_op(session, state, writer, obj, name, value, hlc)
+    state.hlc = writer.clock.last
+    session.info["applying_remote"] = True
+    try:
+        session.flush()
+        materialize(session, entity, row_id)
+        session.flush()
+    finally:
+        session.info["applying_remote"] = False

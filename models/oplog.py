@@ -1,0 +1,193 @@
+"""The op log: every change of a replicated record is a field operation with predecessor links
+(sync-security.md §A.3.2). Services just use the ORM; a before_flush hook turns inserts into one
+create op (all fields, field "*") and updates into one op per changed field whose `pred` is the
+field's current heads. The op log is also the data audit trail: who changed what, when, from what."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, String, Text, event, inspect, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, SyncedMixin, new_id
+from models.fieldcodec import canonical_json, encode_value, to_plain
+from models.hlc import HybridClock
+from models.registry import replicated_columns
+
+CREATE_FIELD = "*"  # a create op carries every field of the new row as one JSON object
+
+
+class Op(Base):
+    __tablename__ = "op"
+
+    op_id: Mapped[str] = mapped_column(String(80), primary_key=True)   # site:incarnation:seq
+    hlc: Mapped[int] = mapped_column(BigInteger, index=True)
+    site_id: Mapped[str] = mapped_column(String(40))
+    user: Mapped[str] = mapped_column(String(100), default="")
+    entity: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str] = mapped_column(Text)                            # canonical JSON
+    pred: Mapped[str] = mapped_column(Text, default="[]")               # JSON list of op ids
+    arrival: Mapped[int] = mapped_column(BigInteger, index=True)        # local order of arrival, not replicated
+
+    __table_args__ = (Index("ix_op_row_field", "entity", "row_id", "field"),)
+
+    def pred_ids(self) -> list[str]:
+        return json.loads(self.pred)
+
+
+class LocalState(Base):
+    """This workstation's sync identity and counters (one row). Never replicated."""
+
+    __tablename__ = "local_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(40))
+    incarnation: Mapped[str] = mapped_column(String(20))   # renewed by every in-app restore
+    site_label: Mapped[str] = mapped_column(String(200), default="")
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    hlc: Mapped[int] = mapped_column(BigInteger, default=0)
+    arrival: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+@dataclass(frozen=True)
+class OpRecord:
+    """An op as it travels between workstations."""
+
+    op_id: str
+    hlc: int
+    site_id: str
+    user: str
+    entity: str
+    row_id: str
+    field: str
+    value: str
+    pred: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, op: Op) -> OpRecord:
+        return cls(op.op_id, op.hlc, op.site_id, op.user, op.entity, op.row_id, op.field, op.value,
+                   tuple(op.pred_ids()))
+
+    def to_json(self) -> str:
+        return canonical_json({"id": self.op_id, "hlc": self.hlc, "site": self.site_id, "user": self.user,
+                               "entity": self.entity, "row": self.row_id, "field": self.field,
+                               "value": self.value, "pred": list(self.pred)})
+
+    @classmethod
+    def from_json(cls, text: str) -> OpRecord:
+        d = json.loads(text)
+        return cls(d["id"], int(d["hlc"]), d["site"], d["user"], d["entity"], d["row"], d["field"],
+                   d["value"], tuple(d["pred"]))
+
+
+@dataclass
+class WriterContext:
+    """Who writes in a session: set by storage.Database on every session it opens."""
+
+    clock: HybridClock
+    user: str = ""
+
+
+def local_state(session: Session) -> LocalState:
+    state = session.get(LocalState, 1)
+    if state is None:
+        raise RuntimeError("database has no local sync identity (not initialised)")
+    return state
+
+
+def next_op_id(state: LocalState) -> str:
+    state.seq += 1
+    state.arrival += 1
+    return f"{state.site_id}:{state.incarnation}:{state.seq}"
+
+
+def ops_of_row(session: Session, entity: str, row_id: str) -> list[Op]:
+    with session.no_autoflush:
+        return list(session.scalars(select(Op).where(Op.entity == entity, Op.row_id == row_id)))
+
+
+def _fill_defaults(obj: SyncedMixin) -> None:
+    """Column defaults apply at INSERT; the create op must carry the values the row will have."""
+    for key, column in replicated_columns(type(obj)).items():
+        if getattr(obj, key) is None and column.default is not None and column.default.is_scalar:
+            setattr(obj, key, column.default.arg)
+
+
+def _changed_fields(obj: SyncedMixin) -> dict[str, Any]:
+    state = inspect(obj)
+    changed = {}
+    for key in replicated_columns(type(obj)):
+        history = state.attrs[key].history
+        if history.added and (not history.deleted or history.deleted[0] != history.added[0]):
+            changed[key] = history.added[0]
+    return changed
+
+
+def emit_field_op(session: Session, state: LocalState, writer: WriterContext, obj: SyncedMixin,
+                  field: str, value: Any, hlc: int) -> Op:
+    """One local write of one field, superseding every current head of that field."""
+    from models.merge import field_heads  # merge imports this module
+
+    row_id = str(obj.id)
+    heads = field_heads(ops_of_row(session, obj.entity_name, row_id), field)
+    op = Op(op_id=next_op_id(state), hlc=hlc, site_id=state.site_id, user=writer.user,
+            entity=obj.entity_name, row_id=row_id, field=field, value=encode_value(value),
+            pred=json.dumps(sorted(o.op_id for o in heads)), arrival=state.arrival)
+    session.add(op)
+    return op
+
+
+@event.listens_for(Session, "before_flush")
+def _record_ops(session: Session, _flush_context: object, _instances: object) -> None:
+    from models.derived import derive  # derivations read rules and related rows
+
+    new = [o for o in session.new if isinstance(o, SyncedMixin)]
+    dirty = [o for o in session.dirty if isinstance(o, SyncedMixin) and session.is_modified(o)]
+    if not new and not dirty:
+        return
+    for obj in new + dirty:
+        derive(session, obj)
+    if session.info.get("applying_remote"):
+        return
+    writer: WriterContext | None = session.info.get("writer")
+    if writer is None:
+        raise RuntimeError("replicated rows may only be written in a Database session")
+    with session.no_autoflush:
+        state = local_state(session)
+        for obj in new:
+            _fill_defaults(obj)
+            if obj.id is None:
+                obj.id = new_id()
+            hlc = writer.clock.tick()
+            values = {key: to_plain(getattr(obj, key)) for key in replicated_columns(type(obj))}
+            session.add(Op(op_id=next_op_id(state), hlc=hlc, site_id=state.site_id, user=writer.user,
+                           entity=obj.entity_name, row_id=str(obj.id), field=CREATE_FIELD,
+                           value=canonical_json(values), pred="[]", arrival=state.arrival))
+            obj.created_hlc = obj.updated_hlc = hlc
+            obj.updated_site = state.site_id
+        touched_conflicts = []
+        for obj in dirty:
+            changed = _changed_fields(obj)
+            if not changed:
+                continue
+            hlc = writer.clock.tick()
+            for key, value in changed.items():
+                emit_field_op(session, state, writer, obj, key, value, hlc)
+            obj.updated_hlc = hlc
+            obj.updated_site = state.site_id
+            touched_conflicts.append((obj.entity_name, str(obj.id)))
+        state.hlc = writer.clock.last
+    session.info.setdefault("edited_rows", []).extend(touched_conflicts)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_conflicts(session: Session, _flush_context: object) -> None:
+    """A local edit supersedes every head of its field, so it can only resolve conflicts."""
+    from models.merge import refresh_row_conflicts
+
+    for entity, row_id in session.info.pop("edited_rows", []):
+        refresh_row_conflicts(session, entity, row_id, only_if_conflicted=True)

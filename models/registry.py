@@ -1,0 +1,37 @@
+"""The replicated entities and their fields: the schema every workstation agrees on.
+Its fingerprint goes into sync packages so a peer can tell whether it can interpret our ops."""
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+from sqlalchemy import Column, inspect
+
+from models.attachment import Attachment
+from models.base import BOOKKEEPING_COLUMNS, SyncedMixin
+from models.case import Case
+from models.meeting import Meeting, MeetingDecision
+from models.suggestion import Suggestion, SuggestionItem
+from models.tasklist import Measure, ProgressEntry, Task, TaskAspect, TaskList
+from models.unit import Unit
+
+REPLICATED: tuple[type[SyncedMixin], ...] = (
+    Unit, Case, Suggestion, SuggestionItem, Meeting, MeetingDecision,
+    TaskList, TaskAspect, Task, Measure, ProgressEntry, Attachment,
+)
+ENTITY_BY_NAME: dict[str, type[SyncedMixin]] = {cls.entity_name: cls for cls in REPLICATED}
+# Rows only ever inserted (never edited): merging them is a union, no conflicts possible.
+APPEND_ONLY = frozenset({"progress_entry", "attachment"})
+
+
+@cache
+def replicated_columns(cls: type[SyncedMixin]) -> dict[str, Column]:
+    """field name -> Column, in table order; excludes bookkeeping and locally derived columns."""
+    columns = inspect(cls).columns
+    return {c.key: c for c in columns
+            if c.key not in BOOKKEEPING_COLUMNS and not c.info.get("derived")}
+
+
+def schema_fingerprint() -> str:
+    text = ";".join(f"{cls.entity_name}:{','.join(replicated_columns(cls))}" for cls in REPLICATED)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,7 @@
+"""Imports every table module so `Base.metadata` is complete (migrations, tests, create_all)."""
+from __future__ import annotations
+
+from models import attachment, audit, case, meeting, merge, oplog, settings, suggestion, tasklist, unit  # noqa: F401
+from models.base import Base
+
+metadata = Base.metadata
