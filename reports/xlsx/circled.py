@@ -81,10 +81,11 @@ def split_measures(text: str) -> list[str]:
     return measures
 
 
-def split_grouped(text: str, count: int) -> list[str]:
+def split_grouped(text: str, count: int, allow_missing: bool = False) -> list[str]:
     """"①②长期坚持 ③5月底前" with count=3 -> ["长期坚持", "长期坚持", "5月底前"].
 
-    A cell without circled numbers applies to every measure. Each measure must be named exactly once."""
+    A cell without circled numbers applies to every measure. Each measure must be named exactly once,
+    unless `allow_missing` (进展情况 cells name only the measures that have progress; the rest get "")."""
     stripped = text.strip()
     if not has_circled(stripped):
         return [stripped] * count
@@ -101,7 +102,7 @@ def split_grouped(text: str, count: int) -> list[str]:
                 raise DomainError("grouped_number_repeated", f"编号{circled(number)}出现了两次", number=number)
             values[number - 1] = body
     missing = [index + 1 for index, value in enumerate(values) if value is None]
-    if missing:
+    if missing and not allow_missing:
         names = "".join(circled(number) for number in missing)
         raise DomainError("grouped_number_missing", f"缺少措施{names}的内容", missing=missing)
     return [value or "" for value in values]

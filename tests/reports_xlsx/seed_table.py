@@ -52,6 +52,22 @@ def read_seed_rows(path: Path = FIXTURE) -> tuple[str, list[SeedTaskRow]]:
     return title, rows
 
 
+def read_seed_sheet_rows(path: Path = FIXTURE) -> list[list[str]]:
+    """The table as printed, page artefacts included: blank rows and repeated 方面 headings stay."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = [line[:-1].strip() for line in lines[2:] if line.endswith("|")][5:]
+    rows: list[list[str]] = []
+    index = 0
+    while index < len(cells):
+        if TASK.match(cells[index]):
+            rows.append(cells[index:index + 5])
+            index += 5
+        else:
+            rows.append([cells[index]])
+            index += 1
+    return rows
+
+
 def seed_as_json() -> dict[str, object]:
     title, rows = read_seed_rows()
     aspects: list[dict[str, object]] = []
