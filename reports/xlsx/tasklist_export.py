@@ -82,13 +82,11 @@ def write_task_list(sheet: Worksheet, data: TaskListData, options: ExportOptions
     for column, header in enumerate(HEADERS, start=1):
         style_cell(put_text(sheet, row, column, header), heading_font, CENTRE)
     sheet.row_dimensions[row].height = 26
-    for aspect_index, aspect in enumerate(data.aspects, start=1):
-        row += 1
-        style_cell(put_text(sheet, row, 1, aspect_heading(aspect_index, aspect.title)), heading_font, LEFT)
-        for column in range(2, width + 1):
-            sheet.cell(row=row, column=column).border = BOX  # merged cells draw their outline from every member
-        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-        sheet.row_dimensions[row].height = 24
+    aspect_number = 0
+    for aspect in data.aspects:
+        if aspect.title:  # a list without 方面 (imported from a plain sheet) has one untitled aspect
+            aspect_number += 1
+            row = write_aspect_row(sheet, row + 1, aspect_heading(aspect_number, aspect.title), heading_font)
         for task in aspect.tasks:
             row += 1
             texts = task_row_texts(task)
@@ -102,6 +100,15 @@ def write_task_list(sheet: Worksheet, data: TaskListData, options: ExportOptions
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     print_setup(sheet, f"{header_row}:{header_row}")
     return header_row
+
+
+def write_aspect_row(sheet: Worksheet, row: int, text: str, font: Font) -> int:
+    style_cell(put_text(sheet, row, 1, text), font, LEFT)
+    for column in range(2, len(HEADERS) + 1):
+        sheet.cell(row=row, column=column).border = BOX  # merged cells draw their outline from every member
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(HEADERS))
+    sheet.row_dimensions[row].height = 24
+    return row
 
 
 def export_task_list(data: TaskListData, options: ExportOptions | None = None) -> bytes:
