@@ -109,6 +109,17 @@ class HolidayCalendar:
         blocks, years = _parse_calendar(data, origin)
         return cls(blocks, years)
 
+    @classmethod
+    def combined(cls, *calendars: HolidayCalendar) -> HolidayCalendar:
+        """One calendar from several, later ones winning per notice year: the bundled calendar plus an
+        office file that only adds next year's notice."""
+        blocks_by_year: dict[int, list[HolidayBlock]] = {}
+        for calendar in calendars:
+            own_years = {block.year for block in calendar.blocks} | set(calendar.covered_years)
+            for year in own_years:
+                blocks_by_year[year] = [block for block in calendar.blocks if block.year == year]
+        return cls([block for blocks in blocks_by_year.values() for block in blocks], blocks_by_year)
+
     # ---- questions ----------------------------------------------------------------------------
     @property
     def covered_years(self) -> tuple[int, ...]:

@@ -173,3 +173,15 @@ def test_every_listed_day_off_falls_in_its_notice_year_window(calendar: HolidayC
         assert block.first_day <= block.last_day
         assert block.first_day >= date(block.year - 1, 12, 1)
         assert block.last_day <= date(block.year, 12, 31)
+
+
+def test_combined_adds_a_new_year_and_replaces_a_corrected_one(tmp_path: Path, calendar: HolidayCalendar) -> None:
+    office = HolidayCalendar.from_file(_write(tmp_path, {"years": {
+        "2027": {"holidays": [{"name": "元旦", "from": "2027-01-01", "work": []}]},
+        "2024": {"holidays": [{"name": "劳动节", "from": "2024-05-01", "to": "2024-05-03", "work": []}]}}}))
+    merged = HolidayCalendar.combined(calendar, office)
+    assert merged.covered_years == tuple(range(2016, 2028))
+    assert not merged.is_working_day(date(2027, 1, 1))
+    assert merged.is_working_day(date(2024, 5, 6))             # both calendars agree
+    assert merged.holiday_name(date(2024, 2, 12)) is None      # 2024 replaced as a whole by the office file
+    assert merged.holiday_name(date(2025, 1, 28)) == "春节"     # other years untouched
