@@ -18,6 +18,7 @@ SUITE = "x25519-chacha20poly1305-ed25519-v1"  # crypto-agile id: a 国密 suite 
 CHUNK_SIZE = 64 * 1024
 MAX_HEADER_BYTES = 64 * 1024
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_SCHEMA_FPR = re.compile(r"^[0-9a-f]{16,64}$")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 _VERSION = re.compile(r"^[0-9A-Za-z.+\-]{1,32}$")
 _MAX_U64 = 2**64 - 1
@@ -112,7 +113,7 @@ _CHECKS: dict[str, Any] = {
     "hlc_max": _is_int(0, _MAX_U64),
     "op_fmt": _is_int(1, 1_000_000),
     "min_reader_op_fmt": _is_int(1, 1_000_000),
-    "schema_fpr": _matches(_HEX64),
+    "schema_fpr": _matches(_SCHEMA_FPR),
     "app_version": _matches(_VERSION),
     "from_sign_fpr": _matches(_HEX64),
     "to_kem_fpr": _matches(_HEX64),

@@ -118,10 +118,10 @@ class SiteIdentity:
     kem_key: X25519PrivateKey
 
     @classmethod
-    def generate(cls, unit: str, workstation: str, role: str) -> SiteIdentity:
+    def generate(cls, unit: str, workstation: str, role: str, site_id: str | None = None) -> SiteIdentity:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
-        return cls(new_site_id(), unit, workstation, role, Ed25519PrivateKey.generate(),
+        return cls(site_id or new_site_id(), unit, workstation, role, Ed25519PrivateKey.generate(),
                    X25519PrivateKey.generate())
 
     def card(self, app_version: str) -> PeerCard:

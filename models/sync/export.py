@@ -1,0 +1,180 @@
+"""Incremental export (sync-security.md §A.3.5): every op in the peer's profile that the peer has not
+acknowledged yet, the attachments those ops reference, and our acknowledgements of its packages."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.attachment import Attachment, Blob
+from models.ids import uuid7
+from models.oplog import Op, OpRecord, local_state
+from models.registry import ENTITY_BY_NAME, schema_fingerprint
+from models.sync.container import PackageWriter
+from models.sync.header import Routing
+from models.sync.identity import SiteIdentity
+from models.sync.opcodec import op_to_fields
+from models.sync.peers import ExposedRow, Peer, ReceivedPackage, SentPackage, my_identity
+from models.sync.profiles import PROFILES, Profile, project_op, row_is_shared
+
+OP_FMT = 1  # bump the major on any change an older reader would misinterpret
+MIN_READER_OP_FMT = 1
+APP_VERSION = "0.1.0"
+REDUCED_ROLES = frozenset({"government", "other"})
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    seq: int
+    op_count: int
+    blob_count: int
+    blob_bytes: int
+    size: int
+    sha256: str
+
+    @property
+    def receipt_code(self) -> str:
+        """回执码: a peer that never sends packages back can confirm delivery by reading this out."""
+        return base64.b32encode(bytes.fromhex(self.sha256)).decode("ascii")[:10]
+
+
+def export_package(session: Session, peer: Peer, path: Path, *, full: bool = False,
+                   now_ms: Callable[[], int] | None = None) -> ExportResult:
+    """Writes the package for `peer` to `path` and records it as sent (in the caller's transaction).
+    `full=True` ignores acknowledgements: everything in the profile, for a new or rebuilt peer."""
+    me = my_identity(session)
+    state = local_state(session)
+    profile = PROFILES[peer.profile]
+    if peer.out_incarnation != state.incarnation:  # after a restore our arrival numbers mean other ops
+        peer.out_incarnation, peer.out_seq, peer.out_last_sha256 = state.incarnation, 0, ""
+        peer.acked_seq = peer.acked_arrival = 0
+    seq = peer.out_seq + 1
+    since = 0 if full else peer.acked_arrival
+    resend_rows = _rows_to_resend(session, peer, profile, seq, full)
+    selection = _Selection(session, me, peer, profile, since, resend_rows)
+    counts, hlc_max, attachment_rows = selection.scan()
+    blobs = _blobs_for(session, attachment_rows, profile)
+    clock = now_ms or (lambda: int(time.time() * 1000))
+    routing = Routing(pkg_id=str(uuid7()), from_site=me.site_id, from_incarnation=state.incarnation,
+                      to_site=peer.site_id, seq=seq, prev_pkg_sha256=peer.out_last_sha256,
+                      created_utc=clock(), hlc_max=hlc_max, op_fmt=OP_FMT, min_reader_op_fmt=MIN_READER_OP_FMT,
+                      schema_fpr=schema_fingerprint(), app_version=APP_VERSION)
+    manifest: dict[str, Any] = {
+        "op_count": sum(counts.values()), "blobs": [[sha, size] for sha, size in blobs],
+        "app_version": APP_VERSION, "from_site": me.site_id, "to_site": peer.site_id,
+        "profile": profile.name, "counts": dict(sorted(counts.items())), "full": full,
+        "since_arrival": since, "acks": _acks_for(session, peer.site_id)}
+    with PackageWriter(path, me, peer.card(), routing, manifest) as writer:
+        for op in selection.ops():
+            writer.write_op(op_to_fields(op))
+        for sha, size in blobs:
+            writer.write_blob(sha, size, [_blob_bytes(session, sha)])
+        written = writer.close()
+    session.add(SentPackage(peer_site=peer.site_id, incarnation=state.incarnation, seq=seq,
+                            pkg_id=routing.pkg_id, max_arrival=state.arrival))
+    peer.out_seq, peer.out_last_sha256 = seq, written.sha256
+    session.flush()
+    return ExportResult(path, seq, manifest["op_count"], len(blobs), sum(size for _, size in blobs),
+                        written.size, written.sha256)
+
+
+class _Selection:
+    """Which ops go into the package; iterated twice (count, then write) to keep memory bounded."""
+
+    def __init__(self, session: Session, me: SiteIdentity, peer: Peer, profile: Profile, since: int,
+                 resend_rows: set[tuple[str, str]]) -> None:
+        self._session, self._me, self._profile = session, me, profile
+        self._since, self._resend = since, resend_rows
+        self._hidden: dict[tuple[str, str], bool] = {}
+
+    def ops(self) -> Iterator[OpRecord]:
+        newer = select(Op).where(Op.arrival > self._since).order_by(Op.arrival)
+        queries = [newer] + [
+            select(Op).where(Op.entity == entity, Op.row_id == row, Op.arrival <= self._since).order_by(Op.arrival)
+            for entity, row in sorted(self._resend)]
+        for query in queries:
+            for op in self._session.scalars(query.execution_options(yield_per=_BATCH)):
+                record = self._visible(OpRecord.of(op))
+                if record is not None:
+                    yield record
+
+    def scan(self) -> tuple[Counter[str], int, set[str]]:
+        counts: Counter[str] = Counter()
+        hlc_max, attachment_rows = 0, set()
+        for record in self.ops():
+            counts[record.entity] += 1
+            hlc_max = max(hlc_max, record.hlc)
+            if record.entity == "attachment":
+                attachment_rows.add(record.row_id)
+        return counts, hlc_max, attachment_rows
+
+    def _visible(self, record: OpRecord) -> OpRecord | None:
+        # A reduced-view site relays nothing but its own writes: the ops it holds may be cut down
+        # by its profile and must not reach a full site as if they were whole.
+        if self._me.role in REDUCED_ROLES and record.site_id != self._me.site_id:
+            return None
+        if record.entity in self._profile.row_predicates:
+            key = (record.entity, record.row_id)
+            if key not in self._hidden:
+                row = self._session.get(ENTITY_BY_NAME[record.entity], uuid.UUID(record.row_id))
+                self._hidden[key] = not row_is_shared(self._profile, row, record.entity)
+            if self._hidden[key]:
+                return None
+        return project_op(self._profile, record)
+
+
+def _rows_to_resend(session: Session, peer: Peer, profile: Profile, seq: int, full: bool) -> set[tuple[str, str]]:
+    """Rows a row predicate newly shares with this peer get their whole history, until acknowledged."""
+    rows: set[tuple[str, str]] = set()
+    for entity, (field_name, wanted) in profile.row_predicates.items():
+        cls = ENTITY_BY_NAME[entity]
+        for row_id in session.scalars(select(cls.id).where(getattr(cls, field_name) == wanted)):
+            key = (entity, str(row_id))
+            exposed = session.get(ExposedRow, (peer.site_id, *key))
+            if exposed is None:
+                session.add(ExposedRow(peer_site=peer.site_id, entity=entity, row_id=key[1], since_seq=seq))
+                rows.add(key)
+            elif full or exposed.since_seq > peer.acked_seq:
+                rows.add(key)
+    return rows
+
+
+def _blobs_for(session: Session, attachment_rows: set[str], profile: Profile) -> list[tuple[str, int]]:
+    if not attachment_rows or profile.fields_of("attachment") is False:
+        return []
+    hashes: set[str] = set()
+    ids = [uuid.UUID(row) for row in attachment_rows]
+    for start in range(0, len(ids), 500):
+        hashes.update(session.scalars(select(Attachment.sha256).where(Attachment.id.in_(ids[start:start + 500]))))
+    found: list[tuple[str, int]] = []
+    ordered = sorted(sha for sha in hashes if sha)
+    for start in range(0, len(ordered), 500):
+        found += session.execute(select(Blob.sha256, Blob.size).where(
+            Blob.sha256.in_(ordered[start:start + 500]))).tuples().all()
+    return sorted(found)
+
+
+def _blob_bytes(session: Session, sha256: str) -> bytes:
+    data = session.scalar(select(Blob.data).where(Blob.sha256 == sha256))
+    assert data is not None and hashlib.sha256(data).hexdigest() == sha256, "blob store damaged"
+    return data
+
+
+def _acks_for(session: Session, peer_site: str) -> list[dict[str, Any]]:
+    """Highest package seq applied from this peer, per its incarnation."""
+    best: dict[str, int] = {}
+    for incarnation, seq in session.execute(select(ReceivedPackage.from_incarnation, ReceivedPackage.seq).where(
+            ReceivedPackage.from_site == peer_site)).tuples():
+        best[incarnation] = max(seq, best.get(incarnation, 0))
+    return [{"incarnation": inc, "seq": seq} for inc, seq in sorted(best.items())]
