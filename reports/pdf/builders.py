@@ -1,0 +1,196 @@
+"""Pure functions: plain values -> document content (no database, no drawing)."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from reports.pdf.content import (
+    Block, FormRow, Heading, Paragraph, QuarterlyReport, ReminderLetter, ServiceReceipt, Signature,
+    Span, StatisticsRow, SuggestionLetter, Table, plain,
+)
+from reports.pdf.wording import (
+    addressee_pronoun, chinese_numeral, format_cn_date, heading_marker, normalize_doc_no,
+    parse_body_text, rate_text, rate_with_basis,
+)
+
+_LEADING_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+[.．、](?!\d))\s*")
+
+
+def numbered_items(texts: Sequence[str]) -> tuple[Paragraph, ...]:
+    """建议 items as 一、……； 二、……。 — any marker the clerk typed is replaced, the last item
+    ends with 。 and the others with ；."""
+    cleaned = [_LEADING_MARKER.sub("", t).strip().rstrip("；;。.，,") for t in texts if t.strip()]
+    return tuple(
+        Paragraph((Span(heading_marker(1, n) + text + ("。" if n == len(cleaned) else "；")),))
+        for n, text in enumerate(cleaned, start=1))
+
+
+def reply_requirement_text(addressee: str, limit_phrase: str, reply_due: date | None) -> str:
+    pronoun = addressee_pronoun(addressee)
+    due = f"（即{format_cn_date(reply_due)}前）" if reply_due else ""
+    return (f"请{pronoun}在收到本检察建议书之日起{limit_phrase}内{due}依法办理，"
+            f"并将办理情况书面回复本院。")
+
+
+def build_suggestion_letter(
+    *, office_name: str, doc_no: str, addressee: str, origin: str, facts: str, legal_basis: str,
+    items: Sequence[str], signed_on: date, reply_limit_phrase: str = "两个月",
+    reply_due: date | None = None, reply_requirement: str = "", objection_days: int | None = None,
+    copy_to: Sequence[str] = (), signer: str = "",
+) -> SuggestionLetter:
+    """检察建议书 content. `reply_requirement` is the clerk's own wording (used verbatim, with the
+    computed due date appended when it lacks one); empty -> the standard sentence."""
+    body: list[Block] = [*parse_body_text(origin), *parse_body_text(facts), *parse_body_text(legal_basis)]
+    last = body[-1] if body else None
+    if not (isinstance(last, Paragraph) and last.text.endswith("：")):
+        body.append(plain(f"现向{addressee_pronoun(addressee)}提出如下检察建议："))
+    if reply_requirement.strip():
+        reply = reply_requirement.strip()
+        if reply_due and format_cn_date(reply_due) not in reply:
+            reply += f"（回复期限：{format_cn_date(reply_due)}）"
+    else:
+        reply = reply_requirement_text(addressee, reply_limit_phrase, reply_due)
+    closing = [plain(reply)]
+    if objection_days:
+        closing.append(plain(f"如对本检察建议书有异议，请在收到之日起{chinese_numeral(objection_days)}日内"
+                             "向本院书面提出。"))
+    return SuggestionLetter(
+        office_name=office_name, doc_no=normalize_doc_no(doc_no), addressee=addressee.strip().rstrip("：:"),
+        body=tuple(body), items=numbered_items(items), closing=tuple(closing),
+        signature=Signature(signer or office_name, format_cn_date(signed_on)),
+        copy_to=tuple(c for c in copy_to if c.strip()))
+
+
+SERVICE_METHODS = ("直接送达", "宣告送达", "留置送达", "邮寄送达（检察专递）", "委托送达", "其他")
+
+
+def build_service_receipt(
+    *, office_name: str, document_title: str, doc_no: str, recipient: str, address: str = "",
+    copies: int = 1, service_method: str = "", note: str = "",
+) -> ServiceReceipt:
+    """送达回证 (documents-spec §4): rows 1-4 and 9 pre-filled, signature rows left blank."""
+    boxes = [("■" if service_method and m.startswith(service_method) else "□") + m for m in SERVICE_METHODS]
+    methods = "　".join(boxes[:3]) + "\n" + "　".join(boxes[3:])
+    date_blank = "年　　月　　日　　时"
+    rows = (
+        FormRow("送达文书名称及文号", f"{document_title}（{normalize_doc_no(doc_no)}）共{copies}份", 2),
+        FormRow("受送达人", recipient, 1),
+        FormRow("送达地点", address, 1),
+        FormRow("送达方式", methods, 2),
+        FormRow("受送达人签名（盖章）", "", 3, date_blank),
+        FormRow("代收人及代收理由", "", 2),
+        FormRow("见证人及拒收事由", "", 2),
+        FormRow("送达人", "", 2, date_blank),
+        FormRow("备注", note, 2),
+    )
+    return ServiceReceipt(office_name=office_name, rows=rows,
+                          footnote=f"注：受送达人签收后，请将本回证退回{office_name}。")
+
+
+def build_reminder_letter(
+    *, office_name: str, addressee: str, suggestion_doc_no: str, issued_on: date, reply_due: date,
+    as_of: date, signed_on: date, served_on: date | None = None, reply_limit_phrase: str = "两个月",
+    new_limit_days: int = 10, doc_no: str = "", copy_to: Sequence[str] = (),
+) -> ReminderLetter:
+    pronoun = addressee_pronoun(addressee)
+    served = f"，{pronoun}于{format_cn_date(served_on)}签收" if served_on else ""
+    overdue_days = (as_of - reply_due).days
+    body = (
+        plain(f"本院于{format_cn_date(issued_on)}向{pronoun}制发《检察建议书》"
+              f"（{normalize_doc_no(suggestion_doc_no)}）{served}。按照检察建议书的要求，{pronoun}应当在收到"
+              f"检察建议书之日起{reply_limit_phrase}内（即{format_cn_date(reply_due)}前）将办理情况书面回复"
+              f"本院。截至{format_cn_date(as_of)}，本院尚未收到{pronoun}的书面回复，已逾期{overdue_days}日。"),
+        plain("根据《中华人民共和国人民检察院组织法》第二十一条的规定，有关单位应当予以配合，"
+              "并及时将采纳检察建议的情况书面回复人民检察院。"),
+        plain(f"请{pronoun}高度重视，在收到本函之日起{chinese_numeral(new_limit_days)}日内将检察建议"
+              "的办理和整改落实情况书面回复本院。逾期仍不回复的，本院将依照《人民检察院检察建议工作"
+              "规定》向有关机关通报或者依法采取其他监督措施。"),
+        plain("特此函告。"),
+    )
+    return ReminderLetter(office_name=office_name, doc_no=normalize_doc_no(doc_no) if doc_no else "",
+                          addressee=addressee.strip().rstrip("：:"), body=body,
+                          signature=Signature(office_name, format_cn_date(signed_on)),
+                          copy_to=tuple(c for c in copy_to if c.strip()))
+
+
+@dataclass(frozen=True)
+class OverdueSuggestion:
+    unit: str
+    doc_no: str
+    reply_due: date
+    days_overdue: int
+
+
+QUARTER_SPANS = {1: ("1月1日", "3月31日"), 2: ("4月1日", "6月30日"), 3: ("7月1日", "9月30日"),
+                 4: ("10月1日", "12月31日")}
+QUARTERLY_HEADER = ("领域", "线索", "立案", "发出建议", "到期应回复", "已回复", "回复率", "已整改",
+                    "整改率", "去年同期建议")
+
+
+def total_row(rows: Sequence[StatisticsRow], label: str = "合计") -> StatisticsRow:
+    return StatisticsRow(label, *(sum(getattr(r, f) for r in rows) for f in (
+        "clues", "cases_filed", "suggestions_issued", "replies_due", "replied", "rectified",
+        "issued_last_year")))
+
+
+def _table_row(row: StatisticsRow) -> tuple[str, ...]:
+    return (row.domain, str(row.clues), str(row.cases_filed), str(row.suggestions_issued),
+            str(row.replies_due), str(row.replied), rate_text(row.replied, row.replies_due),
+            str(row.rectified), rate_text(row.rectified, row.replied), str(row.issued_last_year))
+
+
+def _change_text(now: int, before: int) -> str:
+    if now == before:
+        return "与去年同期持平"
+    direction = "增加" if now > before else "减少"
+    percent = f"，{'增长' if now > before else '下降'}{rate_text(abs(now - before), before)}" if before else ""
+    return f"同比{direction}{abs(now - before)}件{percent}"
+
+
+def build_quarterly_report(
+    *, office_name: str, government_name: str, year: int, quarter: int, rows: Sequence[StatisticsRow],
+    overdue: Sequence[OverdueSuggestion], signed_on: date, doc_no: str = "", copy_to: Sequence[str] = (),
+) -> QuarterlyReport:
+    """季度通报: totals with 回复率/整改率 and their denominators, the 领域 table (+ 合计 row),
+    overdue units, and the same quarter last year."""
+    if quarter not in QUARTER_SPANS:
+        raise ValueError(f"quarter must be 1-4, got {quarter}")
+    total = total_row(rows)
+    first_day, last_day = QUARTER_SPANS[quarter]
+    quarter_cn = f"第{chinese_numeral(quarter)}季度"
+    before_table: tuple[Block, ...] = (
+        plain(f"为推动府检联动工作深入开展，现将本院{year}年{quarter_cn}（{first_day}至{last_day}）"
+              "公益诉讼和检察建议工作情况通报如下："),
+        Heading(1, "一、总体情况"),
+        plain(f"本季度本院共受理公益诉讼案件线索{total.clues}件，立案{total.cases_filed}件；发出检察建议"
+              f"{total.suggestions_issued}件，{_change_text(total.suggestions_issued, total.issued_last_year)}"
+              f"（去年同期{total.issued_last_year}件）。回复期限已届满的检察建议{total.replies_due}件，已书面"
+              f"回复{total.replied}件，回复率"
+              f"{rate_with_basis(total.replied, total.replies_due, '已回复', '到期应回复')}；已整改到位"
+              f"{total.rectified}件，整改率{rate_with_basis(total.rectified, total.replied, '已整改', '已回复')}。"),
+        Heading(1, "二、分领域情况"),
+    )
+    after_table: list[Block] = [
+        plain("注：回复率＝已回复件数÷到期应回复件数；整改率＝已整改件数÷已回复件数；分母为零时记作“—”。"),
+        Heading(1, "三、逾期未回复情况"),
+    ]
+    if overdue:
+        after_table.append(plain(f"截至{year}年{last_day}，以下{len(overdue)}件检察建议逾期未书面回复："))
+        after_table.extend(
+            plain(f"{heading_marker(3, n)}{o.unit}：{normalize_doc_no(o.doc_no)}，回复期限"
+                  f"{format_cn_date(o.reply_due)}，已逾期{o.days_overdue}日。")
+            for n, o in enumerate(overdue, start=1))
+        after_table.append(plain("请上述单位抓紧办理并书面回复，县人民政府督促相关单位落实整改。"))
+    else:
+        after_table.append(plain("本季度无逾期未书面回复的检察建议。"))
+    table = Table(header=(QUARTERLY_HEADER,), rows=(*(_table_row(r) for r in rows), _table_row(total)),
+                  column_weights=(2.2, 0.9, 0.9, 1.1, 1.15, 1.15, 1.3, 1.15, 1.3, 1.15))
+    return QuarterlyReport(
+        office_name=office_name, doc_no=normalize_doc_no(doc_no) if doc_no else "",
+        title=f"关于{year}年{quarter_cn}公益诉讼和检察建议工作情况的通报",
+        addressee=government_name, before_table=before_table,
+        table_caption=f"{year}年{quarter_cn}分领域公益诉讼和检察建议情况", table=table,
+        after_table=tuple(after_table), signature=Signature(office_name, format_cn_date(signed_on)),
+        copy_to=tuple(c for c in copy_to if c.strip()))
