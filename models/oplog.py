@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base, SyncedMixin, new_id
 from models.fieldcodec import canonical_json, encode_value, to_plain
 from models.hlc import HybridClock
-from models.registry import replicated_columns
+from models.registry import fill_defaults, replicated_columns
 
 CREATE_FIELD = "*"  # a create op carries every field of the new row as one JSON object
 
@@ -110,13 +110,6 @@ def ops_of_row(session: Session, entity: str, row_id: str) -> list[Op]:
         return list(session.scalars(select(Op).where(Op.entity == entity, Op.row_id == row_id)))
 
 
-def _fill_defaults(obj: SyncedMixin) -> None:
-    """Column defaults apply at INSERT; the create op must carry the values the row will have."""
-    for key, column in replicated_columns(type(obj)).items():
-        if getattr(obj, key) is None and column.default is not None and column.default.is_scalar:
-            setattr(obj, key, column.default.arg)
-
-
 def _changed_fields(obj: SyncedMixin) -> dict[str, Any]:
     state = inspect(obj)
     changed = {}
@@ -159,7 +152,7 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
     with session.no_autoflush:
         state = local_state(session)
         for obj in new:
-            _fill_defaults(obj)
+            fill_defaults(obj)
             if obj.id is None:
                 obj.id = new_id()
             hlc = writer.clock.tick()
@@ -191,3 +184,10 @@ def _refresh_conflicts(session: Session, _flush_context: object) -> None:
 
     for entity, row_id in session.info.pop("edited_rows", []):
         refresh_row_conflicts(session, entity, row_id, only_if_conflicted=True)
+
+
+def tombstone(session: Session, obj: SyncedMixin) -> None:
+    """Delete = a replicated write of `deleted`; the row stays so the deletion can travel to peers."""
+    if obj not in session:
+        session.add(obj)
+    obj.deleted = True

@@ -35,3 +35,10 @@ def replicated_columns(cls: type[SyncedMixin]) -> dict[str, Column]:
 def schema_fingerprint() -> str:
     text = ";".join(f"{cls.entity_name}:{','.join(replicated_columns(cls))}" for cls in REPLICATED)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fill_defaults(obj: SyncedMixin) -> None:
+    """Column defaults apply only at INSERT; validation and the create op need the values now."""
+    for key, column in replicated_columns(type(obj)).items():
+        if getattr(obj, key) is None and column.default is not None and column.default.is_scalar:
+            setattr(obj, key, column.default.arg)

@@ -6,6 +6,10 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Cheap Argon2id for tests only (the parameters are stored in each key slot, so this cannot weaken
+# a real database); production defaults are 256 MiB / t=3.
+os.environ.setdefault("FJLD_ARGON2_MEMORY_KIB", "8192")
+os.environ.setdefault("FJLD_ARGON2_TIME", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import keyring  # noqa: E402
@@ -45,3 +49,28 @@ def user_data_dir(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "用户数据"
     monkeypatch.setenv("FJLD_DATA_DIR", str(folder))
     return folder
+
+
+TEST_PASSWORD = "Fjld-test-2026"
+DEMO_TODAY = __import__("datetime").date(2026, 11, 23)
+
+
+@pytest.fixture
+def new_db(user_data_dir):
+    """A freshly initialised encrypted database in the temp data folder (closed after the test)."""
+    from models.services.setup import initialize
+
+    created = initialize(user_data_dir / "fjld.db", TEST_PASSWORD, office_name="宿州市人民检察院",
+                         office_code="宿检", user="测试员")
+    yield created.db
+    created.db.close()
+
+
+@pytest.fixture
+def demo_db(new_db):
+    """new_db with the demo data loaded as of DEMO_TODAY."""
+    from models.services.demo import load_demo
+
+    with new_db.session_scope() as session:
+        load_demo(session, DEMO_TODAY)
+    return new_db

@@ -1,0 +1,67 @@
+"""What every CLI handler gets: the unlocked database, one transaction per use, and output."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from models.errors import DomainError
+from models.platform import default_db_path
+from models.storage import Database
+
+PASSWORD_ENV = "FJLD_PASSWORD"          # for unattended runs (scripts, scheduled tasks)
+RECOVERY_ENV = "FJLD_RECOVERY_KEY"
+
+
+def ask_secret(prompt: str, env_name: str) -> str:
+    value = os.environ.get(env_name)
+    if value is not None:
+        return value
+    if not sys.stdin or not sys.stdin.isatty():
+        raise DomainError("password_required", f"请输入密码：交互运行时会提示输入，无人值守时请设置环境变量 {env_name}")
+    return getpass.getpass(prompt)
+
+
+@dataclass
+class CliContext:
+    args: argparse.Namespace
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.args.db) if self.args.db else default_db_path()
+
+    def database(self) -> Database:
+        """Unlock once: remembered key on this computer, else the password (env or prompt)."""
+        if self._db is None:
+            from models.services.setup import remembers_key, unlock
+
+            if os.environ.get(PASSWORD_ENV) is None and os.environ.get(RECOVERY_ENV) is not None:
+                self._db = unlock(self.db_path, recovery_key=os.environ[RECOVERY_ENV])
+            elif os.environ.get(PASSWORD_ENV) is None and remembers_key(self.db_path):
+                try:
+                    self._db = unlock(self.db_path)
+                except DomainError:
+                    self._db = None
+            if self._db is None:
+                self._db = unlock(self.db_path, password=ask_secret("密码：", PASSWORD_ENV))
+        return self._db
+
+    @contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        with self.database().session_scope() as session:
+            yield session
+
+    def out(self, text: str = "") -> None:
+        print(text)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()

@@ -1,0 +1,191 @@
+"""Core commands: init, unlock, passwd, demo, dump, load, search, due, backup, doctor."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from cli.app import PASSWORD_ENV, CliContext, ask_secret
+from models.errors import DomainError
+from models.fsutil import atomic_write_bytes
+
+NEW_PASSWORD_ENV = "FJLD_NEW_PASSWORD"
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="创建新的加密数据库")
+    p.add_argument("--office", default="××县人民检察院", help="院名")
+    p.add_argument("--code", default="××检", help="院代字")
+    p.add_argument("--remember", action="store_true", help="在本机记住密码（Windows 凭据管理器）")
+    p.add_argument("--demo", action="store_true", help="同时载入演示数据")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("unlock", help="检查能否解锁；可设置是否在本机记住密码")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--remember", action="store_true")
+    group.add_argument("--forget", action="store_true")
+    p.set_defaults(handler=cmd_unlock)
+
+    p = sub.add_parser("passwd", help=f"修改密码（新密码取自 {NEW_PASSWORD_ENV} 或提示输入；"
+                                      "忘记密码时设置 FJLD_RECOVERY_KEY 用恢复密钥解锁）")
+    p.set_defaults(handler=cmd_passwd)
+
+    p = sub.add_parser("demo", help="载入演示数据（2022年任务清单及示例案件、建议）")
+    p.add_argument("--today", type=_date, default=None, help="演示数据的“今天”，默认系统日期")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("dump", help="导出全部记录为规范 JSON")
+    p.add_argument("-o", "--output", help="输出文件（默认打印到屏幕）")
+    p.set_defaults(handler=cmd_dump)
+
+    p = sub.add_parser("load", help="从 dump 导出的 JSON 批量导入（导入前自动备份）")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_load)
+
+    p = sub.add_parser("search", help="全文检索案件、建议、任务")
+    p.add_argument("text")
+    p.add_argument("--limit", type=int, default=50)
+    p.set_defaults(handler=cmd_search)
+
+    p = sub.add_parser("due", help="列出逾期和临期事项")
+    p.add_argument("--today", type=_date, default=None)
+    p.add_argument("--days", type=int, default=None, help="临期天数（默认取设置，7天）")
+    p.add_argument("--all", action="store_true", help="也列出按期（绿色）事项")
+    p.set_defaults(handler=cmd_due)
+
+    p = sub.add_parser("backup", help="立即做一次经过校验的加密备份")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("doctor", help="检查数据库完整性、审计链和冲突")
+    p.set_defaults(handler=cmd_doctor)
+
+
+def _new_password(prompt: str) -> str:
+    password = ask_secret(prompt, NEW_PASSWORD_ENV if prompt.startswith("新") else PASSWORD_ENV)
+    if sys.stdin and sys.stdin.isatty() and password != ask_secret("再输入一次：", "__FJLD_NEVER_SET__"):
+        raise DomainError("password_mismatch", "两次输入的密码不一致")
+    return password
+
+
+def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.setup import initialize
+
+    created = initialize(ctx.db_path, _new_password("设置密码："), office_name=args.office,
+                         office_code=args.code, remember=args.remember)
+    ctx._db = created.db
+    ctx.out(f"已创建加密数据库：{ctx.db_path}")
+    ctx.out("恢复密钥（只显示这一次，请打印或抄写后密封保管；忘记密码时凭它解锁）：")
+    ctx.out(f"  {created.recovery_key}")
+    if args.demo:
+        return cmd_demo(argparse.Namespace(today=None), ctx)
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.setup import set_remember
+
+    db = ctx.database()
+    if args.remember or args.forget:
+        set_remember(db, args.remember)
+        ctx.out("已在本机记住密码" if args.remember else "本机已不再记住密码")
+    ctx.out(f"解锁成功：{db.path}")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.setup import change_password
+
+    db = ctx.database()
+    change_password(db, _new_password("新密码："))
+    ctx.out("密码已修改")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.backup import backup_engine
+    from models.services.demo import load_demo
+
+    db = ctx.database()
+    backup_engine(db.engine, db.path, db.dek, reason="before_demo")
+    with db.session_scope() as session:
+        counts = load_demo(session, args.today or dt.date.today())
+    ctx.out("已载入演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_dump(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.dump import dump_text
+
+    with ctx.session_scope() as session:
+        text = dump_text(session)
+    if args.output:
+        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
+    else:
+        ctx.out(text)
+    return 0
+
+
+def cmd_load(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.dump import import_dump_file
+
+    count = import_dump_file(ctx.database(), Path(args.file))
+    ctx.out(f"已导入 {count} 条记录")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.search import search
+    from models.services.common import LABELS
+
+    with ctx.session_scope() as session:
+        hits = search(session, args.text, limit=args.limit)
+        for hit in hits:
+            ctx.out(f"{LABELS.get(hit.entity, hit.entity)}\t{hit.title}\t{hit.row_id}")
+    if not hits:
+        ctx.out("没有找到")
+    return 0
+
+
+def cmd_due(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.due import due_items
+
+    today = args.today or dt.date.today()
+    with ctx.session_scope() as session:
+        items = due_items(session, today, args.days, include_green=args.all)
+    for item in items:
+        when = f"逾期{-item.days_left}天" if item.days_left < 0 else f"剩{item.days_left}天"
+        ctx.out(f"{item.level.label}\t{item.due.isoformat()}\t{when}\t{item.title}\t{item.party}")
+    if not items:
+        ctx.out("没有逾期或临期事项")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.audit import append_audit
+    from models.backup import backup_engine
+
+    db = ctx.database()
+    path = backup_engine(db.engine, db.path, db.dek, reason="manual")
+    with db.session_scope() as session:
+        append_audit(session, "backup", object_ref=path.name)
+    ctx.out(f"已备份并校验：{path}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.doctor import check_database
+
+    findings = check_database(ctx.database())
+    for line in findings:
+        ctx.out(line)
+    if not findings:
+        ctx.out("检查通过：数据库完整，审计链完整，无冲突")
+    return 1 if findings else 0

@@ -1,0 +1,55 @@
+"""Small helpers shared by the service modules."""
+from __future__ import annotations
+
+import uuid
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.base import SyncedMixin
+from models.errors import DomainError
+from models.oplog import Op
+from models.registry import replicated_columns
+
+T = TypeVar("T", bound=SyncedMixin)
+
+LABELS = {"unit": "单位", "case": "案件", "suggestion": "检察建议", "suggestion_item": "建议事项",
+          "meeting": "会议", "meeting_decision": "议定事项", "task_list": "任务清单", "task_aspect": "方面",
+          "task": "任务", "measure": "措施", "progress_entry": "进展", "attachment": "附件"}
+
+
+def as_uuid(value: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value).strip())
+    except ValueError:
+        raise DomainError("bad_id", f"编号格式不对：{value}") from None
+
+
+def get_live(session: Session, cls: type[T], row_id: uuid.UUID | str) -> T:
+    obj = session.get(cls, as_uuid(row_id))
+    if obj is None or obj.deleted:
+        raise DomainError("not_found", f"找不到该{LABELS.get(cls.entity_name, '记录')}：{row_id}")
+    return obj
+
+
+def update_fields(obj: SyncedMixin, changes: dict[str, object]) -> None:
+    allowed = replicated_columns(type(obj))
+    for key, value in changes.items():
+        if key not in allowed or key == "deleted":
+            raise DomainError("bad_field", f"不能修改的字段：{key}")
+        setattr(obj, key, value)
+
+
+def next_sort_key(existing: list[str]) -> str:
+    """Sort keys are zero-padded strings, so appending never renumbers siblings."""
+    numbers = [int(k) for k in existing if k.isdigit()]
+    return f"{(max(numbers) + 1 if numbers else 1) * 10:06d}"
+
+
+def field_history(session: Session, obj: SyncedMixin) -> list[Op]:
+    """All ops of one record in the order they were made: the record's audit trail."""
+    return list(session.scalars(select(Op).where(Op.entity == obj.entity_name, Op.row_id == str(obj.id))
+                                .order_by(Op.hlc, Op.site_id)))

@@ -1,0 +1,88 @@
+"""Canonical JSON of every replicated record, in a stable order: the reference for tests and for
+comparing two databases (two workstations that have exchanged everything dump identically), and
+the bulk import format of `load`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.audit import append_audit
+from models.backup import backup_engine
+from models.errors import DomainError
+from models.fieldcodec import canonical_json, decode_value, encode_value, to_plain
+from models.merge import FieldConflict
+from models.registry import ENTITY_BY_NAME, REPLICATED, replicated_columns
+from models.storage import Database
+
+DUMP_FORMAT = "fjld-dump-1"
+
+
+def dump_db(session: Session) -> dict[str, Any]:
+    conflicts: dict[tuple[str, str], dict[str, Any]] = {}
+    for c in session.scalars(select(FieldConflict)):
+        heads = json.loads(c.heads)
+        conflicts.setdefault((c.entity, c.row_id), {})[c.field] = sorted(
+            ({"op": h["op_id"], "value": h["value"]} for h in heads), key=lambda h: h["op"])
+    entities: dict[str, list[dict[str, Any]]] = {}
+    for cls in REPLICATED:
+        columns = replicated_columns(cls)
+        rows = []
+        for obj in session.scalars(select(cls).order_by(cls.id)):
+            record = {"id": str(obj.id), **{key: to_plain(getattr(obj, key)) for key in columns}}
+            found = conflicts.get((cls.entity_name, str(obj.id)))
+            if found:
+                record["_conflicts"] = found
+            rows.append(record)
+        entities[cls.entity_name] = rows
+    return {"format": DUMP_FORMAT, "entities": entities}
+
+
+def dump_text(session: Session) -> str:
+    return canonical_json(dump_db(session))
+
+
+def load_dump(session: Session, data: dict[str, Any]) -> int:
+    """Insert or update every record of a dump (same ids), as ordinary local edits. Returns the count."""
+    if not isinstance(data, dict) or data.get("format") != DUMP_FORMAT or not isinstance(data.get("entities"), dict):
+        raise DomainError("bad_dump", f"不是本系统导出的数据文件（需要格式 {DUMP_FORMAT}）")
+    count = 0
+    for name, rows in data["entities"].items():
+        cls = ENTITY_BY_NAME.get(name)
+        if cls is None or not isinstance(rows, list):
+            raise DomainError("bad_dump", f"数据文件中有无法识别的类别：{name}")
+        columns = replicated_columns(cls)
+        for index, row in enumerate(rows, start=1):
+            try:
+                row_id = decode_value(cls.__table__.c.id, encode_value(row["id"]))
+                values = {key: decode_value(columns[key], encode_value(row[key])) for key in row
+                          if key in columns}
+            except (KeyError, ValueError, TypeError, AttributeError):
+                raise DomainError("bad_dump", f"数据文件 {name} 第{index}条记录格式不对") from None
+            obj = session.get(cls, row_id)
+            if obj is None:
+                obj = cls(id=row_id)
+                session.add(obj)
+            for key, value in values.items():
+                setattr(obj, key, value)
+            count += 1
+        session.flush()
+    return count
+
+
+def import_dump_file(db: Database, path: Path) -> int:
+    """The `load` use case: verified backup first, then the whole file in one transaction."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DomainError("no_file", f"找不到文件：{path}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise DomainError("bad_dump", f"文件不是有效的 JSON 数据：{path}") from None
+    backup_engine(db.engine, db.path, db.dek, reason="before_load")
+    with db.session_scope() as session:
+        count = load_dump(session, data)
+        append_audit(session, "load", object_ref=Path(path).name, detail={"records": count})
+    return count

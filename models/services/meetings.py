@@ -1,0 +1,60 @@
+"""联席会议 use cases; an 议定事项 can become a task in a year's list."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.errors import DomainError
+from models.meeting import MEETING_KINDS, Meeting, MeetingDecision
+from models.services.common import get_live, next_sort_key
+from models.services.tasks import add_measure, add_task
+from models.tasklist import Task, TaskAspect
+
+
+def add_meeting(session: Session, title: str, held_on: dt.date, *, kind: str = "年度联席会议",
+                attendees: str = "", topics: str = "", minutes: str = "") -> Meeting:
+    if not title.strip():
+        raise DomainError("meeting_title_empty", "请填写会议名称")
+    if kind not in MEETING_KINDS:
+        raise DomainError("meeting_kind", f"会议类型只能是：{'、'.join(MEETING_KINDS)}")
+    meeting = Meeting(title=title.strip(), held_on=held_on, kind=kind, attendees=attendees, topics=topics,
+                      minutes=minutes)
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def decisions_of(session: Session, meeting_id: uuid.UUID) -> list[MeetingDecision]:
+    return list(session.scalars(select(MeetingDecision).where(
+        MeetingDecision.meeting_id == meeting_id, MeetingDecision.deleted.is_(False))
+        .order_by(MeetingDecision.sort_key)))
+
+
+def add_decision(session: Session, meeting_id: uuid.UUID, text: str) -> MeetingDecision:
+    if not text.strip():
+        raise DomainError("decision_empty", "议定事项不能为空")
+    keys = [d.sort_key for d in decisions_of(session, meeting_id)]
+    decision = MeetingDecision(meeting_id=meeting_id, text=text.strip(), sort_key=next_sort_key(keys))
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def decision_to_task(session: Session, decision_id: uuid.UUID | str, aspect_id: uuid.UUID, *,
+                     deadline: str = "", units: str = "") -> Task:
+    """议定事项 → 任务 with one 措施, linked back so the next meeting can report on it."""
+    decision = get_live(session, MeetingDecision, decision_id)
+    if decision.task_id is not None:
+        raise DomainError("decision_has_task", "该议定事项已转为任务")
+    aspect = get_live(session, TaskAspect, aspect_id)
+    # 任务 numbers run on across 方面 within one list (1…14 in the 2022 list), so take the list's maximum.
+    numbers = list(session.scalars(select(Task.number).join(TaskAspect, Task.aspect_id == TaskAspect.id)
+                                   .where(TaskAspect.list_id == aspect.list_id)))
+    task = add_task(session, aspect_id, max(numbers, default=0) + 1, decision.text)
+    add_measure(session, task.id, decision.text, deadline=deadline, units=units)
+    decision.task_id = task.id
+    session.flush()
+    return task

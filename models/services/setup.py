@@ -1,0 +1,106 @@
+"""Creating, unlocking and re-keying the encrypted database (one function per use case)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.audit import append_audit
+from models.backup import backup_engine
+from models.errors import DomainError
+from models.keyslots import KeyFile, check_password_strength, create_key_file, keys_path_for
+from models.settings import set_setting
+from models.storage import Database, open_database
+
+
+@dataclass(frozen=True)
+class NewDatabase:
+    db: Database
+    recovery_key: str  # shown once, to print or write down
+
+
+def initialize(db_path: Path, password: str, *, office_name: str, office_code: str,
+               site_label: str = "", remember: bool = False, user: str | None = None) -> NewDatabase:
+    keys = keys_path_for(db_path)
+    if db_path.exists() or keys.exists():
+        raise DomainError("db_exists", f"数据库已存在：{db_path}，不会覆盖")
+    key_file, dek, recovery = create_key_file(keys, password)
+    db = open_database(db_path, dek, user=user, site_label=site_label or office_name)
+    with db.session_scope() as session:
+        set_setting(session, "office_name", office_name)
+        set_setting(session, "office_code", office_code)
+        append_audit(session, "init", detail={"office": office_name})
+    if remember:
+        key_file.remember(dek)
+        key_file.save()
+    return NewDatabase(db, recovery)
+
+
+def _key_file(db_path: Path) -> KeyFile:
+    if not db_path.exists():
+        raise DomainError("no_db", f"找不到数据库：{db_path}。请先运行 init 创建")
+    return KeyFile.load(keys_path_for(db_path))
+
+
+def unlock(db_path: Path, *, password: str | None = None, recovery_key: str | None = None,
+           user: str | None = None) -> Database:
+    """Keyring slot first (if remembered), else the password, else the recovery key."""
+    key_file = _key_file(db_path)
+    if password is not None:
+        dek = key_file.unlock_with_password(password)
+        how = "password"
+    elif recovery_key is not None:
+        dek = key_file.unlock_with_recovery(recovery_key)
+        how = "recovery_key"
+    else:
+        remembered = key_file.unlock_with_keyring()
+        if remembered is None:
+            raise DomainError("password_required", "请输入密码")
+        dek, how = remembered, "keyring"
+    db = open_database(db_path, dek, user=user)
+    with db.session_scope() as session:
+        append_audit(session, "unlock", detail={"method": how})
+    return db
+
+
+def remembers_key(db_path: Path) -> bool:
+    return _key_file(db_path).remembers
+
+
+def set_remember(db: Database, remember: bool) -> None:
+    key_file = KeyFile.load(keys_path_for(db.path))
+    if remember:
+        key_file.remember(_dek(db))
+    else:
+        key_file.forget()
+    key_file.save()
+    with db.session_scope() as session:
+        append_audit(session, "remember_on_this_computer", detail={"on": remember})
+
+
+def _dek(db: Database) -> bytes:
+    if db.dek is None:
+        raise DomainError("not_encrypted", "数据库未加密")
+    return db.dek
+
+
+def change_password(db: Database, new_password: str) -> None:
+    """Re-wraps the password slot; the database itself is not re-encrypted."""
+    check_password_strength(new_password)
+    backup_engine(db.engine, db.path, db.dek, reason="key_change")
+    key_file = KeyFile.load(keys_path_for(db.path))
+    key_file.set_password(_dek(db), new_password)
+    key_file.save()
+    with db.session_scope() as session:
+        append_audit(session, "password_changed")
+
+
+def new_recovery_key(db: Database) -> str:
+    from models.keyslots import new_recovery_key as make
+
+    recovery = make()
+    key_file = KeyFile.load(keys_path_for(db.path))
+    key_file.set_recovery(_dek(db), recovery)
+    key_file.save()
+    with db.session_scope() as session:
+        append_audit(session, "recovery_key_renewed")
+    return recovery
