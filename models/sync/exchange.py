@@ -8,7 +8,6 @@ database file stays byte-identical.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -23,8 +22,8 @@ from models.attachment import Blob
 from models.audit import append_audit
 from models.fieldcodec import canonical_json
 from models.hlc import wall_ms_of
-from models.merge import FieldConflict, apply_ops
-from models.oplog import OpRecord, local_state
+from models.merge import FieldConflict, apply_ops, field_heads
+from models.oplog import CREATE_FIELD, Op, OpRecord, local_state, ops_of_row
 from models.sync.container import OpenedPackage, iter_records, open_package
 from models.sync.errors import MESSAGES, PackageError
 from models.sync.export import OP_FMT, ExportResult, export_package
@@ -78,10 +77,7 @@ def import_package(session: Session, path: Path, preview: bool = False,
         pass
     result.conflicts_before = _conflict_count(session)
     if preview:
-        savepoint = session.begin_nested()
-        _apply(session, package, plan, result)
-        result.conflicts_after = _conflict_count(session)
-        savepoint.rollback()
+        _preview(session, package, plan, result)
         result.status, result.message = "preview", _summary(result, preview=True)
         return result
     _apply(session, package, plan, result)
@@ -200,6 +196,38 @@ def _apply(session: Session, package: OpenedPackage, plan: _Plan, result: Import
     applied = result.new_ops + result.duplicate_ops + result.quarantined_ops + result.ignored_ops
     if applied != plan.manifest["op_count"]:  # sanity check inside the transaction (Anki-style)
         raise PackageError("malformed")
+
+
+def _preview(session: Session, package: OpenedPackage, plan: _Plan, result: ImportResult) -> None:
+    """Dry run without writing anything (with SQLCipher even a rolled-back savepoint rewrites pages):
+    counts new ops per entity and predicts conflicts — an incoming field op that does not supersede
+    every local head of its field."""
+    incoming = list(plan.ops(package))
+    known = _known_op_ids(session, [op.op_id for op in incoming])
+    incoming_ids = {op.op_id for op in incoming}
+    per_entity: Counter[str] = Counter()
+    predicted: set[tuple[str, str, str]] = set()
+    for op in incoming:
+        if op.op_id in known:
+            result.duplicate_ops += 1
+            continue
+        result.new_ops += 1
+        per_entity[op.entity] += 1
+        if op.field == CREATE_FIELD:
+            continue
+        local_heads = {head.op_id for head in field_heads(ops_of_row(session, op.entity, op.row_id), op.field)}
+        if local_heads - set(op.pred) - incoming_ids:
+            predicted.add((op.entity, op.row_id, op.field))
+    result.per_entity = dict(sorted(per_entity.items()))
+    result.conflicts_after = result.conflicts_before + len(predicted)
+    result.blobs = len(plan.manifest["blobs"])
+
+
+def _known_op_ids(session: Session, op_ids: list[str]) -> set[str]:
+    known: set[str] = set()
+    for start in range(0, len(op_ids), 500):
+        known.update(session.scalars(select(Op.op_id).where(Op.op_id.in_(op_ids[start:start + 500]))))
+    return known
 
 
 def _record_received(session: Session, package: OpenedPackage, peer: Peer, manifest: dict[str, Any],

@@ -161,7 +161,7 @@ def _blobs_for(session: Session, attachment_rows: set[str], profile: Profile) ->
     ordered = sorted(sha for sha in hashes if sha)
     for start in range(0, len(ordered), 500):
         found += session.execute(select(Blob.sha256, Blob.size).where(
-            Blob.sha256.in_(ordered[start:start + 500]))).tuples().all()
+            Blob.sha256.in_(ordered[start:start + 500]))).all()
     return sorted(found)
 
 
@@ -175,6 +175,6 @@ def _acks_for(session: Session, peer_site: str) -> list[dict[str, Any]]:
     """Highest package seq applied from this peer, per its incarnation."""
     best: dict[str, int] = {}
     for incarnation, seq in session.execute(select(ReceivedPackage.from_incarnation, ReceivedPackage.seq).where(
-            ReceivedPackage.from_site == peer_site)).tuples():
+            ReceivedPackage.from_site == peer_site)):
         best[incarnation] = max(seq, best.get(incarnation, 0))
     return [{"incarnation": inc, "seq": seq} for inc, seq in sorted(best.items())]
