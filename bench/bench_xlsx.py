@@ -1,0 +1,63 @@
+"""Excel timings: export and import of a 500-task list, and the per-unit split for 60 units.
+
+Run: python bench/bench_xlsx.py   (prints seconds; no assertions — see tests/reports_xlsx for behaviour)
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reports.xlsx.data import AspectData, MeasureData, TaskData, TaskListData  # noqa: E402
+from reports.xlsx.fill_sheets import FillSheetRequest, export_fill_sheets  # noqa: E402
+from reports.xlsx.tasklist_export import export_task_list  # noqa: E402
+from reports.xlsx.tasklist_import import import_task_list  # noqa: E402
+
+TASKS, UNITS, ASPECTS = 500, 60, 10
+MEASURE_TEXT = "按照行政争议协调化解工作机制，做好有关案件涉及行政争议的协调化解工作，并对重点问题办理情况进行跟踪。"
+
+
+def big_list() -> TaskListData:
+    units = [f"市第{index}局" for index in range(1, UNITS + 1)]
+    aspects = []
+    number = 0
+    for aspect_index in range(ASPECTS):
+        tasks = []
+        for _ in range(TASKS // ASPECTS):
+            number += 1
+            measures = tuple(
+                MeasureData(f"{MEASURE_TEXT}（{number}-{k}）", "长期坚持" if k % 2 else "12月底前",
+                            f"{units[(number + k) % UNITS]}、{units[(number * 7 + k) % UNITS]}", id=f"m{number}-{k}",
+                            latest_progress="已召开推进会" if k == 1 else "", progress_on=dt.date(2022, 6, 30))
+                for k in range(1, 4))
+            tasks.append(TaskData(number, f"第{number}项重点任务，推进府检联动工作落实。", measures))
+        aspects.append(AspectData(f"第{aspect_index + 1}方面", tuple(tasks)))
+    return TaskListData(2022, "2022年度“府检联动”重点工作任务清单", tuple(aspects))
+
+
+def timed(label: str, action):  # noqa: ANN001, ANN201 - tiny bench helper
+    start = time.perf_counter()
+    result = action()
+    print(f"{label}: {time.perf_counter() - start:.2f} s")
+    return result
+
+
+def main() -> None:
+    data = big_list()
+    measures = sum(len(task.measures) for aspect in data.aspects for task in aspect.tasks)
+    print(f"list: {TASKS} tasks, {measures} measures, {UNITS} units")
+    xlsx = timed("export 500-task list", lambda: export_task_list(data))
+    print(f"  size: {len(xlsx) / 1024:.0f} KiB")
+    imported = timed("import 500-task list", lambda: import_task_list(xlsx))
+    assert sum(len(aspect.tasks) for aspect in imported.data.aspects) == TASKS
+    requests = [FillSheetRequest(f"市第{index}局", frozenset({f"市第{index}局"}), "2022Q2", dt.date(2022, 6, 30), "bench")
+                for index in range(1, UNITS + 1)]
+    sheets = timed(f"per-unit fill sheets for {UNITS} units", lambda: export_fill_sheets(data, requests, b"k" * 32))
+    print(f"  sheets: {len(sheets)}, total {sum(map(len, sheets.values())) / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
