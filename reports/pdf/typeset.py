@@ -71,8 +71,9 @@ class Typesetter:
             glyph_sum = sum(glyphs[start:end])
             line_space = spacing
             last = number == len(spans) - 1
-            if justify and not last and end > start:
-                line_space = (available - glyph_sum) / (end - start)  # each char keeps its trailing gap
+            if justify and not last and end - start > 1:
+                # right edge where a full line of grid cells ends, whatever the mix of widths
+                line_space = (available - spacing - glyph_sum) / (end - start - 1)
             visual = glyph_sum + line_space * (end - start - 1)
             x = left + indent
             if align is Align.CENTRE:
