@@ -83,8 +83,8 @@ def test_page_number_dash_ink_is_centred_28mm_above_the_bottom(suggestion_pdf, t
     """Rasterise page 1 and find the dash's ink rows: the standard fixes the dash, not the box."""
     dpi = 288
     subprocess.run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-gray", "-x", "0",
-                    "-y", str(int(255 * MM * dpi / 72)), "-W", str(int(210 * MM * dpi / 72)),
-                    "-H", str(int(20 * MM * dpi / 72)), str(suggestion_pdf.path), str(tmp_path / "foot")],
+                    "-y", str(int(264 * MM * dpi / 72)), "-W", str(int(210 * MM * dpi / 72)),
+                    "-H", str(int(16 * MM * dpi / 72)), str(suggestion_pdf.path), str(tmp_path / "foot")],
                    check=True)
     (image_path,) = tmp_path.glob("foot*.pgm")
     raw = image_path.read_bytes()
@@ -98,5 +98,5 @@ def test_page_number_dash_ink_is_centred_28mm_above_the_bottom(suggestion_pdf, t
     widest = max(row_ink.values())
     dash_rows = [y for y, n in row_ink.items() if n >= widest * 0.8]
     centre_px = (dash_rows[0] + dash_rows[-1]) / 2
-    from_top_mm = 255 + centre_px / dpi * 25.4
+    from_top_mm = 264 + centre_px / dpi * 25.4
     assert 297 - from_top_mm == pytest.approx(28, abs=1)
