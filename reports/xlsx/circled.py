@@ -21,6 +21,7 @@ MEASURE_SEPARATOR = "\n"  # one measure per line in the 具体措施 cell
 _CIRCLED_RUN = re.compile(f"[{CIRCLED}]+")
 _SPACE_AROUND_CIRCLED = re.compile(rf"\s*([{CIRCLED}])\s*")
 _SPACES = re.compile(r"\s+")
+_SPACE_BEFORE_GROUP = re.compile(rf"\s+(?=[{CIRCLED}])")
 
 
 def circled(number: int) -> str:
@@ -106,6 +107,11 @@ def split_grouped(text: str, count: int, allow_missing: bool = False) -> list[st
         names = "".join(circled(number) for number in missing)
         raise DomainError("grouped_number_missing", f"缺少措施{names}的内容", missing=missing)
     return [value or "" for value in values]
+
+
+def line_per_group(text: str) -> str:
+    """"①②长期坚持 ③12月底前" -> "①②长期坚持\n③12月底前": a kept published grouping, laid out like ours."""
+    return _SPACE_BEFORE_GROUP.sub(GROUP_SEPARATOR, text.strip())
 
 
 def join_measures(texts: list[str]) -> str:

@@ -147,7 +147,7 @@ def write_ledger(sheet: Worksheet, rows: list[LedgerRow], today: dt.date, title:
     _title_rows(sheet, title, subtitle, len(HEADERS), fonts)
     _header_row(sheet, 3, HEADERS, fonts)
     set_widths(sheet, list(WIDTHS))
-    body = Font(name=fonts.body, size=11)
+    body = Font(name=fonts.body, size=10)
     for index, row in enumerate(rows, start=1):
         line = 3 + index
         values: list[object] = [index, *(getter(row, today) for _, _, getter in COLUMNS)]
@@ -158,10 +158,10 @@ def write_ledger(sheet: Worksheet, rows: list[LedgerRow], today: dt.date, title:
             if overdue:
                 cell.fill = fill(OVERDUE_FILL)
         texts = [(value if isinstance(value, str) else "", width) for value, width in zip(values, WIDTHS)]
-        sheet.row_dimensions[line].height = row_height(texts, 11)
+        sheet.row_dimensions[line].height = row_height(texts, 10)
     sheet.freeze_panes = "C4"
     sheet.auto_filter.ref = f"A3:{sheet.cell(3, len(HEADERS)).column_letter}{max(3, 3 + len(rows))}"
-    print_setup(sheet, "3:3")
+    print_setup(sheet, "3:3", paper_a3=True)  # 27 columns: on A4 the fit-to-width text would be unreadable
 
 
 def write_statistics(sheet: Worksheet, rows: list[LedgerRow], year: int, today: dt.date, fonts: SheetFonts) -> None:

@@ -93,14 +93,14 @@ def display_width(text: str) -> int:
 
 def line_count(text: str, width_chars: float, font_size: float) -> int:
     """Wrapped lines of `text` in a column `width_chars` wide (widths are in 11 pt '0' units)."""
-    usable = max(1.0, (width_chars - 1) * 11 / font_size)
+    usable = max(1.0, (width_chars - 2) * 11 / font_size)  # a cell keeps ~1 char of padding each side
     return sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n"))
 
 
 def row_height(texts_and_widths: list[tuple[str, float]], font_size: float, minimum: float = 20) -> float:
     """Row height in points that shows every wrapped line: Excel does not auto-fit rows on open."""
     lines = max((line_count(text, width, font_size) for text, width in texts_and_widths), default=1)
-    return max(minimum, round(lines * font_size * 1.35 + 6, 1))
+    return max(minimum, round(lines * font_size * 1.3 + 6, 1))
 
 
 def set_widths(sheet: Worksheet, widths: list[float]) -> None:
@@ -108,9 +108,10 @@ def set_widths(sheet: Worksheet, widths: list[float]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def print_setup(sheet: Worksheet, title_rows: str) -> None:
-    """A4 landscape, one page wide, header repeated, "— 1 —" page numbers, narrow margins, no gridlines."""
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+def print_setup(sheet: Worksheet, title_rows: str, paper_a3: bool = False) -> None:
+    """A4 (or A3 for very wide ledgers) landscape, one page wide, header repeated, "— 1 —" page numbers,
+    narrow margins, no gridlines."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A3 if paper_a3 else sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models.errors import DomainError
 from reports.xlsx.cells import aspect_heading, progress_line, task_heading
-from reports.xlsx.circled import circled, join_grouped, join_measures, split_grouped
+from reports.xlsx.circled import circled, join_grouped, join_measures, line_per_group, split_grouped
 from reports.xlsx.data import TaskData, TaskListData
 from reports.xlsx.style import (BOX, CENTRE, LEFT, STATUS_FILLS, SheetFonts, fill, print_setup, put_text, row_height,
                                 set_widths, style_cell, worst_status)
@@ -39,7 +39,7 @@ def grouped_cell(published: str | None, values: list[str]) -> str:
     if published is not None:
         try:
             if split_grouped(published, len(values)) == values:
-                return published
+                return line_per_group(published)
         except DomainError:
             pass
     return join_grouped(values)

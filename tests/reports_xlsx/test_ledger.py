@@ -56,6 +56,7 @@ def test_ledger_has_every_field_and_highlights_overdue_rows():
     assert sheet.cell(5, 2).fill.fgColor.rgb.endswith(OVERDUE_FILL)  # 逾期回复
     assert sheet.cell(4, 2).fill.fill_type is None
     assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$3:$3"
+    assert int(sheet.page_setup.paperSize) == 8 and int(sheet.page_setup.fitToWidth) == 1  # A3
 
 
 def test_filters_by_domain_unit_and_status():

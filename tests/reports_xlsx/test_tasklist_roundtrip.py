@@ -57,6 +57,7 @@ def test_published_grouping_survives_but_an_edit_falls_back_to_canonical():
     data = import_task_list(seed_published_xlsx()).data
     task2 = data.aspects[0].tasks[1]
     assert task2.units_cell == "①市数据资源局、市检察院 ②市检察院、市公安局 ③市检察院、市公安局"
+    assert task_row_texts(task2)[3] == "①市数据资源局、市检察院\n②市检察院、市公安局\n③市检察院、市公安局"
     edited = replace(task2, measures=(task2.measures[0], replace(task2.measures[1], units="市检察院"),
                                       task2.measures[2]))
     assert task_row_texts(edited)[3] == "①市数据资源局、市检察院\n②市检察院\n③市检察院、市公安局"
