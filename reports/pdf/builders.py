@@ -166,14 +166,15 @@ def build_quarterly_report(
         Heading(1, "一、总体情况"),
         plain(f"本季度本院共受理公益诉讼案件线索{total.clues}件，立案{total.cases_filed}件；发出检察建议"
               f"{total.suggestions_issued}件，{_change_text(total.suggestions_issued, total.issued_last_year)}"
-              f"（去年同期{total.issued_last_year}件）。回复期限已届满的检察建议{total.replies_due}件，已书面"
+              f"（去年同期{total.issued_last_year}件）。回复期限在本季度届满的检察建议{total.replies_due}件，已书面"
               f"回复{total.replied}件，回复率"
               f"{rate_with_basis(total.replied, total.replies_due, '已回复', '到期应回复')}；已整改到位"
               f"{total.rectified}件，整改率{rate_with_basis(total.rectified, total.replied, '已整改', '已回复')}。"),
         Heading(1, "二、分领域情况"),
     )
     after_table: list[Block] = [
-        plain("注：回复率＝已回复件数÷到期应回复件数；整改率＝已整改件数÷已回复件数；分母为零时记作“—”。"),
+        plain("注：到期应回复指回复期限在本季度届满的检察建议；回复率＝已回复件数÷到期应回复件数；"
+              "整改率＝已整改件数÷已回复件数；分母为零时记作“—”。"),
         Heading(1, "三、逾期未回复情况"),
     ]
     if overdue:
