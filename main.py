@@ -18,14 +18,23 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
+def wants_cli(argv: list[str]) -> bool:
+    """Anything beyond the GUI's own options (--db PATH, --demo) is a CLI command or flag."""
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--db":
+            rest = rest[1:]
+        elif arg.startswith("--db=") or arg == "--demo":
+            continue
+        else:
+            return True
+    return False
+
+
 def main(argv: list[str]) -> int:
     configure_logging()
-    gui_flags = {"--demo"}
-    if argv and argv[0] not in gui_flags and not argv[0].startswith("--db"):
-        from cli import main as cli_main
-
-        return cli_main(argv)
-    if any(a in ("-h", "--help", "--version") for a in argv):
+    if wants_cli(argv):
         from cli import main as cli_main
 
         return cli_main(argv)

@@ -1,0 +1,78 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.errors import DomainError
+from models.services.dump import dump_db, dump_text, import_dump_file, load_dump
+from models.services.setup import initialize
+from tests.conftest import TEST_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_dump_is_canonical_and_load_reproduces_it_in_another_database(demo_db, user_data_dir, tmp_path):
+    with demo_db.session_scope() as session:
+        text = dump_text(session)
+        assert text == dump_text(session)
+    file = tmp_path / "导出.json"
+    file.write_text(text, encoding="utf-8")
+    other = initialize(user_data_dir / "other.db", TEST_PASSWORD, office_name="x", office_code="y").db
+    assert import_dump_file(other, file) == sum(len(v) for v in json.loads(text)["entities"].values())
+    with other.session_scope() as session:
+        assert dump_text(session) == text
+    assert any(p.name.startswith("other-") and "before_load" in p.name
+               for p in (user_data_dir / "backups").iterdir())
+    other.close()
+
+
+def test_a_malformed_dump_is_refused_and_nothing_is_written(new_db):
+    with new_db.session_scope() as session:
+        before = dump_db(session)
+    bad = {"format": "fjld-dump-1", "entities": {"case": [{"id": "00000000-0000-7000-8000-000000000001",
+                                                            "title": "好的一条"}, {"title": "缺少编号"}]}}
+    with pytest.raises(DomainError, match="第2条记录格式不对"):
+        with new_db.session_scope() as session:
+            load_dump(session, bad)
+    with new_db.session_scope() as session:
+        assert dump_db(session) == before
+    with pytest.raises(DomainError, match="不是本系统导出的数据文件"):
+        with new_db.session_scope() as session:
+            load_dump(session, {"entities": {}})
+
+
+def run_cli(*args, env_extra=None, data_dir):
+    env = {**os.environ, "FJLD_DATA_DIR": str(data_dir), "FJLD_PASSWORD": TEST_PASSWORD, **(env_extra or {})}
+    env = {key: value for key, value in env.items() if value is not None}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=120)
+
+
+def test_cli_init_demo_due_search_dump_and_errors(tmp_path):
+    data = tmp_path / "数据 文件夹"
+    db = data / "测试库.db"
+    created = run_cli("--db", str(db), "init", "--office", "宿州市人民检察院", "--code", "宿检", data_dir=data)
+    assert created.returncode == 0, created.stderr
+    recovery = created.stdout.splitlines()[2].strip()
+    assert len(recovery.split("-")) == 9
+    assert run_cli("--db", str(db), "demo", "--today", "2026-11-23", data_dir=data).returncode == 0
+    due = run_cli("--db", str(db), "due", "--today", "2026-11-23", data_dir=data)
+    assert "逾期\t2026-11-12\t逾期11天\t检察建议 宿检行公建〔2026〕11号 待回复" in due.stdout
+    found = run_cli("--db", str(db), "search", "非法采砂", data_dir=data)
+    assert "新汴河沿岸非法采砂破坏河道生态案" in found.stdout
+    dumped = run_cli("--db", str(db), "dump", "-o", str(tmp_path / "d.json"), data_dir=data)
+    assert dumped.returncode == 0 and json.loads((tmp_path / "d.json").read_text())["format"] == "fjld-dump-1"
+    wrong = run_cli("--db", str(db), "due", env_extra={"FJLD_PASSWORD": "Falsch-123"}, data_dir=data)
+    assert wrong.returncode == 1 and wrong.stderr.strip() == "错误：密码错误"
+    missing = run_cli("--db", str(tmp_path / "none.db"), "due", data_dir=data)
+    assert missing.returncode == 1 and "找不到数据库" in missing.stderr
+    bad_load = run_cli("--db", str(db), "load", str(tmp_path / "nothing.json"), data_dir=data)
+    assert bad_load.returncode == 1 and "找不到文件" in bad_load.stderr
+    reset = run_cli("--db", str(db), "passwd", data_dir=data,
+                    env_extra={"FJLD_PASSWORD": None, "FJLD_RECOVERY_KEY": recovery, "FJLD_NEW_PASSWORD": "Neu-Pass-2026"})
+    assert reset.returncode == 0, reset.stderr
+    assert run_cli("--db", str(db), "doctor", data_dir=data,
+                   env_extra={"FJLD_PASSWORD": "Neu-Pass-2026"}).returncode == 0

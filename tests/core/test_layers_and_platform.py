@@ -1,0 +1,52 @@
+import ast
+import sys
+from pathlib import Path
+
+from models import platform
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_core_and_reports_never_import_qt():
+    offenders = []
+    for folder in ("models", "reports", "cli"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                         else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                if any(n.split(".")[0] in ("PySide6", "ui") for n in names):
+                    offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_nothing_reads_the_shared_folder_at_run_time():
+    for folder in ("models", "reports", "ui", "cli"):
+        for path in (ROOT / folder).rglob("*.py"):
+            assert "shared/seeds" not in path.read_text(encoding="utf-8"), path
+
+
+def test_windows_data_folder_is_per_user_appdata(monkeypatch):
+    monkeypatch.delenv("FJLD_DATA_DIR")
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("APPDATA", r"C:\Users\张三\AppData\Roaming")
+    assert str(platform.user_data_dir()).endswith("FujianLiandong")
+    assert "张三" in str(platform.user_data_dir())
+    monkeypatch.setenv("WINDIR", r"C:\Windows")
+    monkeypatch.setenv("LOCALAPPDATA", r"C:\Users\张三\AppData\Local")
+    dirs = [str(d) for d in platform.system_font_dirs()]
+    assert dirs[0].endswith("Fonts") and "Microsoft" in dirs[1]
+
+
+def test_linux_data_folder_follows_xdg_and_the_override_wins(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("FJLD_DATA_DIR", str(tmp_path / "覆盖"))
+    assert platform.user_data_dir() == tmp_path / "覆盖"
+    monkeypatch.delenv("FJLD_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert platform.default_db_path() == tmp_path / "xdg" / "FujianLiandong" / "fjld.db"
+
+
+def test_resources_are_found_inside_a_frozen_bundle(monkeypatch, tmp_path):
+    assert (platform.resources_dir() / "demo" / "tasklist_2022.json").exists()
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert platform.resources_dir() == tmp_path / "resources"
