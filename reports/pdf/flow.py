@@ -3,7 +3,8 @@
 Marks are positioned in points: x absolute, y as an offset below the top of their row, so a row
 can be placed on any band of any page. Pagination rules: headings keep with the next line, table
 headers repeat, the signature block never stands alone (it pulls the last body lines along),
-and the 版记 sits at the bottom of the last page (on a page of its own, unnumbered, if it must).
+and the 版记 sits at the bottom of the last page together with the signature block (on a page of
+its own, unnumbered, only if even that cannot fit).
 """
 from __future__ import annotations
 
@@ -93,6 +94,9 @@ def paginate(blocks: list[Block], footer: list[Row] | None = None,
         needed = _bands(block.rows) if block.keep_together else _bands(block.rows[: block.keep_first])
         if block.keep_with_next and index + 1 < len(blocks) and blocks[index + 1].rows:
             needed = _bands(block.rows) + _bands(blocks[index + 1].rows[:1])
+        if footer and index == len(blocks) - 1 and block.keep_together:
+            # the closing block (signature) takes the 版记 along rather than leave it a page of its own
+            needed += _bands(footer)
         if page.used + needed > lines_per_page and page.used > 0:
             carried: list[Row] = []
             body_rows = sum(1 for _, r in page.rows if r.is_body)
