@@ -147,3 +147,9 @@ def test_previous_progress_is_shown_locked_and_bound_by_the_mac():
     outcome = review_returns(returned, KEY, current_state(data))[0]
     assert (outcome.kind, outcome.status, outcome.progress) == (NEW, "已完成", "")
     assert isinstance(measure, MeasureData)
+
+
+def test_status_vocabulary_matches_the_model():
+    from models.tasklist import PROGRESS_STATUSES
+    from reports.xlsx.data import STATUS_CHOICES
+    assert STATUS_CHOICES == PROGRESS_STATUSES
