@@ -6,7 +6,6 @@ values. The PDF layer renders them; a .docx writer can render the same objects l
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 
 @dataclass(frozen=True)
