@@ -1,0 +1,60 @@
+"""GUI entry: `run_gui(argv)` (main.py calls it when no CLI command is given).
+
+    python main.py [--db PATH] [--demo]
+
+--db opens another database file; --demo loads the demo data right after the first-run set-up."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from models.platform import default_db_path
+from ui.context import AppContext
+from ui.fonts import app_font
+from ui.i18n import install_translator
+
+APP_NAME = "府检联动工作平台"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="fjld", add_help=False)
+    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--demo", action="store_true")
+    args, _qt_args = parser.parse_known_args(argv)
+    return args
+
+
+def make_application(argv: list[str]) -> QApplication:
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "fjld", *argv])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("FujianLiandong")
+    app.setFont(app_font())
+    install_translator(app)
+    return app
+
+
+def run_gui(argv: list[str]) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    app = make_application([a for a in argv if a not in ("--demo",) and not a.startswith("--db")])
+    from ui.main_window import MainWindow
+    from ui.startup import open_database_interactively
+
+    db = open_database_interactively(args.db or default_db_path(), demo=args.demo)
+    if db is None:
+        return 0
+    window = MainWindow(AppContext(db))
+    window.show()
+    window.statusBar().showMessage(f"启动用时 {time.perf_counter() - started:.1f} 秒", 5000)
+    app.setQuitOnLastWindowClosed(True)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    try:
+        return app.exec()
+    finally:
+        db.close()

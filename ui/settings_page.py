@@ -1,0 +1,172 @@
+"""设置 screen: office, warning days, document fonts, holiday calendar coverage, backups and security."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+from models.audit import append_audit
+from models.backup import backup_engine
+from models.derived import default_calendar
+from models.errors import DomainError
+from models.rules.holidays import HolidayCalendar
+from models.services.setup import change_password, new_recovery_key, remembers_key, set_remember
+from models.settings import get_setting, set_setting
+from ui import files, messages
+from ui.context import AppContext
+from ui.form import FieldSpec, FormWidget
+from ui.i18n import tr
+from ui.recovery_dialog import show_recovery_key
+from ui.values_dialog import ask_values
+from ui.workers import run_in_background
+
+FONT_ROLES = (("fangsong", tr("仿宋（正文）")), ("heiti", tr("黑体（一级标题）")), ("kaiti", tr("楷体（二级标题）")),
+              ("title", tr("小标宋（文件标题）")), ("song", tr("宋体（页码）")))
+SPECS = (FieldSpec("office_name", tr("院名")), FieldSpec("office_code", tr("院代字")),
+         FieldSpec("near_days", tr("临期预警天数")), FieldSpec("backup_dir", tr("备份文件夹"), placeholder=tr("留空：数据文件夹下的 backups")),
+         *(FieldSpec(f"font_{role}", label, placeholder=tr("留空：自动查找本机字体")) for role, label in FONT_ROLES))
+
+
+def covered_years_text(calendar: HolidayCalendar) -> str:
+    years = calendar.covered_years
+    if not years:
+        return tr("节假日数据：无（只按周末计算）")
+    return tr("节假日数据覆盖 {first}—{last} 年（共 {n} 年）；其他年份只按周末顺延期限。").format(
+        first=years[0], last=years[-1], n=len(years))
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.form = FormWidget(SPECS)
+        save = QPushButton(tr("保存设置"))
+        save.clicked.connect(self.save)
+        general = QGroupBox(tr("单位与文书"))
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(self.form)
+        general_layout.addWidget(save)
+        self.holiday_label = QLabel(covered_years_text(default_calendar()))
+        self.holiday_label.setWordWrap(True)
+        check_holidays = QPushButton(tr("检查节假日文件…"))
+        check_holidays.clicked.connect(self.check_holiday_file)
+        holidays = QGroupBox(tr("节假日日历"))
+        holiday_layout = QHBoxLayout(holidays)
+        holiday_layout.addWidget(self.holiday_label, 1)
+        holiday_layout.addWidget(check_holidays)
+        self.remember = QCheckBox(tr("在本机记住密码（Windows 凭据管理器）"))
+        self.remember.toggled.connect(self.toggle_remember)
+        password = QPushButton(tr("修改密码…"))
+        password.clicked.connect(self.change_password)
+        recovery = QPushButton(tr("生成新的恢复密钥…"))
+        recovery.clicked.connect(self.renew_recovery)
+        backup = QPushButton(tr("立即备份"))
+        backup.clicked.connect(self.backup_now)
+        security = QGroupBox(tr("安全与备份"))
+        security_layout = QHBoxLayout(security)
+        for widget in (self.remember, password, recovery, backup):
+            security_layout.addWidget(widget)
+        security_layout.addStretch(1)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        for box in (general, holidays, security):
+            layout.addWidget(box)
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.reload()
+
+    def reload(self) -> None:
+        with self.ctx.db.session_scope() as session:
+            values: dict[str, object] = {k: get_setting(session, k) for k in ("office_name", "office_code",
+                                                                              "near_days", "backup_dir")}
+            fonts = get_setting(session, "font_overrides") or {}
+        values["near_days"] = str(values["near_days"])
+        values.update({f"font_{role}": fonts.get(role, "") for role, _ in FONT_ROLES})
+        self.form.set_values(values)
+        self.remember.blockSignals(True)
+        self.remember.setChecked(remembers_key(self.ctx.db.path))
+        self.remember.blockSignals(False)
+
+    def save(self) -> bool:
+        self.form.clear_errors()
+        try:
+            values = self.form.values()
+            near = str(values["near_days"])
+            if not near.isdigit() or not 1 <= int(near) <= 90:
+                raise DomainError("near_days", tr("临期预警天数应为 1 到 90 之间的整数"), field="near_days")
+            fonts = {role: str(values[f"font_{role}"]) for role, _ in FONT_ROLES if values[f"font_{role}"]}
+            for role, path in fonts.items():
+                if not Path(path).is_file():
+                    raise DomainError("font_missing", tr("找不到字体文件：{path}").format(path=path), field=f"font_{role}")
+            backup_dir = str(values["backup_dir"])
+            if backup_dir and not Path(backup_dir).is_dir():
+                raise DomainError("backup_dir", tr("备份文件夹不存在：{path}").format(path=backup_dir), field="backup_dir")
+            if not str(values["office_name"]).strip():
+                raise DomainError("office_name", tr("请填写院名"), field="office_name")
+            with self.ctx.db.session_scope() as session:
+                for key in ("office_name", "office_code", "backup_dir"):
+                    set_setting(session, key, str(values[key]).strip())
+                set_setting(session, "near_days", int(near))
+                set_setting(session, "font_overrides", fonts)
+        except DomainError as exc:
+            self.form.show_domain_error(exc)
+            return False
+        self.form.mark_clean()
+        messages.show_info(self, tr("设置已保存"))
+        return True
+
+    def check_holiday_file(self) -> None:
+        path = files.ask_open_path(self, tr("选择节假日文件"), tr("节假日数据 (*.json)"))
+        if path is None:
+            return
+        try:
+            calendar = HolidayCalendar.from_file(path)
+        except DomainError as exc:
+            messages.show_error(self, exc)
+            return
+        messages.show_info(self, tr("文件有效。") + covered_years_text(calendar))
+
+    def toggle_remember(self, on: bool) -> None:
+        try:
+            set_remember(self.ctx.db, on)
+        except DomainError as exc:
+            messages.show_error(self, exc)
+            self.reload()
+
+    def change_password(self) -> None:
+        specs = (FieldSpec("password", tr("新密码"), "password"), FieldSpec("again", tr("再输入一次"), "password"))
+
+        def apply(values: dict[str, object]) -> None:
+            if values["password"] != values["again"]:
+                raise DomainError("password_mismatch", tr("两次输入的密码不一致"), field="again")
+            change_password(self.ctx.db, str(values["password"]))
+
+        if ask_values(self, tr("修改密码"), specs, check=apply, error_fields={"weak_password": "password"}) is not None:
+            messages.show_info(self, tr("密码已修改"))
+
+    def renew_recovery(self) -> None:
+        if messages.confirm(self, tr("生成新的恢复密钥后，旧的恢复密钥立即作废。继续吗？")):
+            show_recovery_key(self, new_recovery_key(self.ctx.db))
+
+    def backup_now(self) -> None:
+        db = self.ctx.db
+
+        def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> str:
+            # backup_engine writes to the database's own backups folder (the backup_dir setting is the core's).
+            path = backup_engine(db.engine, db.path, db.dek, reason="manual")
+            with db.session_scope() as session:
+                append_audit(session, "backup", object_ref=path.name)
+            return str(path)
+
+        run_in_background(self, tr("正在备份…"), job,
+                          lambda p: messages.show_info(self, tr("已备份并校验：{p}").format(p=p)),
+                          lambda e: messages.show_error(self, e))
+
+    def focus_search(self) -> None:
+        self.form.setFocus()

@@ -1,0 +1,80 @@
+"""Start-up dialogs: first-run set-up (office, 院代字, password, remember) and unlock (password, or the
+recovery key followed by a new password). Both return plain values; `attempt` is the caller's use case
+(create or unlock) whose DomainError is shown next to the field it concerns (e.g. 密码错误)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QPushButton, QWidget
+
+from models.errors import DomainError
+from models.keyslots import check_password_strength
+from ui.form import FieldSpec
+from ui.i18n import tr
+from ui.values_dialog import ValuesDialog
+
+FORGOT = 2  # unlock dialog result: the clerk chose 忘记密码
+Attempt = Callable[[dict[str, object]], None]
+
+SETUP_SPECS = (FieldSpec("office_name", tr("院名"), placeholder=tr("如：宿州市埇桥区人民检察院")),
+               FieldSpec("office_code", tr("院代字"), placeholder=tr("如：埇检")),
+               FieldSpec("password", tr("设置密码"), "password", placeholder=tr("至少8位，含大小写字母、数字、符号中的三类")),
+               FieldSpec("again", tr("再输入一次"), "password"),
+               FieldSpec("remember", tr("在本机记住密码（下次自动解锁）"), "bool"))
+PASSWORD_SPECS = (FieldSpec("password", tr("密码"), "password"),)
+RECOVERY_SPECS = (FieldSpec("recovery_key", tr("恢复密钥"), placeholder="12345-67890-…"),
+                  FieldSpec("new_password", tr("新密码"), "password"), FieldSpec("again", tr("再输入一次"), "password"))
+ERROR_FIELDS = {"wrong_password": "password", "weak_password": "password", "password_required": "password",
+                "bad_recovery_key": "recovery_key", "wrong_recovery_key": "recovery_key"}
+
+
+def check_new_password(password: object, again: object, field: str = "password") -> None:
+    if not str(password):
+        raise DomainError("password_required", tr("请设置密码"), field=field)
+    check_password_strength(str(password))
+    if password != again:
+        raise DomainError("password_mismatch", tr("两次输入的密码不一致"), field="again")
+
+
+def setup_dialog(parent: QWidget | None, attempt: Attempt) -> ValuesDialog:
+    def check(values: dict[str, object]) -> None:
+        if not str(values["office_name"]).strip():
+            raise DomainError("office_name", tr("请填写院名"), field="office_name")
+        if not str(values["office_code"]).strip():
+            raise DomainError("office_code", tr("请填写院代字（用于文号，如“埇检”）"), field="office_code")
+        check_new_password(values["password"], values["again"])
+        attempt(values)
+
+    note = tr("欢迎使用“府检联动”工作平台。首次使用请填写本院信息并设置密码。\n数据保存在本机的加密数据库中。")
+    dialog = ValuesDialog(parent, tr("首次使用设置"), SETUP_SPECS, {"remember": False}, note=note, check=check,
+                          error_fields=ERROR_FIELDS)
+    dialog.setObjectName("setup_dialog")
+    return dialog
+
+
+def unlock_dialog(parent: QWidget | None, attempt: Attempt, *, recovery: bool = False) -> ValuesDialog:
+    """Password mode, or recovery mode (recovery key + new password). `values["mode"]` tells which."""
+    specs = RECOVERY_SPECS if recovery else PASSWORD_SPECS
+
+    def check(values: dict[str, object]) -> None:
+        values["mode"] = "recovery" if recovery else "password"
+        if recovery:
+            check_new_password(values["new_password"], values["again"], "new_password")
+        elif not values["password"]:
+            raise DomainError("password_required", tr("请输入密码"), field="password")
+        attempt(values)
+
+    note = (tr("忘记密码时：输入恢复密钥，并设置新密码。") if recovery
+            else tr("请输入密码解锁数据库。"))
+    dialog = ValuesDialog(parent, tr("解锁"), specs, note=note, check=check,
+                          error_fields={**ERROR_FIELDS, "weak_password": "new_password"} if recovery else ERROR_FIELDS)
+    dialog.setObjectName("recovery_dialog" if recovery else "unlock_dialog")
+    if not recovery:
+        forgot = QPushButton(tr("忘记密码？用恢复密钥解锁"))
+        forgot.setObjectName("forgot")
+        forgot.setFlat(True)
+        forgot.clicked.connect(lambda: dialog.done(FORGOT))
+        dialog.layout().insertWidget(dialog.layout().count() - 1, forgot)
+    return dialog
+
+

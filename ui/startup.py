@@ -1,0 +1,78 @@
+"""From start to an unlocked database: first-run set-up (then the recovery key, then demo data when
+asked), or unlock with the remembered key, the password, or the recovery key plus a new password."""
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from pathlib import Path
+
+from PySide6.QtWidgets import QDialog, QWidget
+
+from models.errors import DomainError
+from models.services.demo import load_demo
+from models.services.setup import change_password, initialize, remembers_key, unlock
+from models.storage import Database
+from ui.i18n import tr
+from ui.recovery_dialog import show_recovery_key
+from ui.start_dialogs import FORGOT, setup_dialog, unlock_dialog
+
+
+def first_run(db_path: Path, parent: QWidget | None = None, *, demo: bool = False,
+              today: dt.date | None = None) -> Database | None:
+    created: dict[str, object] = {}
+
+    def attempt(values: dict[str, object]) -> None:
+        new = initialize(db_path, str(values["password"]), office_name=str(values["office_name"]).strip(),
+                         office_code=str(values["office_code"]).strip(), remember=bool(values["remember"]),
+                         user=getpass.getuser())
+        created["db"], created["recovery"] = new.db, new.recovery_key
+
+    if setup_dialog(parent, attempt).exec() != QDialog.DialogCode.Accepted:
+        return None
+    db: Database = created["db"]  # type: ignore[assignment]
+    show_recovery_key(parent, str(created["recovery"]))
+    if demo:
+        with db.session_scope() as session:
+            load_demo(session, today or dt.date.today())
+    return db
+
+
+def unlock_interactively(db_path: Path, parent: QWidget | None = None) -> Database | None:
+    if remembers_key(db_path):
+        try:
+            return unlock(db_path, user=getpass.getuser())
+        except DomainError:
+            pass  # the remembered key is gone (new Windows profile...): ask for the password
+    opened: dict[str, Database] = {}
+
+    def attempt(values: dict[str, object]) -> None:
+        if values.get("mode") == "recovery":
+            db = unlock(db_path, recovery_key=str(values["recovery_key"]).strip(), user=getpass.getuser())
+            try:
+                change_password(db, str(values["new_password"]))
+            except DomainError:
+                db.close()
+                raise
+        else:
+            db = unlock(db_path, password=str(values["password"]), user=getpass.getuser())
+        opened["db"] = db
+
+    recovery = False
+    while True:
+        result = unlock_dialog(parent, attempt, recovery=recovery).exec()
+        if result == FORGOT:
+            recovery = True
+            continue
+        if result == QDialog.DialogCode.Accepted:
+            return opened["db"]
+        if recovery:  # back from the recovery form to the password form
+            recovery = False
+            continue
+        return None
+
+
+def open_database_interactively(db_path: Path, *, demo: bool = False, today: dt.date | None = None,
+                                parent: QWidget | None = None) -> Database | None:
+    if not db_path.exists():
+        return first_run(db_path, parent, demo=demo, today=today)
+    return unlock_interactively(db_path, parent)

@@ -1,0 +1,195 @@
+"""同步 screen: this workstation's sync identity, its peers, exchanging packages (in a worker thread,
+with a summary of what changed) and the conflicts that need a person."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QLabel, QPushButton, QTableView, QVBoxLayout,
+                               QWidget)
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from models.services.common import LABELS
+from models.sync.exchange import ImportResult, export_package, import_package
+from models.sync.export import APP_VERSION, ExportResult
+from models.sync.identity import ROLES, export_peer_file, parse_peer_file
+from models.sync.peers import Peer, SyncIdentity, add_peer, ensure_identity, my_identity
+from models.sync.profiles import PROFILES
+from ui import files, messages
+from ui.conflict_view import conflict_panel
+from ui.context import AppContext
+from ui.form import FieldSpec
+from ui.i18n import tr
+from ui.row_model import Column, RowTableModel
+from ui.values_dialog import ask_values
+from ui.workers import run_in_background
+
+ROLE_LABELS = dict(zip(ROLES, (tr("检察院"), tr("联络办"), tr("行政机关"), tr("其他"))))
+PACKAGE_FILTER = tr("同步数据包 (*.fjpkg)")
+
+
+def import_summary(result: ImportResult) -> str:
+    changed = "，".join(f"{LABELS.get(k, k)} {v} 条" for k, v in sorted(result.per_entity.items()) if v)
+    return result.message + (tr("。变更涉及：{what}").format(what=changed) if changed else "")
+
+
+class SyncPage(QWidget):
+    data_changed = Signal()   # an import changed records other screens show
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.identity_label = QLabel()
+        identity_button = QPushButton(tr("设置本机同步身份…"))
+        identity_button.clicked.connect(self.set_identity)
+        card_button = QPushButton(tr("导出本机联络文件…"))
+        card_button.clicked.connect(self.export_card)
+        me = QGroupBox(tr("本机"))
+        me_layout = QHBoxLayout(me)
+        me_layout.addWidget(self.identity_label, 1)
+        me_layout.addWidget(identity_button)
+        me_layout.addWidget(card_button)
+        self.peer_model = RowTableModel((Column(tr("单位"), pinyin=True), Column(tr("工作站")), Column(tr("角色")),
+                                         Column(tr("发送的数据范围")), Column(tr("已发包")), Column(tr("对方已确认"))), self)
+        self.peers = QTableView()
+        self.peers.setModel(self.peer_model)
+        self.peers.verticalHeader().hide()
+        self.peers.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.peers.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.peers.horizontalHeader().setStretchLastSection(True)
+        self.peers.setMaximumHeight(160)
+        buttons = QHBoxLayout()
+        for label, slot in ((tr("添加对方（导入联络文件）…"), self.add_peer), (tr("导出数据包给所选对方…"), self.export_to_peer),
+                            (tr("导入数据包…"), self.import_package)):
+            button = QPushButton(label)
+            button.clicked.connect(lambda _=False, s=slot: s())
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        peers_box = QGroupBox(tr("交换对象"))
+        peers_layout = QVBoxLayout(peers_box)
+        peers_layout.addWidget(self.peers)
+        peers_layout.addLayout(buttons)
+        self.summary = QLabel(tr("导入或导出后，这里显示变更摘要。"))
+        self.summary.setWordWrap(True)
+        peers_layout.addWidget(self.summary)
+        conflicts_box, self.conflict_view = conflict_panel(ctx)
+        layout = QVBoxLayout(self)
+        layout.addWidget(me)
+        layout.addWidget(peers_box)
+        layout.addWidget(conflicts_box, 1)
+        self._site_ids: list[str] = []
+        self.reload()
+
+    def reload(self) -> None:
+        try:
+            with self.ctx.db.session_scope() as session:
+                row = session.get(SyncIdentity, 1)
+                identity = my_identity(session) if row is not None else None
+                peers = list(session.scalars(select(Peer).where(Peer.revoked.is_(False)).order_by(Peer.unit)))
+                rows = [(p.site_id, (p.unit, p.workstation, ROLE_LABELS.get(p.role, p.role),
+                                     PROFILES[p.profile].label if p.profile in PROFILES else p.profile,
+                                     p.out_seq, p.acked_seq)) for p in peers]
+        except OperationalError:   # an old database without the sync tables
+            self.identity_label.setText(tr("此数据库尚未启用同步（请升级数据库）"))
+            return
+        self.identity_label.setText(
+            tr("本机：{unit} / {ws}（{role}）").format(unit=identity.unit, ws=identity.workstation,
+                                                   role=ROLE_LABELS.get(identity.role, identity.role))
+            if identity else tr("尚未设置同步身份：先点“设置本机同步身份”"))
+        self.peer_model.set_rows(rows)  # type: ignore[arg-type]
+        self._site_ids = [site for site, _ in rows]
+        self.peers.resizeColumnsToContents()
+        self.conflict_view.refresh()
+
+    def selected_peer(self) -> str | None:
+        index = self.peers.currentIndex()
+        return self.peer_model.row_id(index.row()) if index.isValid() else None  # type: ignore[return-value]
+
+    def set_identity(self) -> None:
+        specs = (FieldSpec("unit", tr("单位名称")), FieldSpec("workstation", tr("工作站名称")),
+                 FieldSpec("role", tr("角色"), "choice", tuple(ROLE_LABELS.values())))
+
+        def apply(values: dict[str, object]) -> None:
+            role = next(k for k, v in ROLE_LABELS.items() if v == values["role"])
+            with self.ctx.db.session_scope() as session:
+                ensure_identity(session, str(values["unit"]), str(values["workstation"]), role)
+
+        if ask_values(self, tr("本机同步身份"), specs, {"role": ROLE_LABELS["procuratorate"]}, check=apply) is not None:
+            self.reload()
+
+    def export_card(self) -> None:
+        try:
+            with self.ctx.db.session_scope() as session:
+                data = export_peer_file(my_identity(session), APP_VERSION)
+        except Exception as exc:  # noqa: BLE001 - shown as a message
+            messages.show_error(self, exc)
+            return
+        path = files.ask_save_path(self, tr("导出本机联络文件"), "本机联络文件.fjpeer", tr("联络文件 (*.fjpeer)"))
+        if path is not None:
+            files.save_bytes(path, data)
+
+    def add_peer(self) -> None:
+        path = files.ask_open_path(self, tr("选择对方的联络文件"), tr("联络文件 (*.fjpeer);;所有文件 (*)"))
+        if path is None:
+            return
+        try:
+            data = path.read_bytes()
+            card = parse_peer_file(data)
+            specs = (FieldSpec("profile", tr("发送给对方的数据范围"), "choice", tuple(p.label for p in PROFILES.values())),)
+            note = tr("对方：{unit} / {ws}\n指纹：{fpr}\n请与对方电话核对指纹一致后再确定。").format(
+                unit=card.unit, ws=card.workstation, fpr=card.fingerprint)
+            values = ask_values(self, tr("添加交换对象"), specs, note=note)
+            if values is None:
+                return
+            profile = next(k for k, p in PROFILES.items() if p.label == values["profile"])
+            with self.ctx.db.session_scope() as session:
+                add_peer(session, data, profile)
+        except Exception as exc:  # noqa: BLE001 - shown as a message
+            messages.show_error(self, exc)
+            return
+        self.reload()
+
+    def export_to_peer(self) -> None:
+        site_id = self.selected_peer()
+        if site_id is None:
+            messages.show_error(self, tr("请先在列表中选择交换对象"))
+            return
+        path = files.ask_save_path(self, tr("导出数据包"), f"同步包-{self.ctx.today().isoformat()}.fjpkg", PACKAGE_FILTER)
+        if path is None:
+            return
+        db = self.ctx.db
+
+        def job(progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ExportResult:
+            with db.session_scope() as session:
+                return export_package(session, session.get(Peer, site_id), path)
+
+        run_in_background(self, tr("正在导出数据包…"), job, self._exported, lambda e: messages.show_error(self, e))
+
+    def _exported(self, result: object) -> None:
+        assert isinstance(result, ExportResult)
+        self.summary.setText(tr("已导出第 {seq} 号包：{ops} 条变更、{blobs} 个附件，回执码 {code}。文件：{path}").format(
+            seq=result.seq, ops=result.op_count, blobs=result.blob_count, code=result.receipt_code, path=result.path))
+        self.reload()
+
+    def import_package(self, path: Path | None = None) -> None:
+        path = path or files.ask_open_path(self, tr("选择数据包"), PACKAGE_FILTER)
+        if path is None:
+            return
+        db = self.ctx.db
+
+        def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ImportResult:
+            with db.session_scope() as session:
+                return import_package(session, path)
+
+        run_in_background(self, tr("正在导入数据包…"), job, self._imported, lambda e: messages.show_error(self, e))
+
+    def _imported(self, result: object) -> None:
+        assert isinstance(result, ImportResult)
+        self.summary.setText(import_summary(result))
+        self.reload()
+        self.data_changed.emit()
+
+    def focus_search(self) -> None:
+        self.peers.setFocus()

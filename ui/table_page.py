@@ -1,0 +1,253 @@
+"""The screen shape shared by 案件, 检察建议, 会议 and 单位: a filterable lazy table on the left and the
+selected record's form on the right. Subclasses say how to read rows and write one record; the page
+handles filtering, asking to save on leave, validation messages and undo of the last edit."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
+from sqlalchemy.orm import Session
+
+from models.errors import DomainError
+from ui import messages
+from ui.context import AppContext
+from ui.form import FieldSpec, FormWidget
+from ui.i18n import tr
+from ui.row_model import Column, RowTableModel
+
+Rows = list[tuple[uuid.UUID, Sequence[object]]]
+
+
+class TablePage(QWidget):
+    title = ""
+    columns: Sequence[Column] = ()
+    specs: Sequence[FieldSpec] = ()
+    error_fields: dict[str, str] = {}
+    record_changed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.current_id: uuid.UUID | None = None
+        self._stored: dict[str, object] = {}        # the record as last read, for undo and dirty checks
+        self.last_edit: tuple[uuid.UUID, dict[str, object]] | None = None
+        self.model = RowTableModel(self.columns, self)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(tr("搜索（输入任意文字，如单位、案号、名称）"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self.model.set_quick_filter)
+        self.search_edit.textChanged.connect(self._update_count)
+        self.count_label = QLabel()
+        self.filters: dict[int, QComboBox] = {}
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 1)
+        for column_index, column in enumerate(self.columns):
+            if column.filterable:
+                combo = QComboBox()
+                combo.setObjectName(f"filter_{column_index}")
+                combo.setMinimumContentsLength(6)
+                combo.currentTextChanged.connect(lambda text, c=column_index: self._value_filter(c, text))
+                self.filters[column_index] = combo
+                top.addWidget(QLabel(column.title))
+                top.addWidget(combo)
+        top.addWidget(self.count_label)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+
+        self.form = FormWidget(self.specs)
+        self.new_button = QPushButton(tr("新建"))
+        self.save_button = QPushButton(tr("保存"))
+        self.undo_button = QPushButton(tr("撤销上次修改"))
+        self.undo_button.setEnabled(False)
+        self.new_button.clicked.connect(self.new_record)
+        self.save_button.clicked.connect(self.save)
+        self.undo_button.clicked.connect(self.undo_last_edit)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.save_button, self.undo_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        right_layout.addWidget(self.heading)
+        right_layout.addLayout(buttons)
+        extra = self.extra_panel()
+        if extra is not None:
+            right_layout.addWidget(extra)
+        right_layout.addWidget(self.form, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(right)
+        splitter = QSplitter()
+        splitter.setObjectName(f"splitter_{type(self).__name__}")
+        splitter.addWidget(self.table)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.splitter = splitter
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        self.reload()
+        self.new_record()
+
+    # -- what subclasses provide -----------------------------------------------------------------
+    def load_rows(self, session: Session) -> Rows:
+        raise NotImplementedError
+
+    def load_record(self, session: Session, row_id: uuid.UUID) -> dict[str, object]:
+        raise NotImplementedError
+
+    def create_record(self, session: Session, values: dict[str, Any]) -> uuid.UUID:
+        raise NotImplementedError
+
+    def update_record(self, session: Session, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def extra_panel(self) -> QWidget | None:
+        return None
+
+    def row_colors(self, session: Session) -> dict[uuid.UUID, QColor]:
+        return {}
+
+    def default_values(self) -> dict[str, object]:
+        return {spec.name: "" for spec in self.specs}
+
+    def record_heading(self, values: dict[str, object]) -> str:
+        return str(values.get("title") or values.get("name") or "")
+
+    # -- table -----------------------------------------------------------------------------------
+    def reload(self) -> None:
+        with self.ctx.db.session_scope() as session:
+            rows = self.load_rows(session)
+            colors = self.row_colors(session)
+        self.model.set_rows(rows, colors)
+        for column_index, combo in self.filters.items():
+            chosen = combo.currentText()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems([tr("全部"), *self.model.distinct_values(column_index)])
+            combo.setCurrentText(chosen or tr("全部"))
+            combo.blockSignals(False)
+        self._update_count()
+        self.table.resizeColumnsToContents()
+        if self.current_id is not None:
+            self.select(self.current_id)
+
+    def _value_filter(self, column_index: int, text: str) -> None:
+        self.model.set_value_filter(column_index, "" if text == tr("全部") else text)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count_label.setText(tr("共 {n} 条").format(n=self.model.matching_count()))
+
+    def select(self, row_id: uuid.UUID) -> bool:
+        row = self.model.row_of(row_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)
+        return True
+
+    def _row_changed(self, current: Any, _previous: Any) -> None:
+        if not current.isValid():
+            return
+        row_id = self.model.row_id(current.row())
+        if row_id == self.current_id:
+            return
+        if not self.confirm_leave():
+            return
+        self.open_record(row_id)
+
+    # -- record ----------------------------------------------------------------------------------
+    def open_record(self, row_id: uuid.UUID) -> None:
+        with self.ctx.db.session_scope() as session:
+            values = self.load_record(session, row_id)
+        self.current_id = row_id
+        self._stored = values
+        self.form.set_values(values)
+        self.heading.setText(self.record_heading(values))
+        self.record_changed.emit()
+
+    def new_record(self) -> None:
+        if not self.confirm_leave():
+            return
+        self.current_id = None
+        self._stored = {}
+        self.table.clearSelection()
+        self.form.set_values(self.default_values())
+        self.heading.setText(tr("新建{what}").format(what=self.title))
+        self.record_changed.emit()
+
+    def confirm_leave(self) -> bool:
+        """True when it is fine to leave the current record (saved, discarded or unchanged)."""
+        if not self.form.is_dirty():
+            return True
+        answer = messages.ask_save_changes(self)
+        if answer == "save":
+            return self.save()
+        if answer == "discard":
+            self.form.mark_clean()
+            return True
+        return False
+
+    def save(self) -> bool:
+        self.form.clear_errors()
+        try:
+            values = self.form.values()
+            with self.ctx.db.session_scope() as session:
+                if self.current_id is None:
+                    self.current_id = self.create_record(session, values)
+                    self.last_edit = None
+                else:
+                    changes = {k: v for k, v in values.items() if self._stored.get(k) != v}
+                    if changes:
+                        self.update_record(session, self.current_id, changes)
+                        self.last_edit = (self.current_id, {k: self._stored.get(k) for k in changes})
+        except DomainError as exc:
+            self.form.show_domain_error(exc, self.error_fields)
+            return False
+        self.undo_button.setEnabled(self.last_edit is not None)
+        self.form.mark_clean()
+        saved_id = self.current_id
+        self.reload()
+        self.open_record(saved_id)
+        return True
+
+    def undo_last_edit(self) -> None:
+        """Writes back the values the last saved edit replaced (itself an ordinary, synced edit)."""
+        if self.last_edit is None:
+            return
+        row_id, previous = self.last_edit
+        try:
+            with self.ctx.db.session_scope() as session:
+                self.update_record(session, row_id, previous)
+        except DomainError as exc:
+            messages.show_error(self, exc)
+            return
+        self.last_edit = None
+        self.undo_button.setEnabled(False)
+        self.form.mark_clean()
+        self.reload()
+        self.open_record(row_id)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
