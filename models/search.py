@@ -43,6 +43,12 @@ def create_index(conn: Connection) -> None:
     conn.execute(text(CREATE_INDEX_SQL))
 
 
+def _fts_rowid(row_id: uuid.UUID) -> int:
+    """FTS rows are addressed by an integer rowid (indexed) derived from the record's random UUID bits;
+    deleting by the UNINDEXED row_id column would scan the whole index on every edit."""
+    return row_id.int & ((1 << 63) - 1)
+
+
 def _body(obj: SyncedMixin) -> str:
     return "\n".join(str(getattr(obj, name) or "") for name in SEARCHABLE[type(obj)])
 
@@ -50,12 +56,13 @@ def _body(obj: SyncedMixin) -> str:
 def _reindex(conn: Connection, objs: list[SyncedMixin]) -> None:
     if not objs:
         return
-    conn.execute(text("DELETE FROM search_index WHERE row_id = :row_id"),
-                 [{"row_id": str(o.id)} for o in objs])
-    live = [{"entity": o.entity_name, "row_id": str(o.id), "body": _body(o)} for o in objs if not o.deleted]
+    conn.execute(text("DELETE FROM search_index WHERE rowid = :rowid"),
+                 [{"rowid": _fts_rowid(o.id)} for o in objs])
+    live = [{"rowid": _fts_rowid(o.id), "entity": o.entity_name, "row_id": str(o.id), "body": _body(o)}
+            for o in objs if not o.deleted]
     if live:
-        conn.execute(text("INSERT INTO search_index (entity, row_id, body) VALUES (:entity, :row_id, :body)"),
-                     live)
+        conn.execute(text("INSERT INTO search_index (rowid, entity, row_id, body) "
+                          "VALUES (:rowid, :entity, :row_id, :body)"), live)
 
 
 @event.listens_for(Session, "after_flush")
