@@ -61,7 +61,7 @@ class Dashboard(QWidget):
         layout.addWidget(self.due_title)
         layout.addWidget(self.due_table, 1)
         layout.addLayout(counts)
-        self._due_kinds: list[str] = []
+        self.count_labels: dict[str, QLabel] = {}
         self.refresh()
 
     def refresh(self) -> None:
@@ -71,7 +71,6 @@ class Dashboard(QWidget):
             case_counts = dict(session.execute(select(Case.status, func.count()).where(Case.deleted.is_(False))
                                                .group_by(Case.status)).all())
             stage_counts = Counter(r.stage for r in list_suggestions(session))
-        self._due_kinds = [i.kind for i in items]
         rows = [(i.ref_id, (i.level.label, i.due, tr("逾期{n}天").format(n=-i.days_left) if i.days_left < 0
                             else tr("剩{n}天").format(n=i.days_left), i.title, i.party)) for i in items]
         self.due_model.set_rows(rows, {i.ref_id: LEVEL_COLORS[i.level] for i in items})
@@ -84,21 +83,19 @@ class Dashboard(QWidget):
         self._fill(self.case_counts, CASE_STATUSES, case_counts)
         self._fill(self.stage_counts, STAGES, stage_counts)
 
-    @staticmethod
-    def _fill(grid: QGridLayout, keys: tuple[str, ...], counts: dict[str, int]) -> None:
-        while grid.count():
-            item = grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+    def _fill(self, grid: QGridLayout, keys: tuple[str, ...], counts: dict[str, int]) -> None:
         for n, key in enumerate(keys):
-            number = QLabel(str(counts.get(key, 0)))
-            number.setObjectName(f"count_{key}")
-            number.setStyleSheet("font-size: 16pt; font-weight: bold;")
-            number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label = QLabel(key)
-            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            grid.addWidget(number, 0, n)
-            grid.addWidget(label, 1, n)
+            number = self.count_labels.get(key)
+            if number is None:
+                number = self.count_labels[key] = QLabel()
+                number.setObjectName(f"count_{key}")
+                number.setStyleSheet("font-size: 16pt; font-weight: bold;")
+                number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                label = QLabel(key)
+                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                grid.addWidget(number, 0, n)
+                grid.addWidget(label, 1, n)
+            number.setText(str(counts.get(key, 0)))
 
     def run_search(self) -> None:
         text = self.search_edit.text()
