@@ -3,5 +3,6 @@ from __future__ import annotations
 
 from models import attachment, audit, case, meeting, merge, oplog, settings, suggestion, tasklist, unit  # noqa: F401
 from models.base import Base
+from models.sync import peers  # noqa: F401  (local sync bookkeeping tables)
 
 metadata = Base.metadata

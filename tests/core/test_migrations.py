@@ -23,3 +23,29 @@ def test_reopening_does_not_migrate_or_back_up_again(new_db, user_data_dir):
     new_db.close()
     open_database(new_db.path, new_db.dek).close()
     assert not (user_data_dir / "backups").exists()
+
+
+def test_an_older_database_is_backed_up_then_migrated(user_data_dir):
+    import secrets
+
+    from alembic import command
+
+    from models.migrate import alembic_config
+    from models.storage import make_engine, open_database
+
+    path, dek = user_data_dir / "旧版.db", secrets.token_bytes(32)
+    path.parent.mkdir(parents=True)
+    engine = make_engine(path, dek)
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    engine.dispose()
+    db = open_database(path, dek)
+    assert current_revision(db.engine) == head_revision()
+    db.close()
+    backups = list((user_data_dir / "backups").glob("旧版-*-migration.db"))
+    assert len(backups) == 1
+    old = make_engine(backups[0], dek)
+    assert current_revision(old) == "0001"
+    old.dispose()
