@@ -9,7 +9,11 @@ import argparse
 import importlib
 import sys
 
+import sqlcipher3
+from sqlalchemy.exc import OperationalError
+
 from models.errors import DomainError
+from models.fsutil import storage_write_error
 
 COMMAND_MODULES = ("cli.core", "cli.pdf", "cli.tasks", "cli.sync")
 VERSION = "0.1.0"
@@ -44,6 +48,9 @@ def main(argv: list[str]) -> int:
         return int(args.handler(args, ctx) or 0)
     except DomainError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
+        return 1
+    except (OperationalError, sqlcipher3.OperationalError) as exc:
+        print(f"错误：{storage_write_error(exc).message}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         return 0

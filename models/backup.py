@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from models.errors import DomainError
-from models.fsutil import disk_error
+from models.fsutil import disk_error, is_disk_full
 from models.keyslots import keys_path_for
 
 NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6}(?:-\d+)?)-(?P<reason>[a-z_]+)\.db$")
@@ -83,8 +83,10 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise disk_error(exc, final) from exc
-    except Exception:
+    except Exception as exc:
         tmp.unlink(missing_ok=True)
+        if is_disk_full(exc):
+            raise DomainError("disk_full", f"磁盘空间不足，未能写入备份：{final}。原有数据未改动") from exc
         raise
     rotate_backups(folder, db_path.stem, now=now)
     return final

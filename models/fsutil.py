@@ -27,3 +27,17 @@ def disk_error(exc: OSError, path: Path) -> DomainError:
     if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return DomainError("disk_full", f"磁盘空间不足，未能写入：{path}。原有数据未改动")
     return DomainError("write_failed", f"无法写入文件：{path}（{exc.strerror}）")
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite reports a full disk (or a file-size limit) as SQLITE_FULL or an I/O error."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    text = str(exc).lower()
+    return "disk is full" in text or "disk i/o error" in text
+
+
+def storage_write_error(exc: BaseException) -> DomainError:
+    if is_disk_full(exc):
+        return DomainError("disk_full", "磁盘空间不足或无法写入，本次操作未保存，原有数据未改动")
+    return DomainError("write_failed", f"写入数据库失败，本次操作未保存：{exc}")

@@ -76,3 +76,24 @@ def test_cli_init_demo_due_search_dump_and_errors(tmp_path):
     assert reset.returncode == 0, reset.stderr
     assert run_cli("--db", str(db), "doctor", data_dir=data,
                    env_extra={"FJLD_PASSWORD": "Neu-Pass-2026"}).returncode == 0
+
+
+def test_a_full_disk_during_backup_gives_a_chinese_error_and_loses_nothing(tmp_path):
+    import resource
+    data = tmp_path / "数据"
+    db = data / "fjld.db"
+    assert run_cli("--db", str(db), "init", data_dir=data).returncode == 0
+    assert run_cli("--db", str(db), "demo", "--today", "2026-11-23", data_dir=data).returncode == 0
+    before = run_cli("--db", str(db), "dump", data_dir=data).stdout
+    limit = db.stat().st_size // 2  # the backup copy cannot be written in full
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {**os.environ, "FJLD_DATA_DIR": str(data), "FJLD_PASSWORD": TEST_PASSWORD}
+    full = subprocess.run([sys.executable, str(ROOT / "main.py"), "--db", str(db), "backup"], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=120, preexec_fn=small_disk)
+    assert full.returncode == 1 and "磁盘空间不足" in full.stderr, full.stderr
+    assert "Traceback" not in full.stderr
+    assert not [p for p in (data / "backups").glob("*.tmp")]
+    assert run_cli("--db", str(db), "dump", data_dir=data).stdout == before
