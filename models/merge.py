@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import String, Text, delete, select
+from sqlalchemy import String, Text, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, SyncedMixin
@@ -131,11 +131,18 @@ def _head(op: OpLike, name: str) -> Head:
     return Head(op.op_id, op.hlc, op.site_id, op.user, head_value(op, name)[1])
 
 
-def _store_conflicts(session: Session, entity: str, row_id: str, state: RowState) -> None:
-    session.execute(delete(FieldConflict).where(FieldConflict.entity == entity, FieldConflict.row_id == row_id))
-    for name, (kind, heads) in state.conflicts.items():
-        session.add(FieldConflict(entity=entity, row_id=row_id, field=name, kind=kind,
-                                  heads=canonical_json([h.__dict__ for h in heads])))
+def _conflict_rows(entity: str, row_id: str, state: RowState) -> list[dict[str, str]]:
+    return [{"entity": entity, "row_id": row_id, "field": name, "kind": kind,
+             "heads": canonical_json([h.__dict__ for h in heads])}
+            for name, (kind, heads) in state.conflicts.items()]
+
+
+def _replace_conflicts(session: Session, entity: str, row_ids: list[str], rows: list[dict[str, str]]) -> None:
+    """Core statements, not ORM objects: conflict rows are a cache that is rewritten, never edited."""
+    session.execute(delete(FieldConflict).where(FieldConflict.entity == entity, FieldConflict.row_id.in_(row_ids)),
+                    execution_options={"synchronize_session": False})
+    if rows:
+        session.execute(insert(FieldConflict), rows)
 
 
 def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if_conflicted: bool) -> None:
@@ -143,30 +150,46 @@ def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if
             FieldConflict.entity == entity, FieldConflict.row_id == row_id).limit(1)) is None:
         return
     cls = ENTITY_BY_NAME[entity]
-    state = row_state(_row_ops(session, entity, row_id), replicated_columns(cls))
-    _store_conflicts(session, entity, row_id, state)
-
-
-def _row_ops(session: Session, entity: str, row_id: str) -> list[Op]:
     with session.no_autoflush:
-        return list(session.scalars(select(Op).where(Op.entity == entity, Op.row_id == row_id)))
+        ops = list(session.scalars(select(Op).where(Op.entity == entity, Op.row_id == row_id)))
+    state = row_state(ops, replicated_columns(cls))
+    _replace_conflicts(session, entity, [row_id], _conflict_rows(entity, row_id, state))
 
 
-def materialize(session: Session, entity: str, row_id: str) -> SyncedMixin:
-    """Recompute one row from its ops and write the winners into the ORM row."""
-    cls = ENTITY_BY_NAME[entity]
-    columns = replicated_columns(cls)
-    state = row_state(_row_ops(session, entity, row_id), columns)
-    obj = session.get(cls, uuid.UUID(row_id))
-    if obj is None:
-        obj = cls(id=uuid.UUID(row_id))
-        session.add(obj)
-    for name, plain in state.values.items():
-        setattr(obj, name, decode_value(columns[name], encode_value(plain)))
-    obj.deleted = state.deleted
-    obj.created_hlc, obj.updated_hlc, obj.updated_site = state.created_hlc, state.updated_hlc, state.updated_site
-    _store_conflicts(session, entity, row_id, state)
-    return obj
+MATERIALIZE_CHUNK = 400
+
+
+def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
+    """Recompute rows from their ops and write the winners into the ORM rows, a chunk at a time
+    (one query for the ops, one for the rows, one rewrite of the conflict cache per chunk)."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, row_id in sorted(set(rows)):
+        by_entity.setdefault(entity, []).append(row_id)
+    with session.no_autoflush:
+        for entity, row_ids in by_entity.items():
+            cls = ENTITY_BY_NAME[entity]
+            columns = replicated_columns(cls)
+            for start in range(0, len(row_ids), MATERIALIZE_CHUNK):
+                chunk = row_ids[start:start + MATERIALIZE_CHUNK]
+                ops_by_row: dict[str, list[Op]] = {}
+                for op in session.scalars(select(Op).where(Op.entity == entity, Op.row_id.in_(chunk))):
+                    ops_by_row.setdefault(op.row_id, []).append(op)
+                objs = {str(o.id): o for o in session.scalars(
+                    select(cls).where(cls.id.in_([uuid.UUID(r) for r in chunk])))}
+                conflict_rows: list[dict[str, str]] = []
+                for row_id in chunk:
+                    state = row_state(ops_by_row.get(row_id, []), columns)
+                    obj = objs.get(row_id)
+                    if obj is None:
+                        obj = cls(id=uuid.UUID(row_id))
+                        session.add(obj)
+                    for name, plain in state.values.items():
+                        setattr(obj, name, decode_value(columns[name], encode_value(plain)))
+                    obj.deleted = state.deleted
+                    obj.created_hlc, obj.updated_hlc = state.created_hlc, state.updated_hlc
+                    obj.updated_site = state.updated_site
+                    conflict_rows.extend(_conflict_rows(entity, row_id, state))
+                _replace_conflicts(session, entity, chunk, conflict_rows)
 
 
 def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
@@ -201,8 +224,7 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
     session.info["applying_remote"] = True
     try:
         session.flush()
-        for entity, row_id in sorted(stats.rows):
-            materialize(session, entity, row_id)
+        materialize_rows(session, stats.rows)
         session.flush()
     finally:
         session.info["applying_remote"] = False
@@ -238,7 +260,7 @@ def resolve_conflict(session: Session, entity: str, row_id: str, name: str, valu
     session.info["applying_remote"] = True
     try:
         session.flush()
-        materialize(session, entity, row_id)
+        materialize_rows(session, [(entity, row_id)])
         session.flush()
     finally:
         session.info["applying_remote"] = False

@@ -121,12 +121,13 @@ def _changed_fields(obj: SyncedMixin) -> dict[str, Any]:
 
 
 def emit_field_op(session: Session, state: LocalState, writer: WriterContext, obj: SyncedMixin,
-                  field: str, value: Any, hlc: int) -> Op:
+                  field: str, value: Any, hlc: int, row_ops: list[Op] | None = None) -> Op:
     """One local write of one field, superseding every current head of that field."""
     from models.merge import field_heads  # merge imports this module
 
     row_id = str(obj.id)
-    heads = field_heads(ops_of_row(session, obj.entity_name, row_id), field)
+    ops = row_ops if row_ops is not None else ops_of_row(session, obj.entity_name, row_id)
+    heads = field_heads(ops, field)
     op = Op(op_id=next_op_id(state), hlc=hlc, site_id=state.site_id, user=writer.user,
             entity=obj.entity_name, row_id=row_id, field=field, value=encode_value(value),
             pred=json.dumps(sorted(o.op_id for o in heads)), arrival=state.arrival)
@@ -162,28 +163,43 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
                            value=canonical_json(values), pred="[]", arrival=state.arrival))
             obj.created_hlc = obj.updated_hlc = hlc
             obj.updated_site = state.site_id
-        touched_conflicts = []
+        touched_conflicts: list[tuple[str, str]] = []
+        revived: list[tuple[str, str]] = []
         for obj in dirty:
             changed = _changed_fields(obj)
             if not changed:
                 continue
             hlc = writer.clock.tick()
-            for key, value in changed.items():
-                emit_field_op(session, state, writer, obj, key, value, hlc)
+            earlier = ops_of_row(session, obj.entity_name, str(obj.id))
+            new_ops = [emit_field_op(session, state, writer, obj, key, value, hlc, earlier)
+                       for key, value in changed.items()]
             obj.updated_hlc = hlc
             obj.updated_site = state.site_id
-            touched_conflicts.append((obj.entity_name, str(obj.id)))
+            row = (obj.entity_name, str(obj.id))
+            if obj.deleted and "deleted" not in changed:
+                # An edit newer than the deletion brings the row back as a 删除-修改冲突, exactly as every
+                # peer will compute it from the same ops.
+                from models.merge import row_state
+
+                obj.deleted = row_state(earlier + new_ops, replicated_columns(type(obj))).deleted
+                revived.append(row)
+            else:
+                touched_conflicts.append(row)
         state.hlc = writer.clock.last
     session.info.setdefault("edited_rows", []).extend(touched_conflicts)
+    session.info.setdefault("revived_rows", []).extend(revived)
 
 
 @event.listens_for(Session, "after_flush_postexec")
 def _refresh_conflicts(session: Session, _flush_context: object) -> None:
-    """A local edit supersedes every head of its field, so it can only resolve conflicts."""
+    """A local edit supersedes every head of its field, so it can only resolve conflicts — except an
+    edit of a deleted row, which raises a delete-edit conflict."""
     from models.merge import refresh_row_conflicts
 
     for entity, row_id in session.info.pop("edited_rows", []):
         refresh_row_conflicts(session, entity, row_id, only_if_conflicted=True)
+    for entity, row_id in session.info.pop("revived_rows", []):
+        refresh_row_conflicts(session, entity, row_id, only_if_conflicted=False)
 
 
 def tombstone(session: Session, obj: SyncedMixin) -> None:

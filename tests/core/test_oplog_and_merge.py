@@ -184,3 +184,17 @@ def _fill_two(folder, ops, rnd, dumps):
             apply_ops(session, order)  # re-import of everything is a no-op
             dumps.append(dump_db(session))
         created.db.close()
+
+
+def test_editing_a_deleted_row_locally_gives_what_every_peer_computes(new_db):
+    with new_db.session_scope() as session:
+        case_id = register_case(session, "丁案").id
+    with new_db.session_scope() as session:
+        tombstone(session, session.get(Case, case_id))
+    with new_db.session_scope() as session:
+        session.get(Case, case_id).summary = "删除后又补充的材料"   # bypassing the services on purpose
+    with new_db.session_scope() as session:
+        case = session.get(Case, case_id)
+        expected = row_state(_ops(session), ["title", "summary", "deleted"])
+        assert case.deleted is expected.deleted is False
+        assert [(c.field, c.kind) for c in list_conflicts(session)] == [("deleted", "delete_edit")]

@@ -60,9 +60,9 @@ class SyncMachine(RuleBasedStateMachine):
     def edit(self, site: int, pick: int, field: str, value: str) -> None:
         with self.sites[site].db.session_scope() as session:
             unit = self._unit(session, self.rows[pick % len(self.rows)])
-            # Like the GUI, no editing of a deleted record (it offers 恢复记录 instead). Local edits
-            # of a tombstoned row diverge in the core today: see the report to the lead.
-            if unit is not None and not unit.deleted:
+            # Edits of tombstoned rows too (the GUI forbids them, the core must still converge:
+            # such an edit revives the row as a 删除-修改冲突 on every site).
+            if unit is not None:
                 setattr(unit, field, value)
 
     @precondition(lambda self: self.rows)
