@@ -110,12 +110,9 @@ def cmd_passwd(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.backup import backup_engine
     from models.services.demo import load_demo
 
-    db = ctx.database()
-    backup_engine(db.engine, db.path, db.dek, reason="before_demo")
-    with db.session_scope() as session:
+    with ctx.database().import_scope("before_demo") as session:
         counts = load_demo(session, args.today or dt.date.today())
     ctx.out("已载入演示数据：" + "，".join(f"{k} {v}" for k, v in counts.items()))
     return 0

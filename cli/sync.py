@@ -123,7 +123,8 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
-    with ctx.session_scope() as session:
+    db = ctx.database()
+    with (db.session_scope() if args.preview else db.import_scope("before_sync_import")) as session:
         result = import_package(session, args.file, preview=args.preview)
     ctx.out(result.message)
     for entity, count in result.per_entity.items():

@@ -75,7 +75,7 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.tasklists import save_task_list
 
     imported = import_task_list(args.file, year=args.year)  # fully parsed before anything is written
-    with ctx.session_scope() as session:
+    with ctx.database().import_scope("before_xlsx_import") as session:
         save_task_list(session, imported.data, dt.date.today())
     data = imported.data
     measures = len(data.measures())
@@ -104,7 +104,7 @@ def cmd_sheets(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_collect(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.tasklists import collect_returns
 
-    with ctx.session_scope() as session:
+    with ctx.database().import_scope("before_collect") as session:
         report = collect_returns(session, args.files, args.period)
     for sheet in report.sheets:
         ctx.out(f"已读取：{sheet}")

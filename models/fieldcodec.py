@@ -30,7 +30,11 @@ def encode_value(value: Any) -> str:
 
 def decode_value(column: Column[Any], text: str) -> Any:
     """Back from canonical JSON to the Python type the column expects."""
-    plain = json.loads(text)
+    return from_plain(column, json.loads(text))
+
+
+def from_plain(column: Column[Any], plain: Any) -> Any:
+    """From a decoded JSON value to the Python type the column expects."""
     if plain is None:
         return None
     python_type = column.type.python_type

@@ -19,7 +19,7 @@ from sqlalchemy import String, Text, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, SyncedMixin
-from models.fieldcodec import canonical_json, decode_value, encode_value
+from models.fieldcodec import canonical_json, from_plain
 from models.oplog import CREATE_FIELD, LocalState, Op, OpRecord, WriterContext, emit_field_op, local_state
 from models.registry import ENTITY_BY_NAME, replicated_columns
 
@@ -80,17 +80,23 @@ def _pred(op: OpLike) -> Sequence[str]:
     return op.pred_ids() if hasattr(op, "pred_ids") else op.pred  # type: ignore[attr-defined]
 
 
-def head_value(op: OpLike, name: str) -> tuple[bool, Any]:
-    """(present, value) of field `name` in op; a create op filtered by a profile may lack it."""
-    plain = json.loads(op.value)
+def head_value(op: OpLike, name: str, parsed: dict[str, Any] | None = None) -> tuple[bool, Any]:
+    """(present, value) of field `name` in op; a create op filtered by a profile may lack it.
+    `parsed` caches decoded op values by op id (row_state decodes each op once)."""
+    if parsed is None:
+        plain = json.loads(op.value)
+    elif op.op_id in parsed:
+        plain = parsed[op.op_id]
+    else:
+        plain = parsed[op.op_id] = json.loads(op.value)
     if op.field == CREATE_FIELD:
         return (name in plain, plain.get(name))
     return (op.field == name, plain)
 
 
-def field_heads(ops: Iterable[OpLike], name: str) -> list[OpLike]:
+def field_heads(ops: Iterable[OpLike], name: str, parsed: dict[str, Any] | None = None) -> list[OpLike]:
     ops = list(ops)
-    candidates = [o for o in ops if head_value(o, name)[0]]
+    candidates = [o for o in ops if (o.field == name or o.field == CREATE_FIELD) and head_value(o, name, parsed)[0]]
     superseded = {p for o in ops if o.field == name for p in _pred(o)}
     return [o for o in candidates if o.op_id not in superseded]
 
@@ -103,32 +109,33 @@ def row_state(ops: Sequence[OpLike], fields: Iterable[str]) -> RowState:
     state = RowState()
     if not ops:
         return state
+    parsed: dict[str, Any] = {}
     newest = max(ops, key=_order)
     state.created_hlc = min(o.hlc for o in ops)
     state.updated_hlc, state.updated_site = newest.hlc, newest.site_id
     for name in fields:
-        heads = field_heads(ops, name)
+        heads = field_heads(ops, name, parsed)
         if not heads:
             continue
         ordered = sorted(heads, key=_order, reverse=True)
-        state.values[name] = head_value(ordered[0], name)[1]
-        distinct = {canonical_json(head_value(h, name)[1]) for h in heads}
-        if len(distinct) > 1:
-            state.conflicts[name] = ("value", [_head(h, name) for h in ordered])
+        state.values[name] = head_value(ordered[0], name, parsed)[1]
+        if len(heads) > 1 and len({canonical_json(head_value(h, name, parsed)[1]) for h in heads}) > 1:
+            state.conflicts[name] = ("value", [_head(h, name, parsed) for h in ordered])
     if state.values.get(DELETED):
-        delete_heads = sorted(field_heads(ops, DELETED), key=_order, reverse=True)
+        delete_heads = sorted(field_heads(ops, DELETED, parsed), key=_order, reverse=True)
         delete_op = delete_heads[0]
         newer_edits = [o for o in ops if o.field not in (DELETED, CREATE_FIELD) and _order(o) > _order(delete_op)]
         if newer_edits:
             state.values[DELETED] = False
             edit = max(newer_edits, key=_order)
-            state.conflicts[DELETED] = ("delete_edit", [_head(delete_op, DELETED), _head(edit, edit.field)])
+            state.conflicts[DELETED] = ("delete_edit", [_head(delete_op, DELETED, parsed),
+                                                        _head(edit, edit.field, parsed)])
     state.deleted = bool(state.values.get(DELETED))
     return state
 
 
-def _head(op: OpLike, name: str) -> Head:
-    return Head(op.op_id, op.hlc, op.site_id, op.user, head_value(op, name)[1])
+def _head(op: OpLike, name: str, parsed: dict[str, Any] | None = None) -> Head:
+    return Head(op.op_id, op.hlc, op.site_id, op.user, head_value(op, name, parsed)[1])
 
 
 def _conflict_rows(entity: str, row_id: str, state: RowState) -> list[dict[str, str]]:
@@ -184,7 +191,7 @@ def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
                         obj = cls(id=uuid.UUID(row_id))
                         session.add(obj)
                     for name, plain in state.values.items():
-                        setattr(obj, name, decode_value(columns[name], encode_value(plain)))
+                        setattr(obj, name, from_plain(columns[name], plain))
                     obj.deleted = state.deleted
                     obj.created_hlc, obj.updated_hlc = state.created_hlc, state.updated_hlc
                     obj.updated_site = state.updated_site
@@ -212,11 +219,12 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
         return stats
     state: LocalState = local_state(session)
     writer: WriterContext = session.info["writer"]
+    new_rows = []
     for record in fresh.values():
         state.arrival += 1
-        session.add(Op(op_id=record.op_id, hlc=record.hlc, site_id=record.site_id, user=record.user,
-                       entity=record.entity, row_id=record.row_id, field=record.field, value=record.value,
-                       pred=json.dumps(list(record.pred)), arrival=state.arrival))
+        new_rows.append({"op_id": record.op_id, "hlc": record.hlc, "site_id": record.site_id, "user": record.user,
+                         "entity": record.entity, "row_id": record.row_id, "field": record.field,
+                         "value": record.value, "pred": json.dumps(list(record.pred)), "arrival": state.arrival})
         writer.clock.observe(record.hlc)
         stats.rows.add((record.entity, record.row_id))
     state.hlc = writer.clock.last
@@ -224,6 +232,7 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
     session.info["applying_remote"] = True
     try:
         session.flush()
+        session.execute(insert(Op), new_rows)  # one executemany; op rows are never edited as objects
         materialize_rows(session, stats.rows)
         session.flush()
     finally:

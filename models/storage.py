@@ -41,6 +41,16 @@ class Database:
             with session.begin():
                 yield session
 
+    @contextmanager
+    def import_scope(self, reason: str) -> Iterator[Session]:
+        """A verified encrypted backup, then one transaction: the shape of every import (sync package,
+        returned xlsx, task-list xlsx, dump, demo), so a bad import can always be undone by a restore."""
+        from models.backup import backup_engine
+
+        backup_engine(self.engine, self.path, self.dek, reason=reason)
+        with self.session_scope() as session:
+            yield session
+
     def close(self) -> None:
         self.engine.dispose()
 

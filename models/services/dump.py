@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import append_audit
-from models.backup import backup_engine
 from models.errors import DomainError
 from models.fieldcodec import canonical_json, decode_value, encode_value, to_plain
 from models.merge import FieldConflict
@@ -81,8 +80,7 @@ def import_dump_file(db: Database, path: Path) -> int:
         raise DomainError("no_file", f"找不到文件：{path}") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise DomainError("bad_dump", f"文件不是有效的 JSON 数据：{path}") from None
-    backup_engine(db.engine, db.path, db.dek, reason="before_load")
-    with db.session_scope() as session:
+    with db.import_scope("before_load") as session:
         count = load_dump(session, data)
         append_audit(session, "load", object_ref=Path(path).name, detail={"records": count})
     return count

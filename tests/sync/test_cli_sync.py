@@ -22,6 +22,9 @@ class FakeContext:
         with self.site.db.session_scope() as session:
             yield session
 
+    def database(self):
+        return self.site.db
+
     def out(self, text: str = "") -> None:
         self.lines.append(text)
 
@@ -50,6 +53,8 @@ def test_pair_exchange_and_resolve_through_the_cli(tmp_path):
         unit_id = str(unit.id)
     run(a, "sync", "export", "--to", b.site_id[:8], "-o", str(tmp_path / "1.fjpkg"))
     assert "新增变更 1 条" in run(b, "sync", "import", str(tmp_path / "1.fjpkg"))[0]
+    backups = list((b.db.path.parent / "backups").glob("*before_sync_import.db"))
+    assert len(backups) == 1  # a verified backup precedes every applied import
     for site, name in ((a, "县司法局"), (b, "某县司法局")):
         with site.db.session_scope() as session:
             session.get(Unit, uuid.UUID(unit_id)).name = name
