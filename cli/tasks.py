@@ -117,13 +117,16 @@ def cmd_collect(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_ledger_export(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.statistics import year_by_quarter
     from models.services.tasklists import ledger_rows
     from models.settings import get_setting
 
+    today = args.today or dt.date.today()
     with ctx.session_scope() as session:
         rows = ledger_rows(session)
         office = str(get_setting(session, "office_name") or "")
+        statistics = year_by_quarter(session, args.year, today) if args.year else None
     row_filter = LedgerFilter(args.year, args.domain, args.unit, args.status)
-    atomic_write_bytes(args.out, export_ledger(rows, args.today or dt.date.today(), row_filter, office))
+    atomic_write_bytes(args.out, export_ledger(rows, today, row_filter, office, statistics=statistics))
     ctx.out(f"已导出检察建议台账 → {args.out}")
     return 0

@@ -12,8 +12,9 @@ from reports.pdf.content import (
 )
 from reports.pdf.wording import (
     addressee_pronoun, chinese_numeral, format_cn_date, heading_marker, normalize_doc_no,
-    parse_body_text, rate_text, rate_with_basis,
+    parse_body_text,
 )
+from reports.statistics import COLUMNS, rate_text, rate_with_basis, row_cells, total_row
 
 _LEADING_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+[.．、](?!\d))\s*")
 
@@ -125,20 +126,6 @@ class OverdueSuggestion:
 
 QUARTER_SPANS = {1: ("1月1日", "3月31日"), 2: ("4月1日", "6月30日"), 3: ("7月1日", "9月30日"),
                  4: ("10月1日", "12月31日")}
-QUARTERLY_HEADER = ("领域", "线索", "立案", "发出建议", "到期应回复", "已回复", "回复率", "已整改",
-                    "整改率", "去年同期建议")
-
-
-def total_row(rows: Sequence[StatisticsRow], label: str = "合计") -> StatisticsRow:
-    return StatisticsRow(label, *(sum(getattr(r, f) for r in rows) for f in (
-        "clues", "cases_filed", "suggestions_issued", "replies_due", "replied", "rectified",
-        "issued_last_year")))
-
-
-def _table_row(row: StatisticsRow) -> tuple[str, ...]:
-    return (row.domain, str(row.clues), str(row.cases_filed), str(row.suggestions_issued),
-            str(row.replies_due), str(row.replied), rate_text(row.replied, row.replies_due),
-            str(row.rectified), rate_text(row.rectified, row.replied), str(row.issued_last_year))
 
 
 def _change_text(now: int, before: int) -> str:
@@ -186,7 +173,7 @@ def build_quarterly_report(
         after_table.append(plain("请上述单位抓紧办理并书面回复，县人民政府督促相关单位落实整改。"))
     else:
         after_table.append(plain("本季度无逾期未书面回复的检察建议。"))
-    table = Table(header=(QUARTERLY_HEADER,), rows=(*(_table_row(r) for r in rows), _table_row(total)),
+    table = Table(header=(COLUMNS,), rows=(*(row_cells(r) for r in rows), row_cells(total)),
                   column_weights=(2.2, 0.9, 0.9, 1.1, 1.15, 1.15, 1.3, 1.15, 1.3, 1.15))
     return QuarterlyReport(
         office_name=office_name, doc_no=normalize_doc_no(doc_no) if doc_no else "",

@@ -5,6 +5,8 @@ values. The PDF layer renders them; a .docx writer can render the same objects l
 """
 from __future__ import annotations
 
+from reports.statistics import StatisticsRow  # noqa: F401  (part of the content model)
+
 from dataclasses import dataclass, field
 
 
@@ -99,20 +101,6 @@ class ReminderLetter:
     signature: Signature
     copy_to: tuple[str, ...] = ()
     title: str = "督促回复函"
-
-
-@dataclass(frozen=True)
-class StatisticsRow:
-    """One 领域 line of the quarterly table (or the 合计 line)."""
-
-    domain: str
-    clues: int  # 线索
-    cases_filed: int  # 立案
-    suggestions_issued: int  # 发出检察建议
-    replies_due: int  # 回复期限已届满的建议 (denominator of 回复率)
-    replied: int  # 已书面回复
-    rectified: int  # 已整改到位 (numerator of 整改率; denominator: replied)
-    issued_last_year: int  # 去年同期发出建议
 
 
 @dataclass(frozen=True)

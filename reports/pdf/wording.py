@@ -2,6 +2,7 @@
 that turns a clerk's free text into paragraphs and the four heading levels."""
 from __future__ import annotations
 
+
 import re
 from datetime import date
 
@@ -94,19 +95,6 @@ def parse_body_text(text: str) -> tuple[Block, ...]:
                 continue
         blocks.append(Paragraph((Span(line),)))
     return tuple(blocks)
-
-
-def rate_text(numerator: int, denominator: int) -> str:
-    """80.0% with one decimal; "—" when nothing is in the denominator."""
-    if denominator <= 0:
-        return "—"
-    return f"{numerator * 100 / denominator:.1f}%"
-
-
-def rate_with_basis(numerator: int, denominator: int, numerator_label: str, denominator_label: str) -> str:
-    """Rate with its denominator written out: 80.0%（已回复8件/到期应回复10件）."""
-    return (f"{rate_text(numerator, denominator)}（{numerator_label}{numerator}件/"
-            f"{denominator_label}{denominator}件）")
 
 
 def join_copy_to(units: tuple[str, ...]) -> str:

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from reports import statistics as stats_table
+from reports.statistics import FOOTNOTE, StatisticsRow, row_cells
 from reports.xlsx.data import LedgerRow
 from reports.xlsx.style import (CENTRE, LEFT, OVERDUE_FILL, SheetFonts, fill, print_setup, put_text, put_value,
                                 row_height, set_widths, style_cell)
@@ -93,42 +95,6 @@ class LedgerFilter:
         return "　".join(part for part in parts if part)
 
 
-@dataclass(frozen=True)
-class QuarterStats:
-    label: str  # "第一季度" … "全年"
-    issued: int
-    pre_litigation: int
-    replied: int
-    replied_on_time: int
-    overdue_open: int
-    adopted: int
-    rectified: int
-
-    @property
-    def rectification_rate(self) -> str:
-        """回复整改率: 收到回复并整改完成 / 制发 (the county report wording, domain-notes §2.6)."""
-        return f"{self.rectified / self.issued:.1%}" if self.issued else "—"
-
-
-def quarterly_statistics(rows: list[LedgerRow], year: int, today: dt.date) -> list[QuarterStats]:
-    def stats(label: str, chosen: list[LedgerRow]) -> QuarterStats:
-        statuses = [reply_status(row, today) for row in chosen]
-        return QuarterStats(
-            label, len(chosen), sum(row.kind == "诉前检察建议" for row in chosen),
-            sum(status in (REPLIED, LATE_REPLY) for status in statuses), statuses.count(REPLIED),
-            statuses.count(OVERDUE), sum(row.adoption in ("采纳", "部分采纳") for row in chosen),
-            sum(row.replied_on is not None and row.rectification == "已整改" for row in chosen))
-
-    in_year = [row for row in rows if row.issued_on is not None and row.issued_on.year == year]
-    quarters = [stats(name, [row for row in in_year if (row.issued_on.month - 1) // 3 == index])  # type: ignore[union-attr]
-                for index, name in enumerate(("第一季度", "第二季度", "第三季度", "第四季度"))]
-    return [*quarters, stats("全年", in_year)]
-
-
-STATS_HEADERS = ("期间", "制发数", "其中诉前检察建议", "已回复", "按期回复", "逾期未回复", "采纳（含部分采纳）",
-                 "回复并整改完成", "回复整改率")
-
-
 def _title_rows(sheet: Worksheet, title: str, subtitle: str, width: int, fonts: SheetFonts) -> None:
     style_cell(put_text(sheet, 1, 1, title), Font(name=fonts.title, size=18), CENTRE, bordered=False)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
@@ -164,23 +130,30 @@ def write_ledger(sheet: Worksheet, rows: list[LedgerRow], today: dt.date, title:
     print_setup(sheet, "3:3", paper_a3=True)  # 27 columns: on A4 the fit-to-width text would be unreadable
 
 
-def write_statistics(sheet: Worksheet, rows: list[LedgerRow], year: int, today: dt.date, fonts: SheetFonts) -> None:
-    _title_rows(sheet, f"{year}年检察建议季度统计", f"统计日期：{today.isoformat()}（按制发日期归入季度）",
-                len(STATS_HEADERS), fonts)
-    _header_row(sheet, 3, STATS_HEADERS, fonts)
-    set_widths(sheet, [12.0, *([12.0] * (len(STATS_HEADERS) - 1))])
+def write_statistics(sheet: Worksheet, lines: list[StatisticsRow], year: int, today: dt.date,
+                     fonts: SheetFonts) -> None:
+    """The 季度统计 sheet: the same columns, counts and rates as the quarterly 通报."""
+    headers = ("期间", *stats_table.COLUMNS[1:])
+    _title_rows(sheet, f"{year}年检察建议季度统计", f"统计日期：{today.year}年{today.month}月{today.day}日",
+                len(headers), fonts)
+    _header_row(sheet, 3, headers, fonts)
+    set_widths(sheet, [12.0, *([11.0] * (len(headers) - 1))])
     body = Font(name=fonts.body, size=fonts.body_size)
-    for line, stats in enumerate(quarterly_statistics(rows, year, today), start=4):
-        values = (stats.label, stats.issued, stats.pre_litigation, stats.replied, stats.replied_on_time,
-                  stats.overdue_open, stats.adopted, stats.rectified, stats.rectification_rate)
-        for column, value in enumerate(values, start=1):
-            style_cell(put_value(sheet, line, column, value), body, CENTRE)
+    for line, stats in enumerate(lines, start=4):
+        for column, value in enumerate(row_cells(stats), start=1):
+            style_cell(put_value(sheet, line, column, int(value) if value.isdigit() else value), body, CENTRE)
+    note_row = 4 + len(lines) + 1
+    style_cell(put_text(sheet, note_row, 1, FOOTNOTE), Font(name=fonts.body, size=10), LEFT, bordered=False)
+    sheet.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(headers))
+    sheet.row_dimensions[note_row].height = 32
     print_setup(sheet, "3:3")
 
 
 def export_ledger(rows: list[LedgerRow], today: dt.date, row_filter: LedgerFilter | None = None,
-                  office: str = "", fonts: SheetFonts | None = None) -> bytes:
-    """台账 sheet (filtered) and, when a year is chosen, the 季度统计 sheet for that year."""
+                  office: str = "", fonts: SheetFonts | None = None,
+                  statistics: list[StatisticsRow] | None = None) -> bytes:
+    """台账 sheet (filtered) and, when a year is chosen and its statistics are given (computed by
+    models.services.statistics.year_by_quarter), the 季度统计 sheet for that year."""
     fonts = fonts or SheetFonts()
     row_filter = row_filter or LedgerFilter()
     chosen = sorted((row for row in rows if row_filter.accepts(row, today)),
@@ -194,10 +167,8 @@ def export_ledger(rows: list[LedgerRow], today: dt.date, row_filter: LedgerFilte
     subtitle = "　".join(part for part in (row_filter.describe(), f"共{len(chosen)}件",
                                           f"截至{today.year}年{today.month}月{today.day}日") if part)
     write_ledger(sheet, chosen, today, title, subtitle, fonts)
-    if year is not None:  # statistics count every reply status themselves, so the status filter is not applied
-        counted = LedgerFilter(year, row_filter.domain, row_filter.unit)
-        write_statistics(workbook.create_sheet("季度统计"), [row for row in rows if counted.accepts(row, today)],
-                         year, today, fonts)
+    if year is not None and statistics:
+        write_statistics(workbook.create_sheet("季度统计"), statistics, year, today, fonts)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

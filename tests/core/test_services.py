@@ -116,3 +116,18 @@ def test_demo_data_loads_the_real_2022_list_and_shows_due_items(demo_db):
         levels = {i.level for i in due_items(session, DEMO_TODAY, 7) if i.kind == "reply"}
         assert levels == {WarningLevel.RED, WarningLevel.YELLOW}
         assert session.query(Suggestion).count() == 8
+
+
+def test_year_by_quarter_adds_up_to_the_bulletin_rows(demo_db):
+    from models.services.statistics import quarterly_statistics, year_by_quarter
+    from reports.statistics import total_row
+    from tests.conftest import DEMO_TODAY
+    with demo_db.session_scope() as session:
+        lines = year_by_quarter(session, DEMO_TODAY.year, DEMO_TODAY)
+        assert [line.domain for line in lines] == ["第一季度", "第二季度", "第三季度", "第四季度", "全年"]
+        q4_rows, overdue = quarterly_statistics(session, DEMO_TODAY.year, 4, DEMO_TODAY)
+        assert lines[3] == total_row(q4_rows, "第四季度")
+        whole = lines[4]
+        assert whole.suggestions_issued == sum(line.suggestions_issued for line in lines[:4]) > 0
+        assert whole.replied <= whole.replies_due and whole.rectified <= whole.replied
+        assert [o.doc_no for o in overdue] == [f"宿检行公建〔{DEMO_TODAY.year}〕11号"]

@@ -8,7 +8,7 @@ import pytest
 from cli import main as cli_main
 from measure import body_lines, open_pdf
 from models.errors import DomainError
-from models.services import documents
+from models.services import documents, statistics
 from models.services.cases import register_case
 from models.services.suggestions import draft_suggestion, issue, mark_served, record_rectification, record_reply
 from tests.conftest import TEST_PASSWORD
@@ -55,7 +55,7 @@ def test_letter_comes_from_the_stored_suggestion(records):
 def test_quarterly_statistics_count_with_their_denominators(records):
     db, _ = records
     with db.session_scope() as session:
-        rows, overdue = documents.quarterly_statistics(session, 2024, 1, TODAY)
+        rows, overdue = statistics.quarterly_statistics(session, 2024, 1, TODAY)
     by_domain = {r.domain: r for r in rows}
     env, other = by_domain["生态环境和资源保护"], by_domain["其他"]
     assert (env.clues, env.cases_filed, env.suggestions_issued) == (1, 1, 1)

@@ -8,7 +8,7 @@ import pytest
 import samples
 from measure import body_lines, lines_of, open_pdf, poppler_words
 from reports.pdf import RenderOptions, render_batch
-from reports.pdf.builders import QUARTERLY_HEADER
+from reports.statistics import COLUMNS as QUARTERLY_HEADER
 from reports.pdf.geometry import MM
 
 

@@ -11,8 +11,9 @@ from reports.pdf.content import Heading, Paragraph
 from reports.pdf.linebreak import NO_LINE_END, NO_LINE_START, break_lines, can_break_before
 from reports.pdf.wording import (
     addressee_pronoun, chinese_numeral, format_cn_date, heading_marker, join_copy_to, normalize_doc_no,
-    parse_body_text, rate_text, rate_with_basis,
+    parse_body_text,
 )
+from reports.statistics import rate_text, rate_with_basis
 
 CELL = 15.79
 HANZI = "本院在履行公益诉讼检察职责中发现有关单位未依法"

@@ -7,8 +7,8 @@ from io import BytesIO
 from openpyxl import load_workbook
 
 from reports.xlsx.data import LedgerRow
-from reports.xlsx.ledger import (HEADERS, LATE_REPLY, OVERDUE, PENDING, REPLIED, LedgerFilter, export_ledger,
-                                 quarterly_statistics, reply_status)
+from reports.statistics import StatisticsRow
+from reports.xlsx.ledger import HEADERS, LATE_REPLY, OVERDUE, PENDING, REPLIED, LedgerFilter, export_ledger, reply_status
 from reports.xlsx.style import OVERDUE_FILL
 
 TODAY = dt.date(2022, 9, 1)
@@ -70,13 +70,15 @@ def test_filters_by_domain_unit_and_status():
     assert len(docs(LedgerFilter())) == 5
 
 
-def test_quarterly_statistics_sheet():
-    stats = {s.label: s for s in quarterly_statistics(ROWS, 2022, TODAY)}
-    assert (stats["第一季度"].issued, stats["第二季度"].issued, stats["第三季度"].issued) == (1, 2, 1)
-    year = stats["全年"]
-    assert (year.issued, year.pre_litigation, year.replied, year.replied_on_time, year.overdue_open,
-            year.adopted, year.rectified) == (4, 3, 2, 1, 1, 2, 1)
-    assert year.rectification_rate == "25.0%"
-    sheet = load_workbook(BytesIO(export_ledger(ROWS, TODAY, LedgerFilter(year=2022, status=OVERDUE))))["季度统计"]
-    assert [c.value for c in sheet[8]][:2] == ["全年", 4]
-    assert sheet["I8"].value == "25.0%"
+def test_quarterly_statistics_sheet_shows_the_given_counts_with_the_same_rates_as_the_bulletin():
+    lines = [StatisticsRow("第一季度", 3, 2, 1, 1, 1, 0, 0), StatisticsRow("第二季度", 2, 2, 2, 1, 0, 0, 1),
+             StatisticsRow("第三季度", 0, 0, 1, 2, 1, 1, 0), StatisticsRow("第四季度", 0, 0, 0, 0, 0, 0, 0),
+             StatisticsRow("全年", 5, 4, 4, 4, 2, 1, 1)]
+    book = load_workbook(BytesIO(export_ledger(ROWS, TODAY, LedgerFilter(year=2022), statistics=lines)))
+    sheet = book["季度统计"]
+    assert [c.value for c in sheet[3]] == ["期间", "线索", "立案", "发出建议", "到期应回复", "已回复", "回复率", "已整改",
+                                          "整改率", "去年同期建议"]
+    assert [c.value for c in sheet[8]] == ["全年", 5, 4, 4, 4, 2, "50.0%", 1, "50.0%", 1]
+    assert sheet["I7"].value == "—"  # nothing replied in Q4: no rate rather than 0%
+    assert "回复率＝已回复÷到期应回复" in sheet["A10"].value
+    assert "季度统计" not in load_workbook(BytesIO(export_ledger(ROWS, TODAY, LedgerFilter()))).sheetnames

@@ -1,0 +1,94 @@
+"""The statistics offices report (domain-notes §2.6), defined once for the quarterly 通报 (PDF) and
+the 季度统计 sheet (xlsx):
+
+- 线索: cases received (受理) in the period; 立案: cases filed in the period; by the case's 领域.
+- 发出建议: suggestions issued in the period; 领域 = that of the linked case, else 其他.
+- 到期应回复: suggestions whose reply deadline falls in the period; 已回复: those of them replied by
+  the period's end; 已整改: those replied and marked 已整改. So 回复率 = 已回复 / 到期应回复 and
+  整改率 = 已整改 / 已回复, numerators always inside their denominators.
+- 去年同期: suggestions issued in the same period one year earlier.
+- 逾期未回复: deadline passed by the period's end (or today, if earlier) with no reply by then."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.case import DEFAULT_DOMAINS, Case
+from models.errors import DomainError
+from models.suggestion import Suggestion
+from reports.pdf.builders import OverdueSuggestion
+from reports.statistics import StatisticsRow, total_row
+
+OTHER_DOMAIN = "其他"
+QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+def quarter_span(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    if quarter not in (1, 2, 3, 4):
+        raise DomainError("quarter_invalid", "季度只能是1至4", quarter=quarter)
+    first = dt.date(year, 3 * quarter - 2, 1)
+    next_first = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
+    return first, next_first - dt.timedelta(days=1)
+
+
+def _within(day: dt.date | None, first: dt.date, last: dt.date) -> bool:
+    return day is not None and first <= day <= last
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1, day=min(day.day, 28)) if day.month == 2 else day.replace(year=day.year - 1)
+
+
+def period_statistics(session: Session, first: dt.date, last: dt.date, today: dt.date
+                      ) -> tuple[list[StatisticsRow], list[OverdueSuggestion]]:
+    """Rows by 领域 for the period [first, last], and the suggestions overdue at its end."""
+    last_year_first, last_year_last = _year_earlier(first), _year_earlier(last)
+    cases = list(session.scalars(select(Case).where(Case.deleted.is_(False))))
+    suggestions = list(session.scalars(select(Suggestion).where(Suggestion.deleted.is_(False))))
+    domain_of_case = {c.id: (c.domain or OTHER_DOMAIN) for c in cases}
+    counts: dict[str, list[int]] = {}
+
+    def bump(domain: str, column: int) -> None:
+        counts.setdefault(domain, [0] * 7)[column] += 1
+
+    for case in cases:
+        if _within(case.received_on, first, last):
+            bump(domain_of_case[case.id], 0)
+        if _within(case.filed_on, first, last):
+            bump(domain_of_case[case.id], 1)
+    for s in suggestions:
+        domain = domain_of_case.get(s.case_id, OTHER_DOMAIN) if s.case_id else OTHER_DOMAIN
+        if _within(s.issued_on, first, last):
+            bump(domain, 2)
+        if _within(s.reply_due, first, last):
+            bump(domain, 3)
+            if s.replied_on is not None and s.replied_on <= last:
+                bump(domain, 4)
+                if s.rectification == "已整改":
+                    bump(domain, 5)
+        if _within(s.issued_on, last_year_first, last_year_last):
+            bump(domain, 6)
+    order = {d: n for n, d in enumerate(DEFAULT_DOMAINS)}
+    domains = sorted(counts, key=lambda d: (d == OTHER_DOMAIN, order.get(d, len(order)), d))
+    rows = [StatisticsRow(d, *counts[d]) for d in domains]
+    as_of = min(last, today)
+    overdue = [OverdueSuggestion(s.addressee_name, s.doc_no, s.reply_due, (as_of - s.reply_due).days)
+               for s in suggestions
+               if s.reply_due is not None and s.reply_due < as_of and not s.closed_on
+               and (s.replied_on is None or s.replied_on > as_of)]
+    overdue.sort(key=lambda o: (o.reply_due, o.doc_no))
+    return rows, overdue
+
+
+def quarterly_statistics(session: Session, year: int, quarter: int, today: dt.date
+                         ) -> tuple[list[StatisticsRow], list[OverdueSuggestion]]:
+    return period_statistics(session, *quarter_span(year, quarter), today)
+
+
+def year_by_quarter(session: Session, year: int, today: dt.date) -> list[StatisticsRow]:
+    """One total line per quarter and one for the whole year (the 季度统计 sheet)."""
+    lines = [total_row(quarterly_statistics(session, year, q, today)[0], QUARTER_NAMES[q - 1]) for q in range(1, 5)]
+    whole_year, _ = period_statistics(session, dt.date(year, 1, 1), dt.date(year, 12, 31), today)
+    return [*lines, total_row(whole_year, "全年")]
