@@ -39,6 +39,11 @@ class Task(SyncedMixin, Base):
     aspect_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("task_aspect.id"), index=True)
     number: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(Text, default="")
+    # The 完成时限 / 责任单位 cells as published when their grouping is not the canonical one
+    # (seed 001's task 2 writes "②市检察院、市公安局 ③市检察院、市公安局"); "" = canonical grouping.
+    # The xlsx export reuses them only while they still split to the measures' current values.
+    deadlines_cell: Mapped[str] = mapped_column(Text, default="")
+    units_cell: Mapped[str] = mapped_column(Text, default="")
 
 
 class Measure(SyncedMixin, Base):

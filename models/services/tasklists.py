@@ -62,7 +62,8 @@ def task_list_data(session: Session, task_list: TaskList) -> TaskListData:
     tasks_of: dict[uuid.UUID, list[TaskData]] = {}
     for task in tasks:
         tasks_of.setdefault(task.aspect_id, []).append(
-            TaskData(task.number, task.text, tuple(measures_of.get(task.id, []))))
+            TaskData(task.number, task.text, tuple(measures_of.get(task.id, [])),
+                     deadlines_cell=task.deadlines_cell or None, units_cell=task.units_cell or None))
     return TaskListData(task_list.year, task_list.title,
                         tuple(AspectData(a.title, tuple(tasks_of.get(a.id, []))) for a in aspects))
 
@@ -73,7 +74,8 @@ def save_task_list(session: Session, data: TaskListData, imported_on: dt.date) -
     for aspect_data in data.aspects:
         aspect = add_aspect(session, task_list.id, aspect_data.title)
         for task_data in aspect_data.tasks:
-            task = add_task(session, aspect.id, task_data.number, task_data.text)
+            task = add_task(session, aspect.id, task_data.number, task_data.text,
+                            deadlines_cell=task_data.deadlines_cell or "", units_cell=task_data.units_cell or "")
             for measure_data in task_data.measures:
                 measure = add_measure(session, task.id, measure_data.text, deadline=measure_data.deadline,
                                       units=measure_data.units)

@@ -31,10 +31,12 @@ def add_aspect(session: Session, list_id: uuid.UUID, title: str) -> TaskAspect:
     return aspect
 
 
-def add_task(session: Session, aspect_id: uuid.UUID, number: int, text: str) -> Task:
+def add_task(session: Session, aspect_id: uuid.UUID, number: int, text: str, *, deadlines_cell: str = "",
+             units_cell: str = "") -> Task:
     if not text.strip():
         raise DomainError("task_empty", "任务内容不能为空")
-    task = Task(aspect_id=aspect_id, number=number, text=text.strip())
+    task = Task(aspect_id=aspect_id, number=number, text=text.strip(), deadlines_cell=deadlines_cell,
+                units_cell=units_cell)
     session.add(task)
     session.flush()
     return task
@@ -56,7 +58,9 @@ def create_task_list_from_dict(session: Session, data: dict[str, Any]) -> TaskLi
         for aspect_data in data["aspects"]:
             aspect = add_aspect(session, task_list.id, aspect_data["title"])
             for task_data in aspect_data["tasks"]:
-                task = add_task(session, aspect.id, int(task_data["number"]), task_data["text"])
+                task = add_task(session, aspect.id, int(task_data["number"]), task_data["text"],
+                                deadlines_cell=task_data.get("deadlines_cell", ""),
+                                units_cell=task_data.get("units_cell", ""))
                 for m in task_data["measures"]:
                     add_measure(session, task.id, m["text"], deadline=m.get("deadline", ""),
                                 units=m.get("units", ""))

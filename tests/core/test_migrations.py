@@ -40,9 +40,17 @@ def test_an_older_database_is_backed_up_then_migrated(user_data_dir):
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0001")
+        # a task row written by the first version must survive the migrations that add task columns
+        conn.exec_driver_sql(
+            "INSERT INTO task (id, aspect_id, number, text, created_hlc, updated_hlc, updated_site, deleted) "
+            "VALUES ('0192000000007000800000000000000a', '0192000000007000800000000000000b', 1, '旧任务', 1, 1, 's', 0)")
     engine.dispose()
     db = open_database(path, dek)
     assert current_revision(db.engine) == head_revision()
+    with db.session_scope() as session:
+        from models.tasklist import Task
+        task = session.query(Task).one()
+        assert (task.text, task.units_cell) == ("旧任务", "")
     db.close()
     backups = list((user_data_dir / "backups").glob("旧版-*-migration.db"))
     assert len(backups) == 1

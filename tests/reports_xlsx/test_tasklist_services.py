@@ -32,13 +32,11 @@ def test_imported_seed_saved_and_exported_from_the_database_keeps_every_cell(new
     _, seed_rows = read_seed_rows()
     task_rows = [row for row in sheet.iter_rows(min_row=4, values_only=True) if row[1]]
     for exported, seed in zip(task_rows, seed_rows, strict=True):
-        # the database keeps per-measure values only, so the one non-canonical grouping of the seed
-        # (task 2's 责任单位) comes back canonically grouped: compare the split values there
+        # the published grouping travels through the database too (task 2's ungrouped ②③ 责任单位)
         assert normalise_cell(exported[0]) == normalise_cell(seed.task)
         assert normalise_cell(exported[1]) == normalise_cell(seed.measures)
         assert normalise_cell(exported[2]) == normalise_cell(seed.deadlines)
-        if not seed.task.startswith("2."):
-            assert normalise_cell(exported[3]) == normalise_cell(seed.units)
+        assert normalise_cell(exported[3]) == normalise_cell(seed.units)
 
 
 def fill(xlsx: bytes, edits: dict[str, str]) -> bytes:
