@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget, QWidget
 
 from models.platform import user_data_dir
 from ui.case_page import CasePage
@@ -51,11 +51,12 @@ class MainWindow(QMainWindow):
         self._placeholders = [QWidget() for _ in SCREENS]
         for placeholder in self._placeholders:
             self.stack.addWidget(placeholder)
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 4)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._nav_changed)
         self._add_actions()
         self.statusBar().addPermanentWidget(QLabel(tr("已解锁：{path}").format(path=ctx.db.path)))

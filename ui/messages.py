@@ -33,6 +33,16 @@ def show_info(parent: QWidget | None, text: str) -> None:
     QMessageBox.information(parent, tr("提示"), text)
 
 
+def notify(widget: QWidget, text: str) -> None:
+    """A success note that does not block: the main window's status bar (10 s), else a message box."""
+    window = widget.window()
+    status_bar = getattr(window, "statusBar", None)
+    if callable(status_bar):
+        status_bar().showMessage(text, 10000)
+    else:
+        show_info(widget, text)
+
+
 def confirm(parent: QWidget | None, text: str) -> bool:
     box = QMessageBox(QMessageBox.Icon.Question, tr("请确认"), text, parent=parent)
     yes = box.addButton(tr("确定"), QMessageBox.ButtonRole.AcceptRole)

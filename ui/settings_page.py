@@ -118,7 +118,7 @@ class SettingsPage(QWidget):
             self.form.show_domain_error(exc)
             return False
         self.form.mark_clean()
-        messages.show_info(self, tr("设置已保存"))
+        messages.notify(self, tr("设置已保存"))
         return True
 
     def check_holiday_file(self) -> None:
@@ -148,7 +148,7 @@ class SettingsPage(QWidget):
             change_password(self.ctx.db, str(values["password"]))
 
         if ask_values(self, tr("修改密码"), specs, check=apply, error_fields={"weak_password": "password"}) is not None:
-            messages.show_info(self, tr("密码已修改"))
+            messages.notify(self, tr("密码已修改"))
 
     def renew_recovery(self) -> None:
         if messages.confirm(self, tr("生成新的恢复密钥后，旧的恢复密钥立即作废。继续吗？")):
@@ -165,7 +165,7 @@ class SettingsPage(QWidget):
             return str(path)
 
         run_in_background(self, tr("正在备份…"), job,
-                          lambda p: messages.show_info(self, tr("已备份并校验：{p}").format(p=p)),
+                          lambda p: messages.notify(self, tr("已备份并校验：{p}").format(p=p)),
                           lambda e: messages.show_error(self, e))
 
     def focus_search(self) -> None:

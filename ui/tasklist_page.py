@@ -109,7 +109,7 @@ class TaskListPage(QWidget):
             task.appendRow([measure, QStandardItem(row.deadline_phrase), QStandardItem(row.units_text),
                             QStandardItem(row.status), QStandardItem(row.progress)])
         self.tree.expandAll()
-        for column, width in enumerate((420, 120, 200, 80)):
+        for column, width in enumerate((340, 100, 160, 60)):
             self.tree.setColumnWidth(column, width)
 
     def _current_changed(self, current: object, _previous: object) -> None:
@@ -169,7 +169,7 @@ class TaskListPage(QWidget):
             return str(path)
 
         run_in_background(self, tr("正在导出 Excel…"), job,
-                          lambda p: messages.show_info(self, tr("已导出：{path}").format(path=p)),
+                          lambda p: messages.notify(self, tr("已导出：{path}").format(path=p)),
                           lambda exc: messages.show_error(self, exc))
 
     def focus_search(self) -> None:
