@@ -41,6 +41,7 @@ def hlc_time(hlc: int) -> str:
 
 
 class ConflictView(QWidget):
+    CONFLICT_ROLE = CONFLICT_ROLE
     resolved = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:

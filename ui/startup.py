@@ -32,7 +32,7 @@ def first_run(db_path: Path, parent: QWidget | None = None, *, demo: bool = Fals
     db: Database = created["db"]  # type: ignore[assignment]
     show_recovery_key(parent, str(created["recovery"]))
     if demo:
-        with db.session_scope() as session:
+        with db.import_scope("before_demo") as session:
             load_demo(session, today or dt.date.today())
     return db
 

@@ -180,7 +180,7 @@ class SyncPage(QWidget):
         db = self.ctx.db
 
         def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ImportResult:
-            with db.session_scope() as session:
+            with db.import_scope("before_sync_import") as session:   # verified backup first
                 return import_package(session, path)
 
         run_in_background(self, tr("正在导入数据包…"), job, self._imported, lambda e: messages.show_error(self, e))

@@ -1,0 +1,84 @@
+"""同步: set this workstation's identity, add a peer from its file, import its package (summary shown,
+records appear), and resolve a conflict side by side."""
+from __future__ import annotations
+
+import json
+import secrets
+
+from PySide6.QtWidgets import QPushButton
+from sqlalchemy import select
+
+from models.merge import apply_ops, list_conflicts
+from models.oplog import Op, OpRecord
+from models.services.units import add_unit, edit_unit, list_units
+from models.sync.exchange import export_package
+from models.sync.identity import export_peer_file
+from models.sync.peers import Peer, add_peer, my_identity
+from tests.sync.workstations import Workstation
+from tests.ui.conftest import fill_and_accept
+from ui import files
+from ui.main_window import MainWindow
+
+
+def test_identity_peer_and_package_import(qtbot, new_ctx, modal, tmp_path, monkeypatch):
+    win = MainWindow(new_ctx)
+    qtbot.addWidget(win)
+    page = win.show_screen("sync")
+    modal.then(fill_and_accept({"unit": "宿州市人民检察院", "workstation": "行政检察部", "role": "检察院"}))
+    page.set_identity()
+    assert "行政检察部" in page.identity_label.text()
+
+    remote = Workstation(tmp_path / "remote", "市政府")
+    peer_file = tmp_path / "市政府.fjpeer"
+    peer_file.write_bytes(remote.peer_file)
+    monkeypatch.setattr(files, "ask_open_path", lambda *a: peer_file)
+    modal.then(fill_and_accept({"profile": "全部数据"}))
+    page.add_peer()
+    assert page.peer_model.total_count() == 1
+
+    with new_ctx.db.session_scope() as session:
+        my_file = export_peer_file(my_identity(session), "0.1.0")
+        gui_site = my_identity(session).site_id
+    with remote.db.session_scope() as session:
+        add_peer(session, my_file, "full")
+        add_unit(session, "宿州市数据资源管理局", short_name="市数据局")
+    package = tmp_path / "包1.fjpkg"
+    with remote.db.session_scope() as session:
+        export_package(session, session.get(Peer, gui_site), package)
+
+    page.import_package(package)
+    qtbot.waitUntil(lambda: "已导入" in page.summary.text(), timeout=20000)
+    assert "单位 1 条" in page.summary.text()
+    units = win.show_screen("unit")
+    assert units.model.total_count() == 1 and units.model.index(0, 0).data() == "宿州市数据资源管理局"
+    remote.close()
+
+
+def test_conflict_shown_side_by_side_and_resolved(qtbot, new_ctx):
+    with new_ctx.db.session_scope() as session:
+        unit = add_unit(session, "宿州市水利局", liaison_name="张三")
+        unit_id = str(unit.id)
+    with new_ctx.db.session_scope() as session:
+        create = session.scalars(select(Op).where(Op.row_id == unit_id)).one()
+        edit_unit(session, unit_id, liaison_name="王五")
+    remote_site = secrets.token_hex(16)
+    remote_edit = OpRecord(f"{remote_site}:{secrets.token_hex(8)}:1", create.hlc + 5, remote_site, "政府联络员",
+                           "unit", unit_id, "liaison_name", json.dumps("李四", ensure_ascii=False), (create.op_id,))
+    with new_ctx.db.session_scope() as session:
+        apply_ops(session, [remote_edit])
+        assert len(list_conflicts(session)) == 1
+
+    win = MainWindow(new_ctx)
+    qtbot.addWidget(win)
+    page = win.show_screen("sync")
+    view = page.conflict_view
+    assert view.conflicts.count() == 1 and "宿州市水利局" in view.conflicts.item(0).text()
+    labels = [w.text() for w in view.findChildren(type(page.summary))]
+    assert any("李四" in t for t in labels) and any("王五" in t for t in labels)
+    column = next(n for n, head in enumerate(view.conflicts.item(0).data(view.CONFLICT_ROLE).heads)
+                  if head["value"] == "李四")
+    view.findChild(QPushButton, f"choose_{column}").click()
+    with new_ctx.db.session_scope() as session:
+        assert list_conflicts(session) == []
+        assert [u.liaison_name for u in list_units(session)] == ["李四"]
+    assert view.conflicts.item(0).text() == "没有冲突"
