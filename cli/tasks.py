@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = actions.add_parser("export", help="按正式版式导出某年度任务清单")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--out", type=Path, required=True, help="输出 .xlsx 文件")
+    p.add_argument("-o", "--out", type=Path, required=True, help="输出 .xlsx 文件")
     p.add_argument("--status-colors", action="store_true", help="进展情况按状态着红黄绿色")
     p.add_argument("--no-label", action="store_true", help="不要左上角“附件”字样")
     p.set_defaults(handler=cmd_export)
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--period", required=True, help="填报期次，如 2022Q2")
     p.add_argument("--as-of", type=_date, required=True, help="截至日期 YYYY-MM-DD")
-    p.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    p.add_argument("-o", "--out", type=Path, required=True, help="输出文件夹")
     p.add_argument("--unit", action="append", default=[], help="只生成这些单位（可重复）")
     p.set_defaults(handler=cmd_sheets)
 
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ledger = sub.add_parser("ledger", help="检察建议台账")
     ledger_actions = ledger.add_subparsers(dest="ledger_command", metavar="操作", required=True)
     p = ledger_actions.add_parser("export", help="导出检察建议台账（含季度统计）")
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument("-o", "--out", type=Path, required=True)
     p.add_argument("--year", type=int)
     p.add_argument("--domain", help="领域")
     p.add_argument("--unit", help="被建议单位（包含该文字）")

@@ -18,10 +18,10 @@ from typing import Any, Protocol
 from sqlalchemy import String, Text, delete, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, SyncedMixin
+from models.base import Base
 from models.fieldcodec import canonical_json, from_plain
 from models.oplog import CREATE_FIELD, LocalState, Op, OpRecord, WriterContext, emit_field_op, local_state
-from models.registry import ENTITY_BY_NAME, replicated_columns
+from models.registry import ENTITY_BY_NAME, replicated_columns, revival_fields
 
 DELETED = "deleted"
 
@@ -105,7 +105,9 @@ def _order(op: OpLike) -> tuple[int, str]:
     return (op.hlc, op.site_id)
 
 
-def row_state(ops: Sequence[OpLike], fields: Iterable[str]) -> RowState:
+def row_state(ops: Sequence[OpLike], fields: Iterable[str], revivers: frozenset[str] | None = None) -> RowState:
+    """Values, conflicts and tombstone of one row from its ops. `revivers`: the fields whose newer
+    edit undoes a deletion (registry.revival_fields; None = any field)."""
     state = RowState()
     if not ops:
         return state
@@ -124,7 +126,8 @@ def row_state(ops: Sequence[OpLike], fields: Iterable[str]) -> RowState:
     if state.values.get(DELETED):
         delete_heads = sorted(field_heads(ops, DELETED, parsed), key=_order, reverse=True)
         delete_op = delete_heads[0]
-        newer_edits = [o for o in ops if o.field not in (DELETED, CREATE_FIELD) and _order(o) > _order(delete_op)]
+        newer_edits = [o for o in ops if o.field not in (DELETED, CREATE_FIELD) and _order(o) > _order(delete_op)
+                       and (revivers is None or o.field in revivers)]
         if newer_edits:
             state.values[DELETED] = False
             edit = max(newer_edits, key=_order)
@@ -159,7 +162,7 @@ def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if
     cls = ENTITY_BY_NAME[entity]
     with session.no_autoflush:
         ops = list(session.scalars(select(Op).where(Op.entity == entity, Op.row_id == row_id)))
-    state = row_state(ops, replicated_columns(cls))
+    state = row_state(ops, replicated_columns(cls), revival_fields(entity))
     _replace_conflicts(session, entity, [row_id], _conflict_rows(entity, row_id, state))
 
 
@@ -185,7 +188,7 @@ def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
                     select(cls).where(cls.id.in_([uuid.UUID(r) for r in chunk])))}
                 conflict_rows: list[dict[str, str]] = []
                 for row_id in chunk:
-                    state = row_state(ops_by_row.get(row_id, []), columns)
+                    state = row_state(ops_by_row.get(row_id, []), columns, revival_fields(entity))
                     obj = objs.get(row_id)
                     if obj is None:
                         obj = cls(id=uuid.UUID(row_id))

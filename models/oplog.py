@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.base import Base, SyncedMixin, new_id
 from models.fieldcodec import canonical_json, encode_value, to_plain
 from models.hlc import HybridClock
-from models.registry import fill_defaults, replicated_columns
+from models.registry import fill_defaults, replicated_columns, revival_fields
 
 CREATE_FIELD = "*"  # a create op carries every field of the new row as one JSON object
 
@@ -181,7 +181,8 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
                 # peer will compute it from the same ops.
                 from models.merge import row_state
 
-                obj.deleted = row_state(earlier + new_ops, replicated_columns(type(obj))).deleted
+                obj.deleted = row_state(earlier + new_ops, replicated_columns(type(obj)),
+                                        revival_fields(obj.entity_name)).deleted
                 revived.append(row)
             else:
                 touched_conflicts.append(row)

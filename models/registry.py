@@ -23,6 +23,20 @@ ENTITY_BY_NAME: dict[str, type[SyncedMixin]] = {cls.entity_name: cls for cls in 
 # Rows only ever inserted (never edited): merging them is a union, no conflicts possible.
 APPEND_ONLY = frozenset({"progress_entry", "attachment"})
 
+# The 检察建议 fields the government side holds (文号, 制发, 被建议单位, 回复期限 inputs, 回复, 整改):
+# the gov_view sync profile shares these and nothing else of a suggestion.
+SUGGESTION_STATUS_FIELDS = frozenset({
+    "doc_no", "kind", "addressee_unit_id", "addressee_name", "issued_on", "served_on", "urgent",
+    "replied_on", "reply_doc_no", "reply_content", "adoption", "rectification", "rectification_detail",
+    "closed_on", "to_government", "objection", "deleted"})
+
+
+def revival_fields(entity: str) -> frozenset[str] | None:
+    """Fields whose edit, newer than a deletion, brings the row back (None: any field).
+    Only fields every workstation holds may decide it, or a government-view copy would compute a
+    different `deleted` than the 检察院's full copy from the same history."""
+    return SUGGESTION_STATUS_FIELDS if entity == "suggestion" else None
+
 
 @cache
 def replicated_columns(cls: type[SyncedMixin]) -> dict[str, Column]:

@@ -11,16 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from models.base import SyncedMixin
-from models.merge import DELETED
 from models.oplog import CREATE_FIELD, OpRecord
+from models.registry import SUGGESTION_STATUS_FIELDS
 
 AllFields = None  # marker: every replicated field of the entity
 FieldSet = frozenset[str] | None
 
-SUGGESTION_STATUS_FIELDS = frozenset({  # 文号, 制发日期, 被建议单位, 回复期限 inputs, 回复情况, 整改情况
-    "doc_no", "kind", "addressee_unit_id", "addressee_name", "issued_on", "served_on", "urgent",
-    "replied_on", "reply_doc_no", "reply_content", "adoption", "rectification", "rectification_detail",
-    "closed_on", "to_government", "objection", DELETED})
 SUGGESTION_REPLY_FIELDS = frozenset({  # written by the receiving unit / 联络办 (三书一函 split)
     "replied_on", "reply_doc_no", "reply_content", "adoption", "objection", "rectification",
     "rectification_detail"})
