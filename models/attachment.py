@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-from sqlalchemy import BigInteger, LargeBinary, String, Uuid
+from sqlalchemy import BigInteger, LargeBinary, String, Uuid, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, SyncedMixin
@@ -35,6 +35,6 @@ class Blob(Base):
 
 def store_blob(session: Session, data: bytes) -> str:
     digest = hashlib.sha256(data).hexdigest()
-    if session.get(Blob, digest) is None:
+    if session.scalar(select(Blob.sha256).where(Blob.sha256 == digest)) is None:
         session.add(Blob(sha256=digest, size=len(data), data=data))
     return digest

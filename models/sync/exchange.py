@@ -170,7 +170,8 @@ def _apply(session: Session, package: OpenedPackage, plan: _Plan, result: Import
         elif isinstance(record, BlobData):
             blob += record.data
         elif isinstance(record, BlobDone):  # hash already verified by the container
-            if session.get(Blob, record.sha256) is None:
+            # ask for the key only: Blob.data is megabytes that would be read and decrypted for nothing
+            if session.scalar(select(Blob.sha256).where(Blob.sha256 == record.sha256)) is None:
                 session.add(Blob(sha256=record.sha256, size=len(blob), data=bytes(blob)))
                 result.blobs += 1
 

@@ -12,6 +12,9 @@ from typing import Any
 
 MAX_DEPTH = 32
 _FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Raw control characters are already invalid JSON, so a forbidden character can only come from an
+# escape (\b \f \uXXXX) or a raw DEL; text without those and with few brackets needs no walk.
+_NEEDS_WALK = re.compile(r"\\[bfu]|\x7f")
 
 
 class StrictJsonError(ValueError):
@@ -33,7 +36,8 @@ def parse_strict_json(data: bytes, max_depth: int = MAX_DEPTH) -> Any:
         value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
     except (ValueError, RecursionError) as exc:
         raise StrictJsonError(str(exc)) from None
-    _check(value, max_depth)
+    if _NEEDS_WALK.search(text) or text.count("{") + text.count("[") > max_depth:
+        _check(value, max_depth)
     return value
 
 
