@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from models.platform import default_db_path
+from models.platform import default_db_path, resources_dir
 from ui.context import AppContext
 from ui.fonts import app_font
 from ui.i18n import install_translator
@@ -35,6 +36,7 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("FujianLiandong")
     app.setFont(app_font())
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "fjld.png")))
     install_translator(app)
     return app
 

@@ -18,6 +18,7 @@ from models.search import display_title
 from models.services.common import LABELS
 from ui import messages
 from ui.context import AppContext
+from ui.field_labels import field_label
 from ui.i18n import tr
 
 CONFLICT_ROLE = Qt.ItemDataRole.UserRole + 5
@@ -63,7 +64,7 @@ class ConflictView(QWidget):
             for conflict in list_conflicts(session):
                 obj = session.get(ENTITY_BY_NAME[conflict.entity], uuid.UUID(conflict.row_id))
                 title = display_title(obj) if obj is not None else conflict.row_id
-                item = QListWidgetItem(f"【{LABELS.get(conflict.entity, conflict.entity)}】{title} · {conflict.field}")
+                item = QListWidgetItem(f"【{LABELS.get(conflict.entity, conflict.entity)}】{title} · {field_label(conflict.entity, conflict.field)}")
                 item.setData(CONFLICT_ROLE, conflict)
                 self.conflicts.addItem(item)
         if self.conflicts.count():
@@ -84,7 +85,7 @@ class ConflictView(QWidget):
         if conflict is None:
             return
         for column, head in enumerate(conflict.heads):
-            field = conflict.field if conflict.kind == "value" else (
+            field = field_label(conflict.entity, conflict.field) if conflict.kind == "value" else (
                 tr("删除") if column == 0 else tr("修改"))
             header = QLabel(tr("{who}（{when}）").format(who=head.get("user") or head["site_id"][:8],
                                                        when=hlc_time(int(head["hlc"]))))
