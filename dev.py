@@ -42,7 +42,7 @@ def venv_python() -> Path:
 
 
 def ensure_venv(requirements: str) -> Path:
-    if sys.version_info[:2] < (3, 11):
+    if sys.version_info[:2] < (3, 11):  # noqa: UP036  (this script must explain itself on old Pythons)
         sys.exit("需要 Python 3.11 或更高版本 (Python 3.11+ is required)")
     req_path = ROOT / requirements
     stamp_text = hashlib.sha256(

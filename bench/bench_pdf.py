@@ -18,9 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "reports_pdf"))
 
+import samples  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
-import samples  # noqa: E402
 from reports.pdf import RenderOptions, render_batch, render_pdf  # noqa: E402
 from reports.pdf.fonts import Face, load_fonts  # noqa: E402
 from reports.pdf.geometry import BLOCK_LEFT, PAGE_HEIGHT, PAGE_WIDTH, band_top  # noqa: E402

@@ -88,7 +88,7 @@ def cmd_suggestion_documents(args: argparse.Namespace, ctx: CliContext) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         for text, content in zip(args.ids, contents):
             doc_no = getattr(content, "doc_no", "") or text
-            path = folder / f"{getattr(content, 'title')}_{_UNSAFE_FILE_CHARS.sub('_', doc_no)}.pdf"
+            path = folder / f"{content.title}_{_UNSAFE_FILE_CHARS.sub('_', doc_no)}.pdf"
             atomic_write_bytes(path, render_documents(session, [content]))  # type: ignore[list-item]
             ctx.out(f"已生成 {path}")
     return 0

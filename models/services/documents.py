@@ -17,11 +17,16 @@ from models.settings import get_setting
 from models.suggestion import Suggestion
 from reports.pdf import RenderOptions, render_batch
 from reports.pdf.builders import (
-    build_quarterly_report, build_reminder_letter, build_service_receipt,
+    build_quarterly_report,
+    build_reminder_letter,
+    build_service_receipt,
     build_suggestion_letter,
 )
 from reports.pdf.content import (
-    QuarterlyReport, ReminderLetter, ServiceReceipt, SuggestionLetter,
+    QuarterlyReport,
+    ReminderLetter,
+    ServiceReceipt,
+    SuggestionLetter,
 )
 
 SuggestionId = uuid.UUID | str

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from models.rules.deadlines import days_left
 from models.rules.warning import WarningLevel, warning_level
+from models.services.tasks import latest_progress
 from models.settings import get_setting
 from models.suggestion import Suggestion
 from models.tasklist import DONE_STATUSES, Measure, Task, TaskAspect, TaskList
-from models.services.tasks import latest_progress
 
 
 @dataclass(frozen=True)

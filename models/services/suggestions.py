@@ -13,7 +13,14 @@ from models.oplog import tombstone
 from models.registry import fill_defaults
 from models.rules.doc_number import check_doc_number
 from models.services.common import get_live, next_sort_key, update_fields
-from models.suggestion import ADOPTIONS, RECTIFICATIONS, SERVICE_METHODS, SUGGESTION_KINDS, Suggestion, SuggestionItem
+from models.suggestion import (
+    ADOPTIONS,
+    RECTIFICATIONS,
+    SERVICE_METHODS,
+    SUGGESTION_KINDS,
+    Suggestion,
+    SuggestionItem,
+)
 
 
 @dataclass(frozen=True)

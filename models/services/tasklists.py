@@ -14,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from models.case import Case
 from models.errors import DomainError
-from models.services.tasks import add_aspect, add_measure, add_progress, add_task, create_task_list, latest_progress
+from models.services.tasks import (
+    add_aspect,
+    add_measure,
+    add_progress,
+    add_task,
+    create_task_list,
+    latest_progress,
+)
 from models.settings import get_setting, set_setting
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task, TaskAspect, TaskList

@@ -27,7 +27,13 @@ from models.sync.errors import PackageError
 from models.sync.header import CHUNK_SIZE, MAX_HEADER_BYTES, PackageHeader, Routing
 from models.sync.identity import PeerCard, SiteIdentity
 from models.sync.records import (
-    BLOB_CHUNK_BYTES, Record, RecordReader, RecordType, Totals, canonical_json, check_manifest_envelope,
+    BLOB_CHUNK_BYTES,
+    Record,
+    RecordReader,
+    RecordType,
+    Totals,
+    canonical_json,
+    check_manifest_envelope,
     encode_record,
 )
 

@@ -30,7 +30,12 @@ from models.sync.export import OP_FMT, ExportResult, export_package
 from models.sync.identity import SiteIdentity
 from models.sync.opcodec import op_from_fields
 from models.sync.peers import (
-    Peer, QuarantinedOp, ReceivedPackage, SentPackage, my_identity, sender_card,
+    Peer,
+    QuarantinedOp,
+    ReceivedPackage,
+    SentPackage,
+    my_identity,
+    sender_card,
 )
 from models.sync.profiles import role_may_write
 from models.sync.records import BlobData, BlobDone, BlobStart, Manifest, PackedOp

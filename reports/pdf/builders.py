@@ -7,11 +7,26 @@ from dataclasses import dataclass
 from datetime import date
 
 from reports.pdf.content import (
-    Block, FormRow, Heading, Paragraph, QuarterlyReport, ReminderLetter, ServiceReceipt, Signature,
-    Span, StatisticsRow, SuggestionLetter, Table, plain,
+    Block,
+    FormRow,
+    Heading,
+    Paragraph,
+    QuarterlyReport,
+    ReminderLetter,
+    ServiceReceipt,
+    Signature,
+    Span,
+    StatisticsRow,
+    SuggestionLetter,
+    Table,
+    plain,
 )
 from reports.pdf.wording import (
-    addressee_pronoun, chinese_numeral, format_cn_date, heading_marker, normalize_doc_no,
+    addressee_pronoun,
+    chinese_numeral,
+    format_cn_date,
+    heading_marker,
+    normalize_doc_no,
     parse_body_text,
 )
 from reports.statistics import COLUMNS, rate_text, rate_with_basis, row_cells, total_row

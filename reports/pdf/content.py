@@ -5,9 +5,9 @@ values. The PDF layer renders them; a .docx writer can render the same objects l
 """
 from __future__ import annotations
 
-from reports.statistics import StatisticsRow  # noqa: F401  (part of the content model)
-
 from dataclasses import dataclass, field
+
+from reports.statistics import StatisticsRow  # noqa: F401  (part of the content model)
 
 
 @dataclass(frozen=True)

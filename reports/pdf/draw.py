@@ -9,7 +9,13 @@ from reportlab.pdfgen.canvas import Canvas
 from reports.pdf.flow import ImageMark, Page, RuleMark, TextMark
 from reports.pdf.fonts import Face, FontSet
 from reports.pdf.geometry import (
-    BLOCK_LEFT, BLOCK_RIGHT, PAGE_HEIGHT, PAGE_NUMBER_DASH_CENTRE, PAGE_NUMBER_SIZE, PAGE_WIDTH, band_top,
+    BLOCK_LEFT,
+    BLOCK_RIGHT,
+    PAGE_HEIGHT,
+    PAGE_NUMBER_DASH_CENTRE,
+    PAGE_NUMBER_SIZE,
+    PAGE_WIDTH,
+    band_top,
 )
 
 PAGE_NUMBER_DASH = "—"  # U+2014 一字线

@@ -9,7 +9,14 @@ from reports.pdf.content import Paragraph, ReminderLetter, Signature, Span, Sugg
 from reports.pdf.flow import Block, ImageMark, Page, Row, RuleMark, TextMark, paginate
 from reports.pdf.fonts import Face
 from reports.pdf.geometry import (
-    BLOCK_LEFT, BLOCK_RIGHT, BLOCK_WIDTH, CELL, LINE_PITCH, NOTE_SIZE, SEAL_DIAMETER, THICK_RULE,
+    BLOCK_LEFT,
+    BLOCK_RIGHT,
+    BLOCK_WIDTH,
+    CELL,
+    LINE_PITCH,
+    NOTE_SIZE,
+    SEAL_DIAMETER,
+    THICK_RULE,
 )
 from reports.pdf.typeset import Align, Typesetter, blank_row
 from reports.pdf.wording import join_copy_to

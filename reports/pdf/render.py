@@ -11,7 +11,12 @@ from reports.pdf.flow import Block, Page, paginate
 from reports.pdf.fonts import Face, FontOverride, load_fonts
 from reports.pdf.geometry import LINE_PITCH, NOTE_SIZE
 from reports.pdf.letters import (
-    addressee_block, copy_to_footer, header_rows, reminder_pages, signature_block, suggestion_pages,
+    addressee_block,
+    copy_to_footer,
+    header_rows,
+    reminder_pages,
+    signature_block,
+    suggestion_pages,
 )
 from reports.pdf.tables import form_block, table_block
 from reports.pdf.typeset import Align, Typesetter, blank_row

@@ -10,7 +10,13 @@ from reports.pdf.flow import Block as FlowBlock
 from reports.pdf.flow import Row, TextMark
 from reports.pdf.fonts import Face, FontSet
 from reports.pdf.geometry import (
-    BLOCK_LEFT, BLOCK_WIDTH, BODY_SIZE, CELL, EM_ASCENT, TITLE_SIZE, centred_baseline,
+    BLOCK_LEFT,
+    BLOCK_WIDTH,
+    BODY_SIZE,
+    CELL,
+    EM_ASCENT,
+    TITLE_SIZE,
+    centred_baseline,
 )
 from reports.pdf.linebreak import break_lines
 

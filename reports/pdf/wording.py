@@ -2,7 +2,6 @@
 that turns a clerk's free text into paragraphs and the four heading levels."""
 from __future__ import annotations
 
-
 import re
 from datetime import date
 

@@ -13,8 +13,21 @@ from pathlib import Path
 
 from models.errors import DomainError
 from reports.xlsx.data import STATUS_CHOICES
-from reports.xlsx.fill_sheets import (BASE_COLUMN, HEADER_ROW, HEADERS, ID_COLUMN, LOCKED_COLUMNS, MAC_COLUMN, META_SHEET,
-                                      PROGRESS_COLUMN, REPORTER_COLUMN, SHEET_TITLE, STATUS_COLUMN, mac, row_mac)
+from reports.xlsx.fill_sheets import (
+    BASE_COLUMN,
+    HEADER_ROW,
+    HEADERS,
+    ID_COLUMN,
+    LOCKED_COLUMNS,
+    MAC_COLUMN,
+    META_SHEET,
+    PROGRESS_COLUMN,
+    REPORTER_COLUMN,
+    SHEET_TITLE,
+    STATUS_COLUMN,
+    mac,
+    row_mac,
+)
 from reports.xlsx.grid import cell_text, where
 from reports.xlsx.safety import open_workbook
 

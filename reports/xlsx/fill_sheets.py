@@ -22,8 +22,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports.xlsx.cells import progress_line, task_heading
 from reports.xlsx.circled import circled
 from reports.xlsx.data import STATUS_CHOICES, MeasureData, TaskData, TaskListData
-from reports.xlsx.style import (CENTRE, LEFT, SheetFonts, print_setup, put_text, row_height, set_widths,
-                                style_cell)
+from reports.xlsx.style import (
+    CENTRE,
+    LEFT,
+    SheetFonts,
+    print_setup,
+    put_text,
+    row_height,
+    set_widths,
+    style_cell,
+)
 from reports.xlsx.units import concerns
 
 HEADERS = ("序号", "重点任务", "具体措施", "完成时限", "责任单位", "上次进展", "本期进展情况", "完成状态", "填报人",

@@ -13,8 +13,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports import statistics as stats_table
 from reports.statistics import FOOTNOTE, StatisticsRow, row_cells
 from reports.xlsx.data import LedgerRow
-from reports.xlsx.style import (CENTRE, LEFT, OVERDUE_FILL, SheetFonts, fill, print_setup, put_text, put_value,
-                                row_height, set_widths, style_cell)
+from reports.xlsx.style import (
+    CENTRE,
+    LEFT,
+    OVERDUE_FILL,
+    SheetFonts,
+    fill,
+    print_setup,
+    put_text,
+    put_value,
+    row_height,
+    set_widths,
+    style_cell,
+)
 
 PENDING, REPLIED, LATE_REPLY, OVERDUE = "未回复", "已回复", "逾期回复", "逾期未回复"
 REPLY_STATUSES = (PENDING, REPLIED, LATE_REPLY, OVERDUE)

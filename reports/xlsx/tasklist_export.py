@@ -19,8 +19,20 @@ from models.errors import DomainError
 from reports.xlsx.cells import aspect_heading, progress_line, task_heading
 from reports.xlsx.circled import circled, join_grouped, join_measures, line_per_group, split_grouped
 from reports.xlsx.data import TaskData, TaskListData
-from reports.xlsx.style import (BOX, CENTRE, LEFT, STATUS_FILLS, SheetFonts, fill, print_setup, put_text, row_height,
-                                set_widths, style_cell, worst_status)
+from reports.xlsx.style import (
+    BOX,
+    CENTRE,
+    LEFT,
+    STATUS_FILLS,
+    SheetFonts,
+    fill,
+    print_setup,
+    put_text,
+    row_height,
+    set_widths,
+    style_cell,
+    worst_status,
+)
 
 HEADERS = ("重点任务", "具体措施", "完成时限", "责任单位", "进展情况")
 WIDTHS = (24.0, 60.0, 14.0, 22.0, 40.0)

@@ -12,9 +12,22 @@ from pathlib import Path
 
 from models.errors import DomainError
 from reports.xlsx.cells import is_aspect_heading, parse_progress_line, split_task_heading, strip_aspect_prefix
-from reports.xlsx.circled import (CIRCLED, has_circled, join_grouped, normalise_cell, split_grouped,
-                                  split_measures)
-from reports.xlsx.data import STATUS_CHOICES, AspectData, ImportedTaskList, MeasureData, TaskData, TaskListData
+from reports.xlsx.circled import (
+    CIRCLED,
+    has_circled,
+    join_grouped,
+    normalise_cell,
+    split_grouped,
+    split_measures,
+)
+from reports.xlsx.data import (
+    STATUS_CHOICES,
+    AspectData,
+    ImportedTaskList,
+    MeasureData,
+    TaskData,
+    TaskListData,
+)
 from reports.xlsx.grid import Grid, column_name, where
 from reports.xlsx.safety import open_workbook
 from reports.xlsx.tasklist_header import Header, find_header

@@ -3,10 +3,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError, IntegrityError
 
 from models.audit import append_audit, verify_chain
+from models.case import Case
 from models.oplog import tombstone
 from models.search import search
 from models.services.cases import register_case
-from models.case import Case
 
 
 def test_audit_chain_verifies_and_the_database_refuses_edits_and_deletes(new_db):

@@ -1,18 +1,16 @@
-import datetime as dt
 import json
 import uuid
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from models.case import Case
 from models.merge import apply_ops, field_heads, list_conflicts, resolve_conflict, row_state
 from models.oplog import CREATE_FIELD, Op, OpRecord, tombstone
 from models.services.cases import edit_case, register_case
 from models.services.common import field_history
 from models.services.dump import dump_db
-from models.case import Case
 
 
 def _ops(session):
@@ -162,8 +160,6 @@ def test_two_databases_fed_the_same_ops_in_different_orders_dump_identically(edi
     import tempfile
     from pathlib import Path
 
-    from models.services.setup import initialize
-    from tests.conftest import TEST_PASSWORD
     ops = _history(edits)
     dumps = []
     with tempfile.TemporaryDirectory(prefix="合并") as tmp:

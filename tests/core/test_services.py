@@ -7,7 +7,14 @@ from models.rules.warning import WarningLevel
 from models.services import suggestions as sg
 from models.services.due import due_items
 from models.services.meetings import add_decision, add_meeting, decision_to_task
-from models.services.tasks import add_progress, create_task_list, add_aspect, add_task, add_measure, task_list_rows
+from models.services.tasks import (
+    add_aspect,
+    add_measure,
+    add_progress,
+    add_task,
+    create_task_list,
+    task_list_rows,
+)
 from models.suggestion import Suggestion
 
 
@@ -106,8 +113,8 @@ def test_a_meeting_decision_becomes_the_next_task_of_the_list(new_db):
 
 
 def test_demo_data_loads_the_real_2022_list_and_shows_due_items(demo_db):
-    from tests.conftest import DEMO_TODAY
     from models.services.tasks import task_lists
+    from tests.conftest import DEMO_TODAY
     with demo_db.session_scope() as session:
         lists = task_lists(session)
         assert [(tl.year, tl.title) for tl in lists] == [(2022, "2022年度“府检联动”重点工作任务清单")]

@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from models.backup import backup_engine, backup_dir_for
+from models.backup import backup_dir_for, backup_engine
 from models.errors import DomainError
 from models.services.cases import register_case
 from models.services.setup import unlock

@@ -4,7 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 from reports.pdf.builders import (
-    OverdueSuggestion, build_quarterly_report, build_reminder_letter, build_service_receipt,
+    OverdueSuggestion,
+    build_quarterly_report,
+    build_reminder_letter,
+    build_service_receipt,
     build_suggestion_letter,
 )
 from reports.pdf.content import StatisticsRow

@@ -4,13 +4,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from measure import body_lines, open_pdf
 
 from cli import main as cli_main
-from measure import body_lines, open_pdf
 from models.errors import DomainError
 from models.services import documents, statistics
 from models.services.cases import register_case
-from models.services.suggestions import draft_suggestion, issue, mark_served, record_rectification, record_reply
+from models.services.suggestions import (
+    draft_suggestion,
+    issue,
+    mark_served,
+    record_rectification,
+    record_reply,
+)
 from tests.conftest import TEST_PASSWORD
 
 TODAY = dt.date(2024, 6, 20)

@@ -4,15 +4,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import samples
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.t2CharStringPen import T2CharStringPen
+from measure import open_pdf, pdffonts, ps_name, strip_subset_tag
 
 from models.errors import DomainError
 from models.platform import resources_dir
-from reports.pdf.fonts import BUNDLED_FALLBACK_FILES, Face, load_fonts
 from reports.pdf import RenderOptions, render_pdf
-import samples
-from measure import open_pdf, pdffonts, ps_name, strip_subset_tag
+from reports.pdf.fonts import BUNDLED_FALLBACK_FILES, Face, load_fonts
 
 RARE = "堃喆玥䶮𬌗"
 
@@ -57,7 +57,10 @@ def _cff_font(path) -> None:
     builder.setupGlyphOrder([".notdef", "A"])
     builder.setupCharacterMap({ord("A"): "A"})
     pen = T2CharStringPen(500, None)
-    pen.moveTo((0, 0)); pen.lineTo((500, 0)); pen.lineTo((250, 700)); pen.closePath()
+    pen.moveTo((0, 0))
+    pen.lineTo((500, 0))
+    pen.lineTo((250, 700))
+    pen.closePath()
     glyph = pen.getCharString()
     builder.setupCFF("TestCFF", {"FullName": "TestCFF"}, {".notdef": glyph, "A": glyph}, {})
     builder.setupHorizontalMetrics({".notdef": (500, 0), "A": (500, 0)})

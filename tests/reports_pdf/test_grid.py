@@ -5,9 +5,9 @@ import re
 import subprocess
 
 import pytest
+from measure import body_lines, lines_of, open_pdf, poppler_words
 from pypdf import PdfReader
 
-from measure import body_lines, lines_of, open_pdf, poppler_words
 from reports.pdf.geometry import MM
 
 PITCH = 225 * MM / 22

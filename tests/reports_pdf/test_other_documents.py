@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 
 import pytest
-
 import samples
 from measure import body_lines, lines_of, open_pdf, poppler_words
+
 from reports.pdf import RenderOptions, render_batch
-from reports.statistics import COLUMNS as QUARTERLY_HEADER
 from reports.pdf.geometry import MM
+from reports.statistics import COLUMNS as QUARTERLY_HEADER
 
 
 def page_lines(data: bytes):

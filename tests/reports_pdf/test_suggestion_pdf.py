@@ -6,10 +6,18 @@ import struct
 import zlib
 
 import pytest
-
 import samples
-from measure import BLOCK_BOTTOM_FROM_TOP, body_lines, lines_of, open_pdf, pdffonts, poppler_words, ps_name
-from measure import strip_subset_tag
+from measure import (
+    BLOCK_BOTTOM_FROM_TOP,
+    body_lines,
+    lines_of,
+    open_pdf,
+    pdffonts,
+    poppler_words,
+    ps_name,
+    strip_subset_tag,
+)
+
 from reports.pdf import RenderOptions, render_pdf
 from reports.pdf.content import Heading, Paragraph
 from reports.pdf.fonts import Face

@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 from reports.pdf.content import Heading, Paragraph
 from reports.pdf.linebreak import NO_LINE_END, NO_LINE_START, break_lines, can_break_before
 from reports.pdf.wording import (
-    addressee_pronoun, chinese_numeral, format_cn_date, heading_marker, join_copy_to, normalize_doc_no,
+    addressee_pronoun,
+    chinese_numeral,
+    format_cn_date,
+    heading_marker,
+    join_copy_to,
+    normalize_doc_no,
     parse_body_text,
 )
 from reports.statistics import rate_text, rate_with_basis
@@ -39,9 +44,9 @@ def test_lines_keep_every_character_in_order_and_fit(text):
 def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(pieces):
     text = "".join(pieces)
     lines = break_lines(text, widths(text), 28 * CELL, 28 * CELL)
-    for a, b in lines[1:]:
+    for a, _ in lines[1:]:
         assert text[a] not in NO_LINE_START
-    for a, b in lines[:-1]:
+    for _, b in lines[:-1]:
         assert text[b - 1] not in NO_LINE_END
         assert can_break_before(text, b)
 

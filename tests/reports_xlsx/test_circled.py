@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.errors import DomainError
-from reports.xlsx.circled import (join_grouped, join_measures, normalise_cell, split_grouped, split_measures)
+from reports.xlsx.circled import join_grouped, join_measures, normalise_cell, split_grouped, split_measures
 
 
 def test_split_grouped_spreads_shared_values_onto_each_measure():

@@ -10,8 +10,15 @@ from openpyxl import load_workbook
 
 from models.errors import DomainError
 from reports.xlsx.data import MeasureData, TaskListData
-from reports.xlsx.fill_returns import (CONFLICT, NEW, UNCHANGED, UNMATCHED, CurrentMeasure, read_fill_sheet,
-                                       review_returns)
+from reports.xlsx.fill_returns import (
+    CONFLICT,
+    NEW,
+    UNCHANGED,
+    UNMATCHED,
+    CurrentMeasure,
+    read_fill_sheet,
+    review_returns,
+)
 from reports.xlsx.fill_sheets import FillSheetRequest, export_fill_sheet, export_fill_sheets, unit_rows
 from reports.xlsx.tasklist_import import import_task_list
 from reports.xlsx.units import all_named_units, unit_names

@@ -6,9 +6,18 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from reports.xlsx.data import LedgerRow
 from reports.statistics import StatisticsRow
-from reports.xlsx.ledger import HEADERS, LATE_REPLY, OVERDUE, PENDING, REPLIED, LedgerFilter, export_ledger, reply_status
+from reports.xlsx.data import LedgerRow
+from reports.xlsx.ledger import (
+    HEADERS,
+    LATE_REPLY,
+    OVERDUE,
+    PENDING,
+    REPLIED,
+    LedgerFilter,
+    export_ledger,
+    reply_status,
+)
 from reports.xlsx.style import OVERDUE_FILL
 
 TODAY = dt.date(2022, 9, 1)

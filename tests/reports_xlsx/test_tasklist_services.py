@@ -10,8 +10,15 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from models.services.tasklists import (collect_returns, fill_sheet_key, find_task_list, ledger_rows, save_task_list,
-                                       task_list_data, unit_requests)
+from models.services.tasklists import (
+    collect_returns,
+    fill_sheet_key,
+    find_task_list,
+    ledger_rows,
+    save_task_list,
+    task_list_data,
+    unit_requests,
+)
 from models.tasklist import ProgressEntry
 from reports.xlsx.circled import normalise_cell
 from reports.xlsx.fill_sheets import export_fill_sheets

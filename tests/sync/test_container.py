@@ -6,10 +6,16 @@ import struct
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from models.sync.container import (
-    MAGIC, SIGNATURE_BYTES, SIGNATURE_CONTEXT, iter_records, open_package, read_header,
+    MAGIC,
+    SIGNATURE_BYTES,
+    SIGNATURE_CONTEXT,
+    iter_records,
+    open_package,
+    read_header,
 )
 from models.sync.errors import PackageError
 from models.sync.header import CHUNK_SIZE

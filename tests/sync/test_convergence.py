@@ -9,7 +9,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, settings, strategies as st
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from models.merge import list_conflicts, resolve_conflict

@@ -2,11 +2,16 @@ import json
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from models.sync.errors import PackageError
 from models.sync.identity import (
-    PeerCard, SiteIdentity, export_peer_file, pairing_fingerprint, parse_peer_file,
+    PeerCard,
+    SiteIdentity,
+    export_peer_file,
+    pairing_fingerprint,
+    parse_peer_file,
 )
 
 

@@ -1,15 +1,14 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from models.audit import APPEND_ONLY_TRIGGERS
 from models.search import CREATE_INDEX_SQL
-
 
 revision = '0001'
 down_revision = None
