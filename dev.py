@@ -87,6 +87,10 @@ def main(argv: list[str]) -> int:
     ensure_test_system_packages()
     python = ensure_venv("requirements-dev.txt")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if not rest:  # the full run lints first (style-by-example §3.2): a finding fails like a test
+        lint = subprocess.call([str(python), "-m", "ruff", "check", "."], cwd=ROOT)
+        if lint != 0:
+            return lint
     # Both cores of a CI machine by default; any explicit pytest arguments replace this.
     args = rest or ["-n", "2"]
     return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)

@@ -1,42 +1,19 @@
-"""Attachments of a record: drop files onto the list to store them inside the encrypted database.
-The glue below only creates Attachment rows with core types (no core service exists for it yet)."""
+"""Attachments of a record: drop files onto the list to store them inside the encrypted database
+(models.services.attachments does the storing)."""
 from __future__ import annotations
 
-import mimetypes
 import uuid
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from models.attachment import Attachment, store_blob
 from models.errors import DomainError
+from models.services.attachments import MAX_BYTES, add_attachment, attachments_of
 from ui import messages
 from ui.context import AppContext
 from ui.i18n import tr
-
-MAX_BYTES = 50 * 1024 * 1024
-
-
-def add_attachment(session: Session, owner_entity: str, owner_id: uuid.UUID, path: Path) -> Attachment:
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise DomainError("attachment_too_big", tr("附件不能超过 50 MB：{name}").format(name=path.name))
-    digest = store_blob(session, data)
-    attachment = Attachment(owner_entity=owner_entity, owner_id=owner_id, filename=path.name, size=len(data),
-                            mime=mimetypes.guess_type(path.name)[0] or "application/octet-stream", sha256=digest)
-    session.add(attachment)
-    session.flush()
-    return attachment
-
-
-def attachment_names(session: Session, owner_id: uuid.UUID) -> list[tuple[str, int]]:
-    return [(a.filename, a.size) for a in session.scalars(
-        select(Attachment).where(Attachment.owner_id == owner_id, Attachment.deleted.is_(False))
-        .order_by(Attachment.created_hlc))]
 
 
 class AttachmentList(QListWidget):
@@ -58,8 +35,8 @@ class AttachmentList(QListWidget):
         if self.owner_id is None:
             return
         with self.ctx.db.session_scope() as session:
-            for name, size in attachment_names(session, self.owner_id):
-                self.addItem(QListWidgetItem(f"{name}（{max(1, size // 1024)} KB）"))
+            for row in attachments_of(session, self.owner_id):
+                self.addItem(QListWidgetItem(f"{row.filename}（{max(1, row.size // 1024)} KB）"))
 
     def add_files(self, paths: list[Path]) -> None:
         if self.owner_id is None:
@@ -68,7 +45,9 @@ class AttachmentList(QListWidget):
         try:
             with self.ctx.db.session_scope() as session:
                 for path in paths:
-                    add_attachment(session, self.owner_entity, self.owner_id, path)
+                    if path.stat().st_size > MAX_BYTES:  # refuse before reading it into memory
+                        raise DomainError("attachment_too_big", tr("附件不能超过 50 MB：{name}").format(name=path.name))
+                    add_attachment(session, self.owner_entity, self.owner_id, path.name, path.read_bytes())
         except (DomainError, OSError) as exc:
             messages.show_error(self, exc)
         self.refresh()

@@ -5,14 +5,21 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.errors import DomainError
 from models.meeting import MEETING_KINDS, Meeting
-from models.services.common import get_live, update_fields
-from models.services.meetings import add_decision, add_meeting, decision_to_task, decisions_of
+from models.services.common import get_live
+from models.services.meetings import add_decision, add_meeting, decision_to_task, decisions_of, edit_meeting
 from models.tasklist import TaskAspect, TaskList
 from ui import messages
 from ui.form import FieldSpec
@@ -74,18 +81,10 @@ class MeetingPage(TablePage):
         return {**{name: "" for name in FIELDS}, "kind": MEETING_KINDS[0], "held_on": self.ctx.today()}
 
     def create_record(self, session: Session, values: dict[str, Any]) -> uuid.UUID:
-        if values.get("held_on") is None:
-            raise DomainError("date_required", tr("请填写会议日期"))
         return add_meeting(session, str(values.pop("title")), values.pop("held_on"), **values).id
 
     def update_record(self, session: Session, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
-        # No edit_meeting service yet: the same field update the other edit services use.
-        if "title" in changes and not str(changes["title"]).strip():
-            raise DomainError("meeting_title_empty", tr("请填写会议名称"))
-        if "kind" in changes and changes["kind"] not in MEETING_KINDS:
-            raise DomainError("meeting_kind", tr("会议类型只能是：{kinds}").format(kinds="、".join(MEETING_KINDS)))
-        update_fields(get_live(session, Meeting, row_id), changes)
-        session.flush()
+        edit_meeting(session, row_id, **changes)
 
     def show_decisions(self) -> None:
         self.decisions.clear()

@@ -12,7 +12,6 @@ from models.errors import DomainError
 from models.services.demo import load_demo
 from models.services.setup import change_password, initialize, remembers_key, unlock
 from models.storage import Database
-from ui.i18n import tr
 from ui.recovery_dialog import show_recovery_key
 from ui.start_dialogs import FORGOT, setup_dialog, unlock_dialog
 

@@ -9,11 +9,16 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from sqlalchemy.orm import Session
 
-from models.oplog import tombstone
 from models.rules.warning import WarningLevel, warning_level
 from models.services.common import get_live
-from models.services.suggestions import (add_item, draft_suggestion, edit_suggestion, items_of, list_suggestions,
-                                         stage_of)
+from models.services.suggestions import (
+    draft_suggestion,
+    edit_suggestion,
+    items_of,
+    list_suggestions,
+    replace_items,
+    stage_of,
+)
 from models.suggestion import SUGGESTION_KINDS, Suggestion
 from ui.attachments import AttachmentList
 from ui.form import FieldSpec
@@ -111,23 +116,10 @@ class SuggestionPage(TablePage):
 
     def update_record(self, session: Session, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
         if "items" in changes:
-            self._replace_items(session, row_id, str(changes.pop("items") or ""))
+            replace_items(session, row_id, str(changes.pop("items") or "").splitlines())
         changes.pop("stage", None)
         if changes:
             edit_suggestion(session, row_id, **changes)
-
-    @staticmethod
-    def _replace_items(session: Session, row_id: uuid.UUID, text: str) -> None:
-        """Keeps unchanged items (so concurrent edits elsewhere merge), removes dropped ones, appends new."""
-        wanted = [line.strip() for line in text.splitlines() if line.strip()]
-        existing = items_of(session, row_id)
-        for item in existing:
-            if item.text not in wanted:
-                tombstone(session, item)
-        kept = {item.text for item in existing}
-        for line in wanted:
-            if line not in kept:
-                add_item(session, row_id, line)
 
     def record_heading(self, values: dict[str, object]) -> str:
         return f"{values.get('doc_no') or tr('（未编号）')} {values.get('addressee_name') or ''}".strip()

@@ -9,20 +9,34 @@ from sqlalchemy.orm import Session
 
 from models.errors import DomainError
 from models.meeting import MEETING_KINDS, Meeting, MeetingDecision
-from models.services.common import get_live, next_sort_key
+from models.services.common import get_live, next_sort_key, update_fields
 from models.services.tasks import add_measure, add_task
 from models.tasklist import Task, TaskAspect
 
 
-def add_meeting(session: Session, title: str, held_on: dt.date, *, kind: str = "年度联席会议",
-                attendees: str = "", topics: str = "", minutes: str = "") -> Meeting:
-    if not title.strip():
+def _validate(meeting: Meeting) -> None:
+    if not meeting.title.strip():
         raise DomainError("meeting_title_empty", "请填写会议名称")
-    if kind not in MEETING_KINDS:
+    if meeting.held_on is None:
+        raise DomainError("date_required", "请填写会议日期")
+    if meeting.kind not in MEETING_KINDS:
         raise DomainError("meeting_kind", f"会议类型只能是：{'、'.join(MEETING_KINDS)}")
+
+
+def add_meeting(session: Session, title: str, held_on: dt.date | None, *, kind: str = "年度联席会议",
+                attendees: str = "", topics: str = "", minutes: str = "") -> Meeting:
     meeting = Meeting(title=title.strip(), held_on=held_on, kind=kind, attendees=attendees, topics=topics,
                       minutes=minutes)
+    _validate(meeting)
     session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def edit_meeting(session: Session, meeting_id: uuid.UUID | str, **changes: object) -> Meeting:
+    meeting = get_live(session, Meeting, meeting_id)
+    update_fields(meeting, changes)
+    _validate(meeting)
     session.flush()
     return meeting
 

@@ -147,6 +147,20 @@ def add_item(session: Session, suggestion_id: uuid.UUID, text: str) -> Suggestio
     return item
 
 
+def replace_items(session: Session, suggestion_id: uuid.UUID, lines: list[str]) -> None:
+    """Set the 建议内容 items to `lines`: unchanged items stay (so concurrent edits elsewhere merge),
+    dropped ones are tombstoned, new ones appended."""
+    wanted = [line.strip() for line in lines if line.strip()]
+    existing = items_of(session, suggestion_id)
+    for item in existing:
+        if item.text not in wanted:
+            tombstone(session, item)
+    kept = {item.text for item in existing}
+    for line in wanted:
+        if line not in kept:
+            add_item(session, suggestion_id, line)
+
+
 def list_suggestions(session: Session) -> list[SuggestionRow]:
     rows = session.scalars(select(Suggestion).where(Suggestion.deleted.is_(False))
                            .order_by(Suggestion.issued_on.desc(), Suggestion.doc_no))

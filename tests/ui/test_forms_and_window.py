@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
+from models.services.attachments import attachments_of
 from models.services.cases import list_cases
 from tests.ui.conftest import set_fields
 from ui import messages
-from ui.attachments import attachment_names
 from ui.main_window import MainWindow
 
 
@@ -68,7 +68,7 @@ def test_files_dropped_on_the_attachment_list_are_stored(qtbot, window, tmp_path
     page.attachments.dropEvent(drop)
     assert page.attachments.count() == 1 and "回复函扫描件.pdf" in page.attachments.item(0).text()
     with window.ctx.db.session_scope() as session:
-        assert attachment_names(session, page.current_id) == [("回复函扫描件.pdf", 13)]
+        assert [(a.filename, a.size) for a in attachments_of(session, page.current_id)] == [("回复函扫描件.pdf", 13)]
 
 
 def test_dashboard_quick_search_opens_the_record(qtbot, window):

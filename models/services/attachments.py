@@ -1,0 +1,64 @@
+"""Attachments (scanned 回复函, 佐证材料): bytes stored by SHA-256 inside the encrypted database, a
+replicated metadata row per record. File names are metadata only and sanitised before they are
+ever used as a file name again (sync-security.md §B.3.11)."""
+from __future__ import annotations
+
+import mimetypes
+import re
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.attachment import Attachment, Blob, store_blob
+from models.errors import DomainError
+from models.services.common import get_live
+
+MAX_BYTES = 50 * 1024 * 1024
+_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(\..*)?$", re.IGNORECASE)
+_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    id: uuid.UUID
+    filename: str
+    size: int
+    mime: str
+
+
+def safe_filename(name: str) -> str:
+    """A name that is safe to write on Windows: no path parts, reserved names, streams or odd dots."""
+    name = _FORBIDDEN.sub("_", name.replace("\\", "/").split("/")[-1]).strip(" .")
+    if not name or _RESERVED.match(name):
+        name = f"附件_{name}" if name else "附件"
+    return name[:120]
+
+
+def add_attachment(session: Session, owner_entity: str, owner_id: uuid.UUID, filename: str,
+                   data: bytes) -> Attachment:
+    if len(data) > MAX_BYTES:
+        raise DomainError("attachment_too_big", f"附件不能超过 50 MB：{filename}")
+    name = safe_filename(filename)
+    attachment = Attachment(owner_entity=owner_entity, owner_id=owner_id, filename=name, size=len(data),
+                            mime=mimetypes.guess_type(name)[0] or "application/octet-stream",
+                            sha256=store_blob(session, data))
+    session.add(attachment)
+    session.flush()
+    return attachment
+
+
+def attachments_of(session: Session, owner_id: uuid.UUID) -> list[AttachmentRow]:
+    return [AttachmentRow(a.id, a.filename, a.size, a.mime) for a in session.scalars(
+        select(Attachment).where(Attachment.owner_id == owner_id, Attachment.deleted.is_(False))
+        .order_by(Attachment.created_hlc))]
+
+
+def attachment_bytes(session: Session, attachment_id: uuid.UUID | str) -> tuple[str, bytes]:
+    """(safe file name, content) for 另存为; the content may still be on its way from a peer."""
+    attachment = get_live(session, Attachment, attachment_id)
+    blob = session.get(Blob, attachment.sha256)
+    if blob is None:
+        raise DomainError("blob_missing", f"附件“{attachment.filename}”的内容尚未同步到本机")
+    return safe_filename(attachment.filename), blob.data
