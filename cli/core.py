@@ -166,14 +166,9 @@ def cmd_due(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.audit import append_audit
-    from models.backup import backup_engine
+    from models.services.setup import backup_now
 
-    db = ctx.database()
-    path = backup_engine(db.engine, db.path, db.dek, reason="manual")
-    with db.session_scope() as session:
-        append_audit(session, "backup", object_ref=path.name)
-    ctx.out(f"已备份并校验：{path}")
+    ctx.out(f"已备份并校验：{backup_now(ctx.database())}")
     return 0
 
 

@@ -57,8 +57,9 @@ def verify_backup(path: Path, dek: bytes | None, expected_counts: tuple[int, int
 
 
 def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: str,
-                  now: dt.datetime | None = None) -> Path:
-    folder = backup_dir_for(db_path)
+                  now: dt.datetime | None = None, folder: Path | None = None) -> Path:
+    """A verified copy in `folder` (default: backups/ next to the database). Returns its path."""
+    folder = folder or backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
     final = folder / f"{db_path.stem}-{stamp}-{reason}.db"

@@ -41,13 +41,21 @@ class Database:
             with session.begin():
                 yield session
 
+    def backup(self, reason: str) -> Path:
+        """A verified encrypted backup into the folder chosen in settings (default backups/ beside
+        the database), rotated."""
+        from models.backup import backup_engine
+        from models.settings import get_setting
+
+        with self.sessions() as session:
+            chosen = str(get_setting(session, "backup_dir") or "")
+        return backup_engine(self.engine, self.path, self.dek, reason=reason, folder=Path(chosen) if chosen else None)
+
     @contextmanager
     def import_scope(self, reason: str) -> Iterator[Session]:
         """A verified encrypted backup, then one transaction: the shape of every import (sync package,
         returned xlsx, task-list xlsx, dump, demo), so a bad import can always be undone by a restore."""
-        from models.backup import backup_engine
-
-        backup_engine(self.engine, self.path, self.dek, reason=reason)
+        self.backup(reason)
         with self.session_scope() as session:
             yield session
 

@@ -15,12 +15,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.audit import append_audit
-from models.backup import backup_engine
 from models.derived import default_calendar
 from models.errors import DomainError
 from models.rules.holidays import HolidayCalendar
-from models.services.setup import change_password, new_recovery_key, remembers_key, set_remember
+from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
 from models.settings import get_setting, set_setting
 from ui import files, messages
 from ui.context import AppContext
@@ -167,11 +165,7 @@ class SettingsPage(QWidget):
         db = self.ctx.db
 
         def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> str:
-            # backup_engine writes to the database's own backups folder (the backup_dir setting is the core's).
-            path = backup_engine(db.engine, db.path, db.dek, reason="manual")
-            with db.session_scope() as session:
-                append_audit(session, "backup", object_ref=path.name)
-            return str(path)
+            return str(backup_now(db))
 
         run_in_background(self, tr("正在备份…"), job,
                           lambda p: messages.notify(self, tr("已备份并校验：{p}").format(p=p)),

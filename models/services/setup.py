@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.audit import append_audit
-from models.backup import backup_engine
 from models.errors import DomainError
 from models.keyslots import KeyFile, check_password_strength, create_key_file, keys_path_for
 from models.settings import set_setting
@@ -86,7 +85,7 @@ def _dek(db: Database) -> bytes:
 def change_password(db: Database, new_password: str) -> None:
     """Re-wraps the password slot; the database itself is not re-encrypted."""
     check_password_strength(new_password)
-    backup_engine(db.engine, db.path, db.dek, reason="key_change")
+    db.backup("key_change")
     key_file = KeyFile.load(keys_path_for(db.path))
     key_file.set_password(_dek(db), new_password)
     key_file.save()
@@ -104,3 +103,11 @@ def new_recovery_key(db: Database) -> str:
     with db.session_scope() as session:
         append_audit(session, "recovery_key_renewed")
     return recovery
+
+
+def backup_now(db: Database) -> Path:
+    """The clerk's 立即备份 / `backup`: a verified copy, recorded in the audit log."""
+    path = db.backup("manual")
+    with db.session_scope() as session:
+        append_audit(session, "backup", object_ref=path.name)
+    return path

@@ -92,3 +92,17 @@ def test_retention_keeps_recent_daily_weekly_monthly_and_always_the_newest():
     assert len(older_days) == len([s for s in keep if dt.timedelta(days=2) < now - s <= dt.timedelta(days=16)])
     assert len(keep) < len(hourly) / 4
     assert backups_to_keep([now - dt.timedelta(days=900)], now) == {now - dt.timedelta(days=900)}
+
+
+def test_backups_go_to_the_folder_chosen_in_settings(new_db, tmp_path):
+    from models.services.setup import backup_now
+    from models.settings import set_setting
+    chosen = tmp_path / "U盘" / "备份"
+    chosen.mkdir(parents=True)
+    with new_db.session_scope() as session:
+        set_setting(session, "backup_dir", str(chosen))
+    path = backup_now(new_db)
+    assert path.parent == chosen and path.name.endswith("-manual.db")
+    with new_db.import_scope("before_load"):
+        pass
+    assert len(list(chosen.glob("*-before_load.db"))) == 1
