@@ -20,7 +20,7 @@ VERSION = "0.1.0"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description="府检联动工作台（命令行）")
+    parser = argparse.ArgumentParser(description="府检联动工作台（命令行）")
     parser.add_argument("--db", help="数据库文件路径（默认：用户数据文件夹中的 fjld.db）")
     parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
     subparsers = parser.add_subparsers(dest="command", metavar="命令")

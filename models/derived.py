@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from functools import cache
+from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import SyncedMixin
+from models.platform import user_data_dir
 from models.rules.deadline_phrase import parse_deadline_phrase
 from models.rules.deadlines import reply_due
 from models.rules.holidays import HolidayCalendar
@@ -18,9 +21,26 @@ from models.tasklist import Measure, Task, TaskAspect, TaskList
 T = TypeVar("T", bound=SyncedMixin)
 
 
+def office_holiday_path() -> Path:
+    """An office's own holiday file (e.g. next year's 国务院办公厅 notice), layered over the bundled one."""
+    return user_data_dir() / "holidays.json"
+
+
 @cache
 def default_calendar() -> HolidayCalendar:
-    return HolidayCalendar.load_default()
+    bundled = HolidayCalendar.load_default()
+    office = office_holiday_path()
+    return HolidayCalendar.combined(bundled, HolidayCalendar.from_file(office)) if office.exists() else bundled
+
+
+def recompute_all(session: Session) -> int:
+    """Derive every suggestion's and measure's dates again (after the holiday calendar changed)."""
+    count = 0
+    for cls in (Suggestion, Measure):
+        for obj in session.scalars(select(cls).where(cls.deleted.is_(False))):
+            derive(session, obj)
+            count += 1
+    return count
 
 
 def _find(session: Session, cls: type[T], row_id: uuid.UUID | None) -> T | None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from models.derived import default_calendar
 from models.errors import DomainError
 from models.rules.holidays import HolidayCalendar
+from models.services.calendar import install_holiday_file
 from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
 from models.settings import get_setting, set_setting
 from ui import files, messages
@@ -56,7 +57,7 @@ class SettingsPage(QWidget):
         general_layout.addWidget(save)
         self.holiday_label = QLabel(covered_years_text(default_calendar()))
         self.holiday_label.setWordWrap(True)
-        check_holidays = QPushButton(tr("检查节假日文件…"))
+        check_holidays = QPushButton(tr("导入节假日文件…"))
         check_holidays.clicked.connect(self.check_holiday_file)
         holidays = QGroupBox(tr("节假日日历"))
         holiday_layout = QHBoxLayout(holidays)
@@ -134,10 +135,15 @@ class SettingsPage(QWidget):
             return
         try:
             calendar = HolidayCalendar.from_file(path)
+            if not messages.confirm(self, tr("文件有效。") + covered_years_text(calendar)
+                                    + tr("\n采用此文件并按新日历重新计算各项期限吗？")):
+                return
+            installed = install_holiday_file(self.ctx.db, path)
         except DomainError as exc:
             messages.show_error(self, exc)
             return
-        messages.show_info(self, tr("文件有效。") + covered_years_text(calendar))
+        self.holiday_label.setText(covered_years_text(installed))
+        messages.notify(self, tr("已采用新的节假日文件，期限已重新计算"))
 
     def toggle_remember(self, on: bool) -> None:
         try:
