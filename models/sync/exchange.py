@@ -39,6 +39,7 @@ from models.sync.peers import (
 )
 from models.sync.profiles import role_may_write
 from models.sync.records import BlobData, BlobDone, BlobStart, Manifest, PackedOp
+from models.sync.upcast import release_quarantine, upcast
 
 __all__ = ["export_package", "import_package", "ExportResult", "ImportResult"]
 SKEW_WARNING_MS = 10 * 60 * 1000
@@ -56,6 +57,7 @@ class ImportResult:
     duplicate_ops: int = 0
     ignored_ops: int = 0  # relayed by a reduced-view peer: not trusted as whole, held elsewhere
     quarantined_ops: int = 0
+    released_ops: int = 0  # held from earlier packages, understood since an upgrade
     blobs: int = 0
     per_entity: dict[str, int] = field(default_factory=dict)
     conflicts_before: int = 0
@@ -77,7 +79,7 @@ def import_package(session: Session, path: Path, preview: bool = False,
     _skew_notes(routing.hlc_max, now_ms or (lambda: int(time.time() * 1000)), result)
     peer = session.get(Peer, routing.from_site)
     assert peer is not None  # open_package found it
-    plan = _Plan(session, me, peer)
+    plan = _Plan(session, me, peer, routing.op_fmt)
     for _ in plan.ops(package):  # pass 1: authenticate every byte and check policy, write nothing
         pass
     result.conflicts_before = _conflict_count(session)
@@ -85,6 +87,7 @@ def import_package(session: Session, path: Path, preview: bool = False,
         _preview(session, package, plan, result)
         result.status, result.message = "preview", _summary(result, preview=True)
         return result
+    result.released_ops = release_quarantine(session)
     _apply(session, package, plan, result)
     _record_received(session, package, peer, plan.manifest, result)
     result.conflicts_after = _conflict_count(session)
@@ -117,8 +120,8 @@ def _sequence_check(session: Session, package: OpenedPackage, result: ImportResu
 class _Plan:
     """Reads the package's ops and decides, per op, whether to apply, ignore or refuse it."""
 
-    def __init__(self, session: Session, me: SiteIdentity, sender: Peer) -> None:
-        self._me, self._sender = me, sender
+    def __init__(self, session: Session, me: SiteIdentity, sender: Peer, op_fmt: int = OP_FMT) -> None:
+        self._me, self._sender, self._op_fmt = me, sender, op_fmt
         self._roles = {peer.site_id: peer.role for peer in session.scalars(select(Peer))}
         self._roles[me.site_id] = me.role
         self.manifest: dict[str, Any] = {}
@@ -131,8 +134,8 @@ class _Plan:
             if isinstance(record, Manifest):
                 self.manifest = _check_manifest(record.fields, package)
             elif isinstance(record, PackedOp):
-                op = op_from_fields(record.fields)
-                if self._accepts(op):
+                op = upcast(op_from_fields(record.fields), self._op_fmt, OP_FMT)
+                if op is not None and self._accepts(op):
                     yield op
                 else:
                     self.ignored += 1
