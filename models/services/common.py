@@ -1,15 +1,17 @@
 """Small helpers shared by the service modules."""
 from __future__ import annotations
 
+import json
 import uuid
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import SyncedMixin
 from models.errors import DomainError
-from models.oplog import Op
+from models.oplog import CREATE_FIELD, Op
 from models.registry import replicated_columns
 
 T = TypeVar("T", bound=SyncedMixin)
@@ -53,3 +55,32 @@ def field_history(session: Session, obj: SyncedMixin) -> list[Op]:
     """All ops of one record in the order they were made: the record's audit trail."""
     return list(session.scalars(select(Op).where(Op.entity == obj.entity_name, Op.row_id == str(obj.id))
                                 .order_by(Op.hlc, Op.site_id)))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One line of a record's 修改记录: who changed which field, when, from what to what."""
+
+    hlc: int
+    site_id: str
+    user: str
+    field: str
+    before: Any   # the superseded value (a list when the edit resolved a conflict); None for a new record
+    after: Any
+
+
+def change_history(session: Session, obj: SyncedMixin) -> list[FieldChange]:
+    from models.merge import head_value  # merge imports services only indirectly; keep the edge one-way
+
+    ops = field_history(session, obj)
+    by_id = {op.op_id: op for op in ops}
+    changes = []
+    for op in ops:
+        if op.field == CREATE_FIELD:
+            changes.extend(FieldChange(op.hlc, op.site_id, op.user, name, None, value)
+                           for name, value in sorted(json.loads(op.value).items()))
+            continue
+        before = [head_value(by_id[p], op.field)[1] for p in op.pred_ids() if p in by_id]
+        changes.append(FieldChange(op.hlc, op.site_id, op.user, op.field,
+                                   before[0] if len(before) == 1 else (before or None), json.loads(op.value)))
+    return changes

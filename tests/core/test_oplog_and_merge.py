@@ -194,3 +194,17 @@ def test_editing_a_deleted_row_locally_gives_what_every_peer_computes(new_db):
         expected = row_state(_ops(session), ["title", "summary", "deleted"])
         assert case.deleted is expected.deleted is False
         assert [(c.field, c.kind) for c in list_conflicts(session)] == [("deleted", "delete_edit")]
+
+
+def test_change_history_shows_before_and_after_of_every_edit(new_db):
+    from models.services.common import change_history
+    with new_db.session_scope() as session:
+        case_id = register_case(session, "戊案", handler="李明").id
+    with new_db.session_scope() as session:
+        edit_case(session, case_id, handler="王芳", title="戊案（更名）")
+    with new_db.session_scope() as session:
+        changes = change_history(session, session.get(Case, case_id))
+    created = {c.field: c.after for c in changes if c.before is None and c.field in ("title", "handler")}
+    assert created == {"title": "戊案", "handler": "李明"}
+    edits = [(c.field, c.before, c.after, c.user) for c in changes if c.before is not None]
+    assert sorted(edits) == [("handler", "李明", "王芳", "测试员"), ("title", "戊案", "戊案（更名）", "测试员")]
