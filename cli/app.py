@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import os
 import sys
@@ -65,3 +66,11 @@ class CliContext:
     def close(self) -> None:
         if self._db is not None:
             self._db.close()
+
+
+def iso_date(text: str) -> dt.date:
+    """argparse type for dates on the command line (YYYY-MM-DD), with a Chinese message."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None

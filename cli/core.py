@@ -6,18 +6,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from cli.app import PASSWORD_ENV, CliContext, ask_secret
+from cli.app import PASSWORD_ENV, CliContext, ask_secret, iso_date
 from models.errors import DomainError
 from models.fsutil import atomic_write_bytes
 
 NEW_PASSWORD_ENV = "FJLD_NEW_PASSWORD"
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_passwd)
 
     p = sub.add_parser("demo", help="载入演示数据（2022年任务清单及示例案件、建议）")
-    p.add_argument("--today", type=_date, default=None, help="演示数据的“今天”，默认系统日期")
+    p.add_argument("--today", type=iso_date, default=None, help="演示数据的“今天”，默认系统日期")
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("dump", help="导出全部记录为规范 JSON")
@@ -56,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_search)
 
     p = sub.add_parser("due", help="列出逾期和临期事项")
-    p.add_argument("--today", type=_date, default=None)
+    p.add_argument("--today", type=iso_date, default=None)
     p.add_argument("--days", type=int, default=None, help="临期天数（默认取设置，7天）")
     p.add_argument("--all", action="store_true", help="也列出按期（绿色）事项")
     p.set_defaults(handler=cmd_due)

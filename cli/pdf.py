@@ -12,18 +12,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cli.app import CliContext
+from cli.app import CliContext, iso_date
 from models.errors import DomainError
 from models.fsutil import atomic_write_bytes
 
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,13 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         target = p.add_mutually_exclusive_group(required=True)
         target.add_argument("-o", "--output", help="输出到一个 PDF 文件（多个建议合并，各自编页码）")
         target.add_argument("--dir", help="每个建议单独一个 PDF，写入此文件夹")
-        p.add_argument("--today", type=_date, default=None, help="成文/截至日期，默认今天")
+        p.add_argument("--today", type=iso_date, default=None, help="成文/截至日期，默认今天")
         p.set_defaults(handler=cmd_suggestion_documents, pdf_kind=name)
     p = kinds.add_parser("quarterly", help="季度公益诉讼/检察建议情况通报")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--quarter", type=int, required=True, choices=(1, 2, 3, 4))
     p.add_argument("--government", default="", help="主送机关，默认由院名推出（××县人民政府）")
-    p.add_argument("--today", type=_date, default=None, help="成文日期，默认今天")
+    p.add_argument("--today", type=iso_date, default=None, help="成文日期，默认今天")
     p.add_argument("-o", "--output", required=True)
     p.set_defaults(handler=cmd_quarterly)
 

@@ -5,18 +5,11 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from cli.app import CliContext
+from cli.app import CliContext, iso_date
 from models.fsutil import atomic_write_bytes
 from reports.xlsx.ledger import REPLY_STATUSES, LedgerFilter, export_ledger
 from reports.xlsx.tasklist_export import ExportOptions, export_task_list
 from reports.xlsx.tasklist_import import import_task_list
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = actions.add_parser("sheets", help="为每个责任单位生成进展情况填报表")
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--period", required=True, help="填报期次，如 2022Q2")
-    p.add_argument("--as-of", type=_date, required=True, help="截至日期 YYYY-MM-DD")
+    p.add_argument("--as-of", type=iso_date, required=True, help="截至日期 YYYY-MM-DD")
     p.add_argument("-o", "--out", type=Path, required=True, help="输出文件夹")
     p.add_argument("--unit", action="append", default=[], help="只生成这些单位（可重复）")
     p.set_defaults(handler=cmd_sheets)
@@ -56,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--domain", help="领域")
     p.add_argument("--unit", help="被建议单位（包含该文字）")
     p.add_argument("--status", choices=REPLY_STATUSES, help="回复情况")
-    p.add_argument("--today", type=_date, default=None, help="计算逾期的日期（默认今天）")
+    p.add_argument("--today", type=iso_date, default=None, help="计算逾期的日期（默认今天）")
     p.set_defaults(handler=cmd_ledger_export)
 
 
