@@ -6,7 +6,9 @@ from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from models.platform import resources_dir
 
-CONTEXT = "fjld"
+# pyside6-lupdate files the strings of plain tr("…") calls under the empty context, so the
+# translations it extracts match only when looked up there too.
+CONTEXT = ""
 
 
 def tr(text: str) -> str:
