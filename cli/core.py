@@ -57,6 +57,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="立即做一次经过校验的加密备份")
     p.set_defaults(handler=cmd_backup)
 
+    p = sub.add_parser("restore", help="从备份恢复（不带文件名时列出可用备份；恢复前自动备份当前数据）")
+    p.add_argument("file", nargs="?", help="备份文件（.db），或列表中的序号")
+    p.set_defaults(handler=cmd_restore)
+
     p = sub.add_parser("doctor", help="检查数据库完整性、审计链和冲突")
     p.set_defaults(handler=cmd_doctor)
 
@@ -162,6 +166,26 @@ def cmd_backup(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.setup import backup_now
 
     ctx.out(f"已备份并校验：{backup_now(ctx.database())}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.restore import available_backups, restore_backup
+
+    backups = available_backups(ctx.database())
+    if not args.file:
+        for number, info in enumerate(backups, start=1):
+            ctx.out(f"{number}\t{info.taken_at:%Y-%m-%d %H:%M:%S}\t{info.reason}\t{info.path}")
+        if not backups:
+            ctx.out("没有可用的备份")
+        return 0
+    chosen = Path(args.file)
+    if args.file.isdigit() and not chosen.exists():
+        if not 1 <= int(args.file) <= len(backups):
+            raise DomainError("no_backup", f"没有第{args.file}个备份")
+        chosen = backups[int(args.file) - 1].path
+    ctx._db = restore_backup(ctx.database(), chosen)
+    ctx.out(f"已从备份恢复：{chosen.name}（恢复前的数据也已备份）")
     return 0
 
 

@@ -94,12 +94,14 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
 
 
 def list_backups(folder: Path, stem: str) -> list[tuple[dt.datetime, Path]]:
+    """Oldest first; backups taken within the same second are ordered by file time."""
     found = []
     for path in folder.glob(f"{stem}-*.db"):
         match = NAME_RE.match(path.name)
         if match and match["stem"] == stem:
-            found.append((dt.datetime.strptime(match["stamp"][:15], "%Y%m%d-%H%M%S"), path))
-    return sorted(found)
+            stamp = dt.datetime.strptime(match["stamp"][:15], "%Y%m%d-%H%M%S")
+            found.append((stamp, path.stat().st_mtime_ns, path))
+    return [(stamp, path) for stamp, _, path in sorted(found)]
 
 
 def backups_to_keep(stamps: list[dt.datetime], now: dt.datetime) -> set[dt.datetime]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -133,6 +133,7 @@ def open_database(path: Path, dek: bytes | None, *, user: str | None = None,
 
 def new_incarnation(session: Session) -> None:
     """After an in-app restore: a fresh op-id space, so no op id already held by peers is re-emitted."""
-    state = session.scalars(select(LocalState)).one()
+    state = session.get(LocalState, 1)
+    assert state is not None
     state.incarnation = secrets.token_hex(8)
     state.seq = 0

@@ -97,3 +97,18 @@ def test_a_full_disk_during_backup_gives_a_chinese_error_and_loses_nothing(tmp_p
     assert "Traceback" not in full.stderr
     assert not [p for p in (data / "backups").glob("*.tmp")]
     assert run_cli("--db", str(db), "dump", data_dir=data).stdout == before
+
+
+def test_cli_lists_backups_and_restores_one_by_number(tmp_path):
+    data = tmp_path / "数据"
+    db = data / "fjld.db"
+    assert run_cli("--db", str(db), "init", data_dir=data).returncode == 0
+    assert run_cli("--db", str(db), "backup", data_dir=data).returncode == 0
+    empty = run_cli("--db", str(db), "dump", data_dir=data).stdout
+    assert run_cli("--db", str(db), "demo", "--today", "2026-11-23", data_dir=data).returncode == 0
+    listed = run_cli("--db", str(db), "restore", data_dir=data).stdout.splitlines()
+    assert [line.split("\t")[2] for line in listed] == ["载入演示数据前", "手动备份"]
+    restored = run_cli("--db", str(db), "restore", "2", data_dir=data)
+    assert restored.returncode == 0 and "已从备份恢复" in restored.stdout, restored.stderr
+    assert run_cli("--db", str(db), "dump", data_dir=data).stdout == empty
+    assert run_cli("--db", str(db), "restore", "9", data_dir=data).returncode == 1

@@ -1,0 +1,76 @@
+"""Restoring a backup, only from inside the program (sync-security.md §B.3.8): the backup is verified,
+the current state is backed up first, the file is swapped in atomically, and the workstation starts a
+new sync incarnation so it never re-emits op ids its peers already hold."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.audit import append_audit
+from models.backup import NAME_RE, backup_dir_for, list_backups, verify_backup
+from models.errors import DomainError
+from models.fsutil import disk_error
+from models.settings import get_setting
+from models.storage import Database, new_incarnation, open_database
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    taken_at: dt.datetime
+    reason: str
+    size: int
+
+
+REASONS = {"manual": "手动备份", "migration": "升级前", "before_load": "导入数据前", "before_demo": "载入演示数据前",
+           "before_sync_import": "导入同步包前", "before_xlsx_import": "导入任务清单前", "before_collect": "汇总填报表前",
+           "key_change": "修改密码前", "before_restore": "恢复备份前"}
+
+
+def backup_folder(db: Database) -> Path:
+    with db.sessions() as session:
+        chosen = str(get_setting(session, "backup_dir") or "")
+    return Path(chosen) if chosen else backup_dir_for(db.path)
+
+
+def available_backups(db: Database) -> list[BackupInfo]:
+    """Newest first."""
+    found: list[BackupInfo] = []
+    for taken_at, path in list_backups(backup_folder(db), db.path.stem):
+        match = NAME_RE.match(path.name)
+        reason = match["reason"] if match else ""
+        found.append(BackupInfo(path, taken_at, REASONS.get(reason, reason), path.stat().st_size))
+    return found[::-1]
+
+
+def restore_backup(db: Database, backup_path: Path) -> Database:
+    """Replace the database with `backup_path`; returns the reopened database (`db` is closed)."""
+    backup_path = Path(backup_path)
+    if not backup_path.is_file():
+        raise DomainError("no_file", f"找不到备份文件：{backup_path}")
+    try:
+        verify_backup(backup_path, db.dek)
+    except DomainError:
+        raise DomainError("backup_unusable", f"该备份无法用本数据库的密钥打开或已损坏：{backup_path.name}，未做改动") from None
+    safety = db.backup("before_restore")
+    path, dek, user, wall = db.path, db.dek, db.user, db.clock.wall
+    db.close()
+    staged = path.with_name(path.name + ".restore.tmp")
+    try:
+        shutil.copyfile(backup_path, staged)
+        with open(staged, "rb+") as handle:
+            os.fsync(handle.fileno())
+        for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)  # the old database's log must not be replayed onto the backup
+        os.replace(staged, path)
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise disk_error(exc, path) from exc
+    restored = open_database(path, dek, user=user, wall=wall)
+    with restored.session_scope() as session:
+        new_incarnation(session)
+        append_audit(session, "restore", object_ref=backup_path.name, detail={"safety_copy": safety.name})
+    return restored
