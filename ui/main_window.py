@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(placeholder)
             if isinstance(widget, Dashboard):
                 widget.open_requested.connect(self.open_record)
-            if isinstance(widget, SyncPage):
+            if isinstance(widget, SyncPage | SettingsPage):
                 widget.data_changed.connect(self.refresh_all)
             self._restore_splitter(widget)
         return self.screens[key]

@@ -4,10 +4,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -19,6 +22,7 @@ from models.derived import default_calendar
 from models.errors import DomainError
 from models.rules.holidays import HolidayCalendar
 from models.services.calendar import install_holiday_file
+from models.services.restore import available_backups, restore_backup
 from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
 from models.settings import get_setting, set_setting
 from ui import files, messages
@@ -45,6 +49,7 @@ def covered_years_text(calendar: HolidayCalendar) -> str:
 
 
 class SettingsPage(QWidget):
+    data_changed = Signal()  # the whole database changed (restore from a backup)
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -71,9 +76,11 @@ class SettingsPage(QWidget):
         recovery.clicked.connect(self.renew_recovery)
         backup = QPushButton(tr("立即备份"))
         backup.clicked.connect(self.backup_now)
+        restore = QPushButton(tr("从备份恢复…"))
+        restore.clicked.connect(self.restore_backup)
         security = QGroupBox(tr("安全与备份"))
         security_layout = QHBoxLayout(security)
-        for widget in (self.remember, password, recovery, backup):
+        for widget in (self.remember, password, recovery, backup, restore):
             security_layout.addWidget(widget)
         security_layout.addStretch(1)
         inner = QWidget()
@@ -176,6 +183,31 @@ class SettingsPage(QWidget):
         run_in_background(self, tr("正在备份…"), job,
                           lambda p: messages.notify(self, tr("已备份并校验：{p}").format(p=p)),
                           lambda e: messages.show_error(self, e))
+
+    def restore_backup(self) -> None:
+        backups = available_backups(self.ctx.db)
+        if not backups:
+            messages.show_info(self, tr("还没有备份"))
+            return
+        labels = [f"{b.taken_at:%Y-%m-%d %H:%M:%S}　{b.reason}　{max(1, b.size // 1024)} KB" for b in backups]
+        label, ok = QInputDialog.getItem(self, tr("从备份恢复"), tr("选择要恢复的备份（最新的在最上面）："), labels, 0,
+                                         False)
+        if not ok or not messages.confirm(
+                self, tr("恢复后，数据库回到所选备份时的状态；恢复前的数据会先另存一份备份。继续吗？")):
+            return
+        chosen = backups[labels.index(label)]
+        # Not in a worker: every screen uses the database, so nothing else may run while it is swapped.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.ctx.db = restore_backup(self.ctx.db, chosen.path)
+        except DomainError as exc:
+            messages.show_error(self, exc)
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.reload()
+        self.data_changed.emit()
+        messages.notify(self, tr("已从备份恢复（{time}）").format(time=f"{chosen.taken_at:%Y-%m-%d %H:%M}"))
 
     def focus_search(self) -> None:
         self.form.setFocus()
