@@ -7,6 +7,7 @@ from pathlib import Path
 from models.audit import append_audit
 from models.errors import DomainError
 from models.keyslots import KeyFile, check_password_strength, create_key_file, keys_path_for
+from models.lockout import UnlockGuard
 from models.settings import set_setting
 from models.storage import Database, open_database
 
@@ -41,22 +42,32 @@ def _key_file(db_path: Path) -> KeyFile:
 
 
 def unlock(db_path: Path, *, password: str | None = None, recovery_key: str | None = None,
-           user: str | None = None) -> Database:
-    """Keyring slot first (if remembered), else the password, else the recovery key."""
+           user: str | None = None, guard: UnlockGuard | None = None) -> Database:
+    """Keyring slot first (if remembered), else the password, else the recovery key. Wrong passwords
+    and recovery keys count towards the lock-out (models/lockout.py)."""
     key_file = _key_file(db_path)
-    if password is not None:
-        dek = key_file.unlock_with_password(password)
-        how = "password"
-    elif recovery_key is not None:
-        dek = key_file.unlock_with_recovery(recovery_key)
-        how = "recovery_key"
+    guard = guard or UnlockGuard.for_db(db_path)
+    if password is not None or recovery_key is not None:
+        guard.check()
+        try:
+            if password is not None:
+                dek, how = key_file.unlock_with_password(password), "password"
+            else:
+                dek, how = key_file.unlock_with_recovery(recovery_key or ""), "recovery_key"
+        except DomainError as exc:
+            if exc.code in ("wrong_password", "wrong_recovery_key"):
+                guard.failed()
+            raise
     else:
         remembered = key_file.unlock_with_keyring()
         if remembered is None:
             raise DomainError("password_required", "请输入密码")
         dek, how = remembered, "keyring"
     db = open_database(db_path, dek, user=user)
+    failures = guard.succeeded()
     with db.session_scope() as session:
+        if failures:
+            append_audit(session, "unlock_failed", detail={"attempts": failures}, result="failed")
         append_audit(session, "unlock", detail={"method": how})
     return db
 

@@ -11,7 +11,9 @@ from tests.conftest import TEST_PASSWORD
 
 
 def _bytes_of(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+    """Every file's bytes, except the failed-unlock counter (which exists to change)."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.endswith(".unlock.json")}
 
 
 @pytest.fixture
@@ -27,6 +29,7 @@ def test_wrong_password_is_refused_in_chinese_and_nothing_changes(created, user_
         unlock(user_data_dir / "fjld.db", password="Wrong-pass-1")
     assert err.value.code == "wrong_password" and err.value.message == "密码错误"
     assert _bytes_of(user_data_dir) == before
+    assert '"failures": 1' in (user_data_dir / "fjld.db.unlock.json").read_text()
 
 
 def test_recovery_key_unlocks_and_lets_the_clerk_set_a_new_password(created, user_data_dir):
@@ -124,3 +127,28 @@ def test_key_file_keeps_the_previous_generation(created, user_data_dir):
     db.close()
     bak = keys_path_for(user_data_dir / "fjld.db").with_suffix(".json.bak")
     assert KeyFile.load(bak).unlock_with_password(TEST_PASSWORD)
+
+
+def test_five_wrong_passwords_start_a_growing_wait_and_the_next_unlock_audits_them(created, user_data_dir):
+    from sqlalchemy import text
+
+    from models.lockout import UnlockGuard, delay_after
+    clock = [1_000_000.0]
+    guard = UnlockGuard.for_db(user_data_dir / "fjld.db", now=lambda: clock[0])
+    for _ in range(5):
+        with pytest.raises(DomainError, match="密码错误"):
+            unlock(user_data_dir / "fjld.db", password="Wrong-pass-1", guard=guard)
+    with pytest.raises(DomainError) as err:   # even the right password must wait now
+        unlock(user_data_dir / "fjld.db", password=TEST_PASSWORD, guard=guard)
+    assert err.value.code == "locked_out" and "30秒后再试" in err.value.message
+    clock[0] += 31
+    with pytest.raises(DomainError, match="密码错误"):
+        unlock(user_data_dir / "fjld.db", password="Wrong-pass-1", guard=guard)
+    assert delay_after(6) == 60 and delay_after(40) == 15 * 60
+    clock[0] += 61
+    db = unlock(user_data_dir / "fjld.db", password=TEST_PASSWORD, guard=guard)
+    with db.session_scope() as session:
+        events = session.execute(text("SELECT event, detail FROM audit_event ORDER BY seq")).all()
+    db.close()
+    assert ("unlock_failed", '{"attempts":6}') in events and events[-1][0] == "unlock"
+    assert not guard.path.exists()
