@@ -20,6 +20,7 @@ FIELDS = ("case_no", "title", "kind", "source", "domain", "received_on", "filed_
 
 class CasePage(TablePage):
     title = tr("线索/案件")
+    entity = "case"
     columns = (Column(tr("案号")), Column(tr("案件名称"), pinyin=True), Column(tr("类型"), filterable=True),
                Column(tr("来源"), filterable=True), Column(tr("领域"), filterable=True), Column(tr("受理日期")),
                Column(tr("状态"), filterable=True), Column(tr("承办人"), pinyin=True))

@@ -42,6 +42,7 @@ def aspect_choices(session: Session) -> dict[str, uuid.UUID]:
 
 class MeetingPage(TablePage):
     title = tr("联席会议")
+    entity = "meeting"
     columns = (Column(tr("会议日期")), Column(tr("类型"), filterable=True), Column(tr("会议名称"), pinyin=True),
                Column(tr("议题")))
     specs = (FieldSpec("title", tr("会议名称")), FieldSpec("held_on", tr("会议日期"), "date"),

@@ -1,6 +1,7 @@
 """设置 screen: office, warning days, document fonts, holiday calendar coverage, backups and security."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from models.rules.holidays import HolidayCalendar
 from models.services.calendar import install_holiday_file
 from models.services.restore import available_backups, restore_backup
 from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
+from models.services.trash import deleted_records, restore_record
 from models.settings import get_setting, set_setting
 from ui import files, messages
 from ui.context import AppContext
@@ -78,9 +80,11 @@ class SettingsPage(QWidget):
         backup.clicked.connect(self.backup_now)
         restore = QPushButton(tr("从备份恢复…"))
         restore.clicked.connect(self.restore_backup)
+        trash = QPushButton(tr("回收站…"))
+        trash.clicked.connect(self.open_trash)
         security = QGroupBox(tr("安全与备份"))
         security_layout = QHBoxLayout(security)
-        for widget in (self.remember, password, recovery, backup, restore):
+        for widget in (self.remember, password, recovery, backup, restore, trash):
             security_layout.addWidget(widget)
         security_layout.addStretch(1)
         inner = QWidget()
@@ -208,6 +212,28 @@ class SettingsPage(QWidget):
         self.reload()
         self.data_changed.emit()
         messages.notify(self, tr("已从备份恢复（{time}）").format(time=f"{chosen.taken_at:%Y-%m-%d %H:%M}"))
+
+    def open_trash(self) -> None:
+        with self.ctx.db.session_scope() as session:
+            records = deleted_records(session)
+        if not records:
+            messages.show_info(self, tr("回收站是空的"))
+            return
+        labels = [f"{r.kind}　{r.title}　{dt.datetime.fromtimestamp(r.deleted_at_ms / 1000):%Y-%m-%d %H:%M}"
+                  for r in records]
+        label, ok = QInputDialog.getItem(self, tr("回收站"), tr("选择要恢复的记录（最近删除的在最上面）："), labels, 0,
+                                         False)
+        if not ok:
+            return
+        chosen = records[labels.index(label)]
+        try:
+            with self.ctx.db.session_scope() as session:
+                restore_record(session, chosen.entity, chosen.row_id)
+        except DomainError as exc:
+            messages.show_error(self, exc)
+            return
+        self.data_changed.emit()
+        messages.notify(self, tr("已恢复：{what}").format(what=chosen.title))
 
     def focus_search(self) -> None:
         self.form.setFocus()

@@ -36,6 +36,7 @@ LIFECYCLE = ("issued_on", "service_method", "served_on", "reply_due", "replied_o
 
 class SuggestionPage(TablePage):
     title = tr("检察建议")
+    entity = "suggestion"
     columns = (Column(tr("文号")), Column(tr("类型"), filterable=True), Column(tr("被建议单位"), pinyin=True),
                Column(tr("制发日期")), Column(tr("送达日期")), Column(tr("回复期限")), Column(tr("回复日期")),
                Column(tr("阶段"), filterable=True), Column(tr("紧急")))

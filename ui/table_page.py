@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
+from models.services.trash import delete_record, restore_record
 from ui import messages
 from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
@@ -37,6 +38,7 @@ Rows = list[tuple[uuid.UUID, Sequence[object]]]
 
 class TablePage(QWidget):
     title = ""
+    entity = ""  # the replicated entity the page lists (for 删除)
     columns: Sequence[Column] = ()
     specs: Sequence[FieldSpec] = ()
     error_fields: dict[str, str] = {}
@@ -48,6 +50,7 @@ class TablePage(QWidget):
         self.current_id: uuid.UUID | None = None
         self._stored: dict[str, object] = {}        # the record as last read, for undo and dirty checks
         self.last_edit: tuple[uuid.UUID, dict[str, object]] | None = None
+        self.last_deleted: uuid.UUID | None = None   # undo of a deletion restores the record
         self.model = RowTableModel(self.columns, self)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(tr("搜索（输入任意文字，如单位、案号、名称）"))
@@ -85,11 +88,14 @@ class TablePage(QWidget):
         self.save_button = QPushButton(tr("保存"))
         self.undo_button = QPushButton(tr("撤销上次修改"))
         self.undo_button.setEnabled(False)
+        self.delete_button = QPushButton(tr("删除"))
+        self.delete_button.setEnabled(False)
         self.new_button.clicked.connect(self.new_record)
         self.save_button.clicked.connect(self.save)
         self.undo_button.clicked.connect(self.undo_last_edit)
+        self.delete_button.clicked.connect(self.delete_current)
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.save_button, self.undo_button):
+        for button in (self.new_button, self.save_button, self.undo_button, self.delete_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         right = QWidget()
@@ -193,6 +199,7 @@ class TablePage(QWidget):
         with self.ctx.db.session_scope() as session:
             values = self.load_record(session, row_id)
         self.current_id = row_id
+        self.delete_button.setEnabled(True)
         self._stored = values
         self.form.set_values(values)
         self.heading.setText(self.record_heading(values))
@@ -202,6 +209,7 @@ class TablePage(QWidget):
         if not self.confirm_leave():
             return
         self.current_id = None
+        self.delete_button.setEnabled(False)
         self._stored = {}
         self.table.clearSelection()
         self.form.set_values(self.default_values())
@@ -222,6 +230,7 @@ class TablePage(QWidget):
 
     def save(self) -> bool:
         self.form.clear_errors()
+        self.last_deleted = None  # undo follows the latest action
         try:
             values = self.form.values()
             with self.ctx.db.session_scope() as session:
@@ -243,8 +252,39 @@ class TablePage(QWidget):
         self.open_record(saved_id)
         return True
 
+    def delete_current(self) -> None:
+        """删除 = a synced tombstone; the record can come back through 撤销 or the 回收站 in 设置."""
+        if self.current_id is None or not messages.confirm(
+                self, tr("删除“{what}”吗？删除后可在“设置 → 回收站”中恢复。").format(what=self.heading.text())):
+            return
+        try:
+            with self.ctx.db.session_scope() as session:
+                delete_record(session, self.entity, self.current_id)
+        except DomainError as exc:
+            messages.show_error(self, exc)
+            return
+        self.last_deleted, self.last_edit = self.current_id, None
+        self.undo_button.setEnabled(True)
+        self.form.mark_clean()
+        self.current_id = None
+        self.reload()
+        self.new_record()
+
     def undo_last_edit(self) -> None:
-        """Writes back the values the last saved edit replaced (itself an ordinary, synced edit)."""
+        """Writes back the values the last saved edit replaced (itself an ordinary, synced edit), or
+        brings back the record deleted last."""
+        if self.last_deleted is not None:
+            row_id, self.last_deleted = self.last_deleted, None
+            try:
+                with self.ctx.db.session_scope() as session:
+                    restore_record(session, self.entity, row_id)
+            except DomainError as exc:
+                messages.show_error(self, exc)
+                return
+            self.undo_button.setEnabled(False)
+            self.reload()
+            self.select(row_id)
+            return
         if self.last_edit is None:
             return
         row_id, previous = self.last_edit

@@ -19,6 +19,7 @@ FIELDS = ("name", "short_name", "code", "kind", "liaison_name", "liaison_phone",
 
 class UnitPage(TablePage):
     title = tr("单位")
+    entity = "unit"
     columns = (Column(tr("单位全称"), pinyin=True), Column(tr("简称"), pinyin=True), Column(tr("代字")),
                Column(tr("类型"), filterable=True), Column(tr("联络员"), pinyin=True), Column(tr("联系电话")))
     specs = (FieldSpec("name", tr("单位全称")), FieldSpec("short_name", tr("简称")), FieldSpec("code", tr("代字")),

@@ -127,10 +127,6 @@ def close_suggestion(session: Session, suggestion_id: uuid.UUID | str, closed_on
     return edit_suggestion(session, suggestion_id, closed_on=closed_on, litigation=litigation)
 
 
-def delete_suggestion(session: Session, suggestion_id: uuid.UUID | str) -> None:
-    tombstone(session, get_live(session, Suggestion, suggestion_id))
-
-
 def items_of(session: Session, suggestion_id: uuid.UUID) -> list[SuggestionItem]:
     return list(session.scalars(select(SuggestionItem).where(
         SuggestionItem.suggestion_id == suggestion_id, SuggestionItem.deleted.is_(False))
