@@ -23,13 +23,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
+from models.oplog import LocalState
+from models.registry import ENTITY_BY_NAME
+from models.services.common import change_history
 from models.services.trash import delete_record, restore_record
+from models.sync.peers import Peer
 from ui import messages
 from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
+from ui.history_dialog import HistoryDialog, history_rows
 from ui.i18n import tr
 from ui.row_model import Column, RowTableModel
 
@@ -90,12 +96,16 @@ class TablePage(QWidget):
         self.undo_button.setEnabled(False)
         self.delete_button = QPushButton(tr("删除"))
         self.delete_button.setEnabled(False)
+        self.history_button = QPushButton(tr("修改记录…"))
+        self.history_button.setEnabled(False)
+        self.history_button.clicked.connect(self.show_history)
         self.new_button.clicked.connect(self.new_record)
         self.save_button.clicked.connect(self.save)
         self.undo_button.clicked.connect(self.undo_last_edit)
         self.delete_button.clicked.connect(self.delete_current)
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.save_button, self.undo_button, self.delete_button):
+        for button in (self.new_button, self.save_button, self.undo_button, self.delete_button,
+                       self.history_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         right = QWidget()
@@ -200,6 +210,7 @@ class TablePage(QWidget):
             values = self.load_record(session, row_id)
         self.current_id = row_id
         self.delete_button.setEnabled(True)
+        self.history_button.setEnabled(True)
         self._stored = values
         self.form.set_values(values)
         self.heading.setText(self.record_heading(values))
@@ -210,6 +221,7 @@ class TablePage(QWidget):
             return
         self.current_id = None
         self.delete_button.setEnabled(False)
+        self.history_button.setEnabled(False)
         self._stored = {}
         self.table.clearSelection()
         self.form.set_values(self.default_values())
@@ -251,6 +263,19 @@ class TablePage(QWidget):
         self.reload()
         self.open_record(saved_id)
         return True
+
+    def history_rows(self) -> list[tuple[str, ...]]:
+        if self.current_id is None:
+            return []
+        with self.ctx.db.session_scope() as session:
+            obj = session.get(ENTITY_BY_NAME[self.entity], self.current_id)
+            changes = change_history(session, obj) if obj is not None else []
+            sites = {peer.site_id: f"{peer.unit} {peer.workstation}".strip() for peer in session.scalars(select(Peer))}
+            sites.update({state.site_id: tr("本机") for state in session.scalars(select(LocalState))})
+        return history_rows(self.entity, changes, sites)
+
+    def show_history(self) -> None:
+        HistoryDialog(self.heading.text(), self.history_rows(), self).exec()
 
     def delete_current(self) -> None:
         """删除 = a synced tombstone; the record can come back through 撤销 or the 回收站 in 设置."""
