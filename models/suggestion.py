@@ -42,6 +42,7 @@ class Suggestion(SyncedMixin, Base):
     rectification: Mapped[str] = mapped_column(String(20), default="")         # 整改情况
     rectification_detail: Mapped[str] = mapped_column(Text, default="")
     follow_up: Mapped[str] = mapped_column(Text, default="")                    # 跟进调查/回头看
+    follow_up_due: Mapped[dt.date | None] = mapped_column(default=None)         # 下次跟进/回头看日期
     litigation: Mapped[bool] = mapped_column(default=False)                     # 是否提起诉讼
     closed_on: Mapped[dt.date | None] = mapped_column(default=None)             # 结案
     copy_to: Mapped[str] = mapped_column(Text, default="")                      # 抄送

@@ -28,7 +28,8 @@ LIFECYCLE_ACTIONS = (("issue", tr("制发")), ("serve", tr("送达")), ("reply",
                      ("rectify", tr("整改/跟进")), ("close", tr("结案")), ("litigate", tr("提起诉讼")))
 # What a lifecycle step may change: the snapshot that undo writes back.
 UNDO_FIELDS = ("doc_no", "issued_on", "served_on", "service_method", "replied_on", "reply_content", "reply_doc_no",
-               "adoption", "rectification", "rectification_detail", "follow_up", "closed_on", "litigation")
+               "adoption", "rectification", "rectification_detail", "follow_up", "follow_up_due", "closed_on",
+               "litigation")
 
 Step = Callable[[Session, uuid.UUID, dict[str, Any]], object]
 
@@ -51,7 +52,8 @@ def _steps(today: dt.date) -> dict[str, tuple[str, tuple[FieldSpec, ...], dict[s
                                                    reply_doc_no=str(v["reply_doc_no"]), adoption=str(v["adoption"]))),
         "rectify": (tr("整改与跟进"), (FieldSpec("status", tr("整改情况"), "choice", RECTIFICATIONS[1:]),
                                       FieldSpec("detail", tr("整改详情"), "multiline"),
-                                      FieldSpec("follow_up", tr("跟进调查/回头看"), "multiline")),
+                                      FieldSpec("follow_up", tr("跟进调查/回头看"), "multiline"),
+                                      FieldSpec("follow_up_due", tr("下次回头看日期"), "date")),
                     {}, _rectify),
         "close": (tr("结案"), (FieldSpec("closed_on", tr("结案日期"), "date"),), {"closed_on": today},
                   lambda s, i, v: svc.close_suggestion(s, i, _required(v, "closed_on", tr("结案日期")))),
@@ -71,9 +73,10 @@ def _required(values: dict[str, Any], name: str, label: str) -> dt.date:
 
 
 def _rectify(session: Session, row_id: uuid.UUID, values: dict[str, Any]) -> None:
-    svc.record_rectification(session, row_id, str(values["status"]), str(values["detail"]))
-    if values.get("follow_up"):
-        svc.edit_suggestion(session, row_id, follow_up=str(values["follow_up"]))
+    due = values.get("follow_up_due")
+    svc.record_rectification(session, row_id, str(values["status"]), str(values["detail"]),
+                             follow_up=str(values["follow_up"]) if values.get("follow_up") else None,
+                             follow_up_due=due if isinstance(due, dt.date) else None)
 
 
 def _snapshot(session: Session, row_id: uuid.UUID) -> dict[str, object]:

@@ -51,7 +51,7 @@ class SuggestionPage(TablePage):
              *(FieldSpec(name, label, read_only=True) for name, label in (
                  ("issued_on", tr("制发日期")), ("service_method", tr("送达方式")), ("served_on", tr("送达日期")),
                  ("reply_due", tr("回复期限")), ("replied_on", tr("回复日期")), ("adoption", tr("采纳情况")),
-                 ("rectification", tr("整改情况")), ("closed_on", tr("结案日期")))))
+                 ("rectification", tr("整改情况")), ("follow_up_due", tr("下次回头看")), ("closed_on", tr("结案日期")))))
     error_fields = {"suggestion_kind": "kind", "addressee_empty": "addressee_name", "item_empty": "items",
                     "doc_no_format": "doc_no", "suggestion_dates": "doc_no"}
 

@@ -111,6 +111,8 @@ def load_demo(session: Session, today: dt.date) -> dict[str, int]:
                                      reply_doc_no=f"宿水函〔{(today - timedelta(days=replied)).year}〕{serial}号")
         if "rectification" in extra:
             suggestions.record_rectification(session, s.id, extra["rectification"], "已完成现场整治，建立巡查台账。")
+        if extra.get("rectification") == "整改中":  # 回头看 due within the week: shows yellow on the dashboard
+            suggestions.edit_suggestion(session, s.id, follow_up_due=today + timedelta(days=5))
         if "closed_days_ago" in extra:
             suggestions.close_suggestion(session, s.id, today - timedelta(days=extra["closed_days_ago"]))
     path = resources_dir() / "demo" / "tasklist_2022.json"

@@ -19,7 +19,7 @@ from models.tasklist import DONE_STATUSES, Measure, Task, TaskAspect, TaskList
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str            # "reply" (检察建议回复) or "measure" (任务措施)
+    kind: str            # "reply" (检察建议回复), "follow_up" (跟进调查/回头看) or "measure" (任务措施)
     ref_id: uuid.UUID
     title: str
     party: str           # who must act: 被建议单位 or 责任单位
@@ -39,6 +39,12 @@ def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
         level = warning_level(s.reply_due, today, done=False, near_days=near)
         items.append(DueItem("reply", s.id, f"检察建议 {s.doc_no} 待回复", s.addressee_name, s.reply_due,
                              days_left(s.reply_due, today), level))
+    following = session.scalars(select(Suggestion).where(
+        Suggestion.deleted.is_(False), Suggestion.follow_up_due.is_not(None), Suggestion.closed_on.is_(None)))
+    for s in following:
+        level = warning_level(s.follow_up_due, today, done=False, near_days=near)
+        items.append(DueItem("follow_up", s.id, f"检察建议 {s.doc_no} 跟进调查/回头看", s.addressee_name,
+                             s.follow_up_due, days_left(s.follow_up_due, today), level))
     measures = session.execute(
         select(Measure, Task).join(Task, Measure.task_id == Task.id)
         .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)

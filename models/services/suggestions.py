@@ -117,9 +117,16 @@ def record_reply(session: Session, suggestion_id: uuid.UUID | str, replied_on: d
                            reply_doc_no=reply_doc_no.strip(), adoption=adoption)
 
 
-def record_rectification(session: Session, suggestion_id: uuid.UUID | str, status: str,
-                         detail: str = "") -> Suggestion:
-    return edit_suggestion(session, suggestion_id, rectification=status, rectification_detail=detail)
+def record_rectification(session: Session, suggestion_id: uuid.UUID | str, status: str, detail: str = "", *,
+                         follow_up: str | None = None, follow_up_due: dt.date | None = None) -> Suggestion:
+    """整改 and 跟进: the state of rectification, what the follow-up found, and when to look again
+    (回头看; the date then shows on the dashboard until the suggestion is closed)."""
+    changes: dict[str, object] = {"rectification": status, "rectification_detail": detail}
+    if follow_up is not None:
+        changes["follow_up"] = follow_up
+    if follow_up_due is not None:
+        changes["follow_up_due"] = follow_up_due
+    return edit_suggestion(session, suggestion_id, **changes)
 
 
 def close_suggestion(session: Session, suggestion_id: uuid.UUID | str, closed_on: dt.date, *,

@@ -189,5 +189,6 @@ def ledger_rows(session: Session) -> list[LedgerRow]:
             replied_on=s.replied_on, reply_doc_no=s.reply_doc_no, reply_content=s.reply_content,
             adoption=s.adoption, objection=s.objection, review_result=s.review_result,
             rectification=s.rectification, rectification_detail=s.rectification_detail, follow_up=s.follow_up,
+            follow_up_due=s.follow_up_due,
             litigation=s.litigation, closed_on=s.closed_on, copy_to=s.copy_to))
     return rows

@@ -85,6 +85,7 @@ class LedgerRow:
     rectification: str = ""
     rectification_detail: str = ""
     follow_up: str = ""
+    follow_up_due: dt.date | None = None
     litigation: bool = False
     closed_on: dt.date | None = None
     copy_to: str = ""

@@ -79,6 +79,7 @@ COLUMNS: tuple[tuple[str, float, Getter], ...] = (
     ("整改情况", 9, lambda r, t: r.rectification),
     ("整改详情", 26, lambda r, t: r.rectification_detail),
     ("跟进监督/回头看", 20, lambda r, t: r.follow_up),
+    ("下次回头看", 11, lambda r, t: r.follow_up_due),
     ("提起诉讼", 8, lambda r, t: r.litigation),
     ("结案日期", 11, lambda r, t: r.closed_on),
     ("抄送", 16, lambda r, t: r.copy_to),

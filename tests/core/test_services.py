@@ -138,3 +138,14 @@ def test_year_by_quarter_adds_up_to_the_bulletin_rows(demo_db):
         assert whole.suggestions_issued == sum(line.suggestions_issued for line in lines[:4]) > 0
         assert whole.replied <= whole.replies_due and whole.rectified <= whole.replied
         assert [o.doc_no for o in overdue] == [f"宿检行公建〔{DEMO_TODAY.year}〕11号"]
+
+
+def test_a_follow_up_date_shows_among_due_items_until_the_suggestion_is_closed(new_db):
+    with new_db.session_scope() as session:
+        s = _served_suggestion(session, dt.date(2024, 1, 2))
+        sg.record_reply(session, s.id, dt.date(2024, 2, 20), "正在整改")
+        sg.record_rectification(session, s.id, "整改中", "部分完成", follow_up="现场查看", follow_up_due=dt.date(2024, 6, 3))
+        items = due_items(session, dt.date(2024, 6, 1), 7)
+        assert [(i.kind, i.due, i.level) for i in items] == [("follow_up", dt.date(2024, 6, 3), WarningLevel.YELLOW)]
+        sg.close_suggestion(session, s.id, dt.date(2024, 6, 2))
+        assert due_items(session, dt.date(2024, 6, 1), 7) == []
