@@ -16,6 +16,7 @@ DEFAULTS: dict[str, Any] = {
     "backup_dir": "",                 # empty: <data folder>/backups
     "backup_interval_hours": 2,
     "font_overrides": {},             # role -> font file path
+    "idle_lock_minutes": 15,          # lock the window after this long without input (0: never)
 }
 
 

@@ -15,6 +15,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from models.platform import default_db_path, resources_dir
+from models.settings import get_setting
 from ui.context import AppContext
 from ui.fonts import app_font
 from ui.i18n import install_translator
@@ -45,13 +46,19 @@ def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     app = make_application([a for a in argv if a not in ("--demo",) and not a.startswith("--db")])
+    from ui.idle_lock import IdleLock
     from ui.main_window import MainWindow
-    from ui.startup import open_database_interactively
+    from ui.startup import open_database_interactively, unlock_interactively
 
     db = open_database_interactively(args.db or default_db_path(), demo=args.demo)
     if db is None:
         return 0
-    window = MainWindow(AppContext(db))
+    ctx = AppContext(db)
+    window = MainWindow(ctx)
+    with db.session_scope() as session:
+        minutes = float(get_setting(session, "idle_lock_minutes") or 0)
+    window.idle_lock = IdleLock(window, ctx, minutes,
+                                lambda path: unlock_interactively(path, allow_remembered=False))
     window.show()
     window.statusBar().showMessage(f"启动用时 {time.perf_counter() - started:.1f} 秒", 5000)
     app.setQuitOnLastWindowClosed(True)

@@ -38,7 +38,8 @@ from ui.workers import run_in_background
 FONT_ROLES = (("fangsong", tr("仿宋（正文）")), ("heiti", tr("黑体（一级标题）")), ("kaiti", tr("楷体（二级标题）")),
               ("title", tr("小标宋（文件标题）")), ("song", tr("宋体（页码）")))
 SPECS = (FieldSpec("office_name", tr("院名")), FieldSpec("office_code", tr("院代字")),
-         FieldSpec("near_days", tr("临期预警天数")), FieldSpec("backup_dir", tr("备份文件夹"), placeholder=tr("留空：数据文件夹下的 backups")),
+         FieldSpec("near_days", tr("临期预警天数")), FieldSpec("idle_lock_minutes", tr("无操作自动锁定（分钟，0为不锁定）")),
+         FieldSpec("backup_dir", tr("备份文件夹"), placeholder=tr("留空：数据文件夹下的 backups")),
          *(FieldSpec(f"font_{role}", label, placeholder=tr("留空：自动查找本机字体")) for role, label in FONT_ROLES))
 
 
@@ -102,10 +103,11 @@ class SettingsPage(QWidget):
 
     def reload(self) -> None:
         with self.ctx.db.session_scope() as session:
-            values: dict[str, object] = {k: get_setting(session, k) for k in ("office_name", "office_code",
-                                                                              "near_days", "backup_dir")}
+            values: dict[str, object] = {k: get_setting(session, k) for k in (
+                "office_name", "office_code", "near_days", "idle_lock_minutes", "backup_dir")}
             fonts = get_setting(session, "font_overrides") or {}
         values["near_days"] = str(values["near_days"])
+        values["idle_lock_minutes"] = str(values["idle_lock_minutes"])
         values.update({f"font_{role}": fonts.get(role, "") for role, _ in FONT_ROLES})
         self.form.set_values(values)
         self.remember.blockSignals(True)
@@ -119,6 +121,9 @@ class SettingsPage(QWidget):
             near = str(values["near_days"])
             if not near.isdigit() or not 1 <= int(near) <= 90:
                 raise DomainError("near_days", tr("临期预警天数应为 1 到 90 之间的整数"), field="near_days")
+            idle = str(values["idle_lock_minutes"])
+            if not idle.isdigit() or int(idle) > 240:
+                raise DomainError("idle_lock", tr("自动锁定时间应为 0 到 240 之间的整数（分钟）"), field="idle_lock_minutes")
             fonts = {role: str(values[f"font_{role}"]) for role, _ in FONT_ROLES if values[f"font_{role}"]}
             for role, path in fonts.items():
                 if not Path(path).is_file():
@@ -132,11 +137,15 @@ class SettingsPage(QWidget):
                 for key in ("office_name", "office_code", "backup_dir"):
                     set_setting(session, key, str(values[key]).strip())
                 set_setting(session, "near_days", int(near))
+                set_setting(session, "idle_lock_minutes", int(idle))
                 set_setting(session, "font_overrides", fonts)
         except DomainError as exc:
             self.form.show_domain_error(exc)
             return False
         self.form.mark_clean()
+        idle_lock = getattr(self.window(), "idle_lock", None)
+        if idle_lock is not None:
+            idle_lock.set_minutes(int(idle))
         messages.notify(self, tr("设置已保存"))
         return True
 

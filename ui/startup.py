@@ -36,8 +36,9 @@ def first_run(db_path: Path, parent: QWidget | None = None, *, demo: bool = Fals
     return db
 
 
-def unlock_interactively(db_path: Path, parent: QWidget | None = None) -> Database | None:
-    if remembers_key(db_path):
+def unlock_interactively(db_path: Path, parent: QWidget | None = None, *,
+                         allow_remembered: bool = True) -> Database | None:
+    if allow_remembered and remembers_key(db_path):
         try:
             return unlock(db_path, user=getpass.getuser())
         except DomainError:
