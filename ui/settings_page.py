@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,10 +22,10 @@ from models.derived import default_calendar
 from models.errors import DomainError
 from models.rules.holidays import HolidayCalendar
 from models.services.calendar import install_holiday_file
+from models.services.office_settings import load_office_settings, parse_office_settings, save_office_settings
 from models.services.restore import available_backups, restore_backup
 from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
 from models.services.trash import deleted_records, restore_record
-from models.settings import get_setting, set_setting
 from ui import files, messages
 from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
@@ -35,12 +34,12 @@ from ui.recovery_dialog import show_recovery_key
 from ui.values_dialog import ask_values
 from ui.workers import run_in_background
 
-FONT_ROLES = (("fangsong", tr("仿宋（正文）")), ("heiti", tr("黑体（一级标题）")), ("kaiti", tr("楷体（二级标题）")),
-              ("title", tr("小标宋（文件标题）")), ("song", tr("宋体（页码）")))
+FONT_LABELS = {"fangsong": tr("仿宋（正文）"), "heiti": tr("黑体（一级标题）"), "kaiti": tr("楷体（二级标题）"),
+               "title": tr("小标宋（文件标题）"), "song": tr("宋体（页码）")}
 SPECS = (FieldSpec("office_name", tr("院名")), FieldSpec("office_code", tr("院代字")),
          FieldSpec("near_days", tr("临期预警天数")), FieldSpec("idle_lock_minutes", tr("无操作自动锁定（分钟，0为不锁定）")),
          FieldSpec("backup_dir", tr("备份文件夹"), placeholder=tr("留空：数据文件夹下的 backups")),
-         *(FieldSpec(f"font_{role}", label, placeholder=tr("留空：自动查找本机字体")) for role, label in FONT_ROLES))
+         *(FieldSpec(f"font_{role}", label, placeholder=tr("留空：自动查找本机字体")) for role, label in FONT_LABELS.items()))
 
 
 def covered_years_text(calendar: HolidayCalendar) -> str:
@@ -103,12 +102,11 @@ class SettingsPage(QWidget):
 
     def reload(self) -> None:
         with self.ctx.db.session_scope() as session:
-            values: dict[str, object] = {k: get_setting(session, k) for k in (
-                "office_name", "office_code", "near_days", "idle_lock_minutes", "backup_dir")}
-            fonts = get_setting(session, "font_overrides") or {}
-        values["near_days"] = str(values["near_days"])
-        values["idle_lock_minutes"] = str(values["idle_lock_minutes"])
-        values.update({f"font_{role}": fonts.get(role, "") for role, _ in FONT_ROLES})
+            current = load_office_settings(session)
+        values: dict[str, object] = {"office_name": current.office_name, "office_code": current.office_code,
+                                     "near_days": str(current.near_days),
+                                     "idle_lock_minutes": str(current.idle_lock_minutes), "backup_dir": current.backup_dir}
+        values.update({f"font_{role}": current.font_overrides.get(role, "") for role in FONT_LABELS})
         self.form.set_values(values)
         self.remember.blockSignals(True)
         self.remember.setChecked(remembers_key(self.ctx.db.path))
@@ -117,35 +115,16 @@ class SettingsPage(QWidget):
     def save(self) -> bool:
         self.form.clear_errors()
         try:
-            values = self.form.values()
-            near = str(values["near_days"])
-            if not near.isdigit() or not 1 <= int(near) <= 90:
-                raise DomainError("near_days", tr("临期预警天数应为 1 到 90 之间的整数"), field="near_days")
-            idle = str(values["idle_lock_minutes"])
-            if not idle.isdigit() or int(idle) > 240:
-                raise DomainError("idle_lock", tr("自动锁定时间应为 0 到 240 之间的整数（分钟）"), field="idle_lock_minutes")
-            fonts = {role: str(values[f"font_{role}"]) for role, _ in FONT_ROLES if values[f"font_{role}"]}
-            for role, path in fonts.items():
-                if not Path(path).is_file():
-                    raise DomainError("font_missing", tr("找不到字体文件：{path}").format(path=path), field=f"font_{role}")
-            backup_dir = str(values["backup_dir"])
-            if backup_dir and not Path(backup_dir).is_dir():
-                raise DomainError("backup_dir", tr("备份文件夹不存在：{path}").format(path=backup_dir), field="backup_dir")
-            if not str(values["office_name"]).strip():
-                raise DomainError("office_name", tr("请填写院名"), field="office_name")
+            chosen = parse_office_settings(self.form.values())
             with self.ctx.db.session_scope() as session:
-                for key in ("office_name", "office_code", "backup_dir"):
-                    set_setting(session, key, str(values[key]).strip())
-                set_setting(session, "near_days", int(near))
-                set_setting(session, "idle_lock_minutes", int(idle))
-                set_setting(session, "font_overrides", fonts)
+                save_office_settings(session, chosen)
         except DomainError as exc:
             self.form.show_domain_error(exc)
             return False
         self.form.mark_clean()
         idle_lock = getattr(self.window(), "idle_lock", None)
         if idle_lock is not None:
-            idle_lock.set_minutes(int(idle))
+            idle_lock.set_minutes(chosen.idle_lock_minutes)
         messages.notify(self, tr("设置已保存"))
         return True
 
