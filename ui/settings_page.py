@@ -22,7 +22,12 @@ from models.derived import default_calendar
 from models.errors import DomainError
 from models.rules.holidays import HolidayCalendar
 from models.services.calendar import install_holiday_file
-from models.services.office_settings import load_office_settings, parse_office_settings, save_office_settings
+from models.services.office_settings import (
+    FONT_ROLES,
+    load_office_settings,
+    parse_office_settings,
+    save_office_settings,
+)
 from models.services.restore import available_backups, restore_backup
 from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
 from models.services.trash import deleted_records, restore_record
@@ -34,8 +39,8 @@ from ui.recovery_dialog import show_recovery_key
 from ui.values_dialog import ask_values
 from ui.workers import run_in_background
 
-FONT_LABELS = {"fangsong": tr("仿宋（正文）"), "heiti": tr("黑体（一级标题）"), "kaiti": tr("楷体（二级标题）"),
-               "title": tr("小标宋（文件标题）"), "song": tr("宋体（页码）")}
+FONT_LABELS = dict(zip(FONT_ROLES, (tr("仿宋（正文）"), tr("黑体（一级标题）"), tr("楷体（二级标题）"),
+                                    tr("小标宋（文件标题）"), tr("宋体（页码）")), strict=True))
 SPECS = (FieldSpec("office_name", tr("院名")), FieldSpec("office_code", tr("院代字")),
          FieldSpec("near_days", tr("临期预警天数")), FieldSpec("idle_lock_minutes", tr("无操作自动锁定（分钟，0为不锁定）")),
          FieldSpec("backup_dir", tr("备份文件夹"), placeholder=tr("留空：数据文件夹下的 backups")),

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from models.errors import DomainError
 from models.settings import get_setting, set_setting
+from reports.pdf.fonts import Face
 
-FONT_ROLES = ("fangsong", "heiti", "kaiti", "title", "song")
+FONT_ROLES = tuple(face.value for face in Face)  # the document typefaces an office may point at its own files
 
 
 @dataclass(frozen=True)
