@@ -41,15 +41,20 @@ class Database:
             with session.begin():
                 yield session
 
-    def backup(self, reason: str) -> Path:
-        """A verified encrypted backup into the folder chosen in settings (default backups/ beside
-        the database), rotated."""
-        from models.backup import backup_engine
+    def backup_folder(self) -> Path:
+        """The folder chosen in settings, else backups/ beside the database."""
+        from models.backup import backup_dir_for
         from models.settings import get_setting
 
         with self.sessions() as session:
             chosen = str(get_setting(session, "backup_dir") or "")
-        return backup_engine(self.engine, self.path, self.dek, reason=reason, folder=Path(chosen) if chosen else None)
+        return Path(chosen) if chosen else backup_dir_for(self.path)
+
+    def backup(self, reason: str) -> Path:
+        """A verified, rotated encrypted backup into backup_folder()."""
+        from models.backup import backup_engine
+
+        return backup_engine(self.engine, self.path, self.dek, reason=reason, folder=self.backup_folder())
 
     @contextmanager
     def import_scope(self, reason: str) -> Iterator[Session]:

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.audit import append_audit
-from models.backup import NAME_RE, backup_dir_for, list_backups, verify_backup
+from models.backup import NAME_RE, list_backups, verify_backup
 from models.errors import DomainError
 from models.fsutil import disk_error
-from models.settings import get_setting
 from models.storage import Database, new_incarnation, open_database
 
 
@@ -30,16 +29,10 @@ REASONS = {"manual": "手动备份", "migration": "升级前", "before_load": "�
            "key_change": "修改密码前", "before_restore": "恢复备份前"}
 
 
-def backup_folder(db: Database) -> Path:
-    with db.sessions() as session:
-        chosen = str(get_setting(session, "backup_dir") or "")
-    return Path(chosen) if chosen else backup_dir_for(db.path)
-
-
 def available_backups(db: Database) -> list[BackupInfo]:
     """Newest first."""
     found: list[BackupInfo] = []
-    for taken_at, path in list_backups(backup_folder(db), db.path.stem):
+    for taken_at, path in list_backups(db.backup_folder(), db.path.stem):
         match = NAME_RE.match(path.name)
         reason = match["reason"] if match else ""
         found.append(BackupInfo(path, taken_at, REASONS.get(reason, reason), path.stat().st_size))
