@@ -96,3 +96,16 @@ def test_a_character_no_font_has_is_a_clear_error_not_a_blank(tmp_path):
 def test_all_documents_embed_every_font(name, request):
     fonts = pdffonts(request.getfixturevalue(name).path)
     assert fonts and all(f["emb"] == "yes" and f["sub"] == "yes" for f in fonts)
+
+
+def test_a_missing_or_broken_font_file_is_a_clear_error(tmp_path):
+    from models.errors import DomainError
+    from reports.pdf.fonts import load_fonts
+    with pytest.raises(DomainError) as missing:
+        load_fonts({"fangsong": tmp_path / "仿宋_GB2312.ttf"}, system_dirs=())
+    assert missing.value.code == "font_unreadable" and "仿宋_GB2312.ttf" in missing.value.message
+    broken = tmp_path / "坏字体.ttf"
+    broken.write_bytes(b"not a font at all" * 10)
+    with pytest.raises(DomainError) as unreadable:
+        load_fonts({"heiti": broken}, system_dirs=())
+    assert unreadable.value.code == "font_unreadable" and "坏字体.ttf" in unreadable.value.message
