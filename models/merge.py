@@ -111,6 +111,8 @@ def row_state(ops: Sequence[OpLike], fields: Iterable[str], revivers: frozenset[
     state = RowState()
     if not ops:
         return state
+    if len(ops) == 1 and ops[0].field == CREATE_FIELD:
+        return _created_only(ops[0], fields)
     parsed: dict[str, Any] = {}
     newest = max(ops, key=_order)
     state.created_hlc = min(o.hlc for o in ops)
@@ -135,6 +137,15 @@ def row_state(ops: Sequence[OpLike], fields: Iterable[str], revivers: frozenset[
                                                         _head(edit, edit.field, parsed)])
     state.deleted = bool(state.values.get(DELETED))
     return state
+
+
+def _created_only(create: OpLike, fields: Iterable[str]) -> RowState:
+    """The common case of a merge (a row never edited since it was created): its create op is the only
+    head of every field it carries, so there is nothing to compare."""
+    carried = json.loads(create.value)
+    values = {name: carried[name] for name in fields if name in carried}
+    return RowState(values=values, deleted=bool(values.get(DELETED)), created_hlc=create.hlc,
+                    updated_hlc=create.hlc, updated_site=create.site_id)
 
 
 def _head(op: OpLike, name: str, parsed: dict[str, Any] | None = None) -> Head:

@@ -208,3 +208,14 @@ def test_change_history_shows_before_and_after_of_every_edit(new_db):
     assert created == {"title": "戊案", "handler": "李明"}
     edits = [(c.field, c.before, c.after, c.user) for c in changes if c.before is not None]
     assert sorted(edits) == [("handler", "李明", "王芳", "测试员"), ("title", "戊案", "戊案（更名）", "测试员")]
+
+
+@given(st.dictionaries(st.sampled_from(["title", "kind", "summary", "deleted", "handler"]),
+                       st.one_of(st.text(max_size=5), st.booleans(), st.none()), max_size=5))
+def test_the_created_only_shortcut_equals_the_general_merge(values):
+    from models.merge import _created_only
+    create = _record("a:1:1", 10, "a", CREATE_FIELD, values)
+    general = row_state([create, _record("a:1:2", 5, "a", "unrelated_field", "x")], ["title", "kind", "summary",
+                                                                                      "deleted", "handler"])
+    quick = _created_only(create, ["title", "kind", "summary", "deleted", "handler"])
+    assert (quick.values, quick.deleted, quick.conflicts) == (general.values, general.deleted, general.conflicts)
