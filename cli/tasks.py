@@ -7,9 +7,8 @@ from pathlib import Path
 
 from cli.app import CliContext, iso_date
 from models.fsutil import atomic_write_bytes
-from reports.xlsx.ledger import REPLY_STATUSES, LedgerFilter, export_ledger
+from reports.xlsx.ledger import REPLY_STATUSES, LedgerFilter
 from reports.xlsx.tasklist_export import ExportOptions, export_task_list
-from reports.xlsx.tasklist_import import import_task_list
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,11 +64,9 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.tasklists import save_task_list
+    from models.services.excel_files import import_task_list_file
 
-    imported = import_task_list(args.file, year=args.year)  # fully parsed before anything is written
-    with ctx.database().import_scope("before_xlsx_import") as session:
-        save_task_list(session, imported.data, dt.date.today())
+    imported = import_task_list_file(ctx.database(), args.file, dt.date.today(), args.year)
     data = imported.data
     measures = len(data.measures())
     ctx.out(f"已导入 {data.title}：{len(data.aspects)} 个方面，{sum(len(a.tasks) for a in data.aspects)} 项任务，"
@@ -80,25 +77,17 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_sheets(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.tasklists import fill_sheet_key, find_task_list, task_list_data, unit_requests
-    from reports.xlsx.fill_sheets import export_fill_sheets
+    from models.services.excel_files import write_fill_sheets
 
-    with ctx.session_scope() as session:
-        data = task_list_data(session, find_task_list(session, args.year))
-        requests = unit_requests(session, data, args.period, args.as_of, args.unit)
-        key = fill_sheet_key(session)
-    sheets = export_fill_sheets(data, requests, key)
-    for unit, xlsx in sheets.items():
-        atomic_write_bytes(args.out / f"{data.year}年任务清单进展填报表_{args.period}_{unit}.xlsx", xlsx)
-    ctx.out(f"已生成 {len(sheets)} 个单位的填报表 → {args.out}")
+    written = write_fill_sheets(ctx.database(), args.year, args.period, args.as_of, args.out, tuple(args.unit))
+    ctx.out(f"已生成 {len(written)} 个单位的填报表 → {args.out}")
     return 0
 
 
 def cmd_collect(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.tasklists import collect_returns
+    from models.services.excel_files import collect_returned_sheets
 
-    with ctx.database().import_scope("before_collect") as session:
-        report = collect_returns(session, args.files, args.period)
+    report = collect_returned_sheets(ctx.database(), args.files, args.period)
     for sheet in report.sheets:
         ctx.out(f"已读取：{sheet}")
     ctx.out(f"新增进展 {len(report.added)} 条，无变化 {len(report.unchanged)} 条，需核对 {len(report.flagged)} 条")
@@ -110,16 +99,9 @@ def cmd_collect(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_ledger_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.statistics import year_by_quarter
-    from models.services.tasklists import ledger_rows
-    from models.settings import get_setting
+    from models.services.excel_files import write_ledger
 
-    today = args.today or dt.date.today()
-    with ctx.session_scope() as session:
-        rows = ledger_rows(session)
-        office = str(get_setting(session, "office_name") or "")
-        statistics = year_by_quarter(session, args.year, today) if args.year else None
     row_filter = LedgerFilter(args.year, args.domain, args.unit, args.status)
-    atomic_write_bytes(args.out, export_ledger(rows, today, row_filter, office, statistics=statistics))
+    write_ledger(ctx.database(), args.out, row_filter, args.today or dt.date.today())
     ctx.out(f"已导出检察建议台账 → {args.out}")
     return 0

@@ -1,0 +1,60 @@
+"""The Excel use cases as the CLI and the GUI both run them: read or write files, with every import
+inside Database.import_scope (verified backup first, one transaction)."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from models.fsutil import atomic_write_bytes
+from models.services.statistics import year_by_quarter
+from models.services.tasklists import (
+    CollectReport,
+    collect_returns,
+    fill_sheet_key,
+    find_task_list,
+    ledger_rows,
+    save_task_list,
+    task_list_data,
+    unit_requests,
+)
+from models.settings import get_setting
+from models.storage import Database
+from reports.xlsx.data import ImportedTaskList
+from reports.xlsx.fill_sheets import export_fill_sheets
+from reports.xlsx.ledger import LedgerFilter, export_ledger
+from reports.xlsx.tasklist_import import import_task_list
+
+
+def import_task_list_file(db: Database, path: Path, today: dt.date, year: int | None = None) -> ImportedTaskList:
+    """Parse the whole workbook first (a bad file writes nothing), then save it in one transaction."""
+    imported = import_task_list(path, year=year)
+    with db.import_scope("before_xlsx_import") as session:
+        save_task_list(session, imported.data, today)
+    return imported
+
+
+def write_fill_sheets(db: Database, year: int, period: str, as_of: dt.date, folder: Path,
+                      only_units: tuple[str, ...] = ()) -> list[Path]:
+    with db.session_scope() as session:
+        data = task_list_data(session, find_task_list(session, year))
+        requests = unit_requests(session, data, period, as_of, only_units)
+        key = fill_sheet_key(session)
+    written = []
+    for unit, xlsx in export_fill_sheets(data, requests, key).items():
+        target = folder / f"{data.year}年任务清单进展填报表_{period}_{unit}.xlsx"
+        atomic_write_bytes(target, xlsx)
+        written.append(target)
+    return written
+
+
+def collect_returned_sheets(db: Database, files: list[Path], period: str | None = None) -> CollectReport:
+    with db.import_scope("before_collect") as session:
+        return collect_returns(session, files, period)
+
+
+def write_ledger(db: Database, target: Path, row_filter: LedgerFilter, today: dt.date) -> None:
+    with db.session_scope() as session:
+        rows = ledger_rows(session)
+        office = str(get_setting(session, "office_name") or "")
+        statistics = year_by_quarter(session, row_filter.year, today) if row_filter.year else None
+    atomic_write_bytes(target, export_ledger(rows, today, row_filter, office, statistics=statistics))
