@@ -20,3 +20,13 @@ def ask_open_path(parent: QWidget | None, title: str, name_filter: str) -> Path 
 
 def save_bytes(path: Path, data: bytes) -> None:
     atomic_write_bytes(path, data)
+
+
+def ask_open_paths(parent: QWidget | None, title: str, name_filter: str) -> list[Path]:
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, str(Path.home()), name_filter)
+    return [Path(p) for p in paths]
+
+
+def ask_folder(parent: QWidget | None, title: str) -> Path | None:
+    folder = QFileDialog.getExistingDirectory(parent, title, str(Path.home()))
+    return Path(folder) if folder else None

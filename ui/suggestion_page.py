@@ -20,7 +20,9 @@ from models.services.suggestions import (
     stage_of,
 )
 from models.suggestion import SUGGESTION_KINDS, Suggestion
+from ui import suggestion_reports
 from ui.attachments import AttachmentList
+from ui.context import AppContext
 from ui.form import FieldSpec
 from ui.i18n import tr
 from ui.row_model import Column
@@ -54,6 +56,15 @@ class SuggestionPage(TablePage):
                  ("rectification", tr("整改情况")), ("follow_up_due", tr("下次回头看")), ("closed_on", tr("结案日期")))))
     error_fields = {"suggestion_kind": "kind", "addressee_empty": "addressee_name", "item_empty": "items",
                     "doc_no_format": "doc_no", "suggestion_dates": "doc_no"}
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.ledger_button = QPushButton(tr("导出台账…"))
+        self.ledger_button.clicked.connect(lambda: suggestion_reports.export_ledger(self))
+        self.bulletin_button = QPushButton(tr("季度通报…"))
+        self.bulletin_button.clicked.connect(lambda: suggestion_reports.quarterly_bulletin(self))
+        self.top_bar.addWidget(self.ledger_button)
+        self.top_bar.addWidget(self.bulletin_button)
 
     def extra_panel(self) -> QWidget:
         box = QGroupBox(tr("办理流程与文书"))

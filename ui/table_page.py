@@ -77,6 +77,7 @@ class TablePage(QWidget):
                 top.addWidget(QLabel(column.title))
                 top.addWidget(combo)
         top.addWidget(self.count_label)
+        self.top_bar = top  # pages add their list-wide buttons here
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)

@@ -26,7 +26,7 @@ from models.services.tasklists import task_list_data
 from models.services.tasks import add_progress, task_list_rows, task_lists
 from models.tasklist import PROGRESS_STATUSES, ProgressEntry, TaskList
 from reports.xlsx.tasklist_export import export_task_list
-from ui import files, messages
+from ui import files, messages, tasklist_excel
 from ui.context import AppContext
 from ui.form import FieldSpec
 from ui.i18n import tr
@@ -45,10 +45,17 @@ class TaskListPage(QWidget):
         self.list_combo.currentIndexChanged.connect(self.load_tree)
         self.export_button = QPushButton(tr("导出 Excel…"))
         self.export_button.clicked.connect(self.export_xlsx)
+        self.import_button = QPushButton(tr("导入 Excel…"))
+        self.import_button.clicked.connect(lambda: tasklist_excel.import_list(self))
+        self.sheets_button = QPushButton(tr("生成填报表…"))
+        self.sheets_button.clicked.connect(lambda: tasklist_excel.make_fill_sheets(self))
+        self.collect_button = QPushButton(tr("汇总填报表…"))
+        self.collect_button.clicked.connect(lambda: tasklist_excel.collect_sheets(self))
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("任务清单：")))
         top.addWidget(self.list_combo, 1)
-        top.addWidget(self.export_button)
+        for button in (self.export_button, self.import_button, self.sheets_button, self.collect_button):
+            top.addWidget(button)
         self.model = QStandardItemModel(self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
@@ -78,11 +85,14 @@ class TaskListPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self.current_measure: uuid.UUID | None = None
+        self._years: dict[uuid.UUID, int] = {}
         self.reload()
 
     def reload(self) -> None:
         with self.ctx.db.session_scope() as session:
-            lists = [(t.id, f"{t.year}　{t.title}") for t in task_lists(session)]
+            found = task_lists(session)
+            lists = [(t.id, f"{t.year}　{t.title}") for t in found]
+            self._years = {t.id: t.year for t in found}
         chosen = self.list_combo.currentData()
         self.list_combo.blockSignals(True)
         self.list_combo.clear()
@@ -91,7 +101,8 @@ class TaskListPage(QWidget):
         index = self.list_combo.findData(chosen)
         self.list_combo.setCurrentIndex(max(index, 0))
         self.list_combo.blockSignals(False)
-        self.export_button.setEnabled(bool(lists))
+        for button in (self.export_button, self.sheets_button):
+            button.setEnabled(bool(lists))
         self.load_tree()
 
     def load_tree(self) -> None:
@@ -181,6 +192,9 @@ class TaskListPage(QWidget):
         run_in_background(self, tr("正在导出 Excel…"), job,
                           lambda p: messages.notify(self, tr("已导出：{path}").format(path=p)),
                           lambda exc: messages.show_error(self, exc))
+
+    def current_year(self) -> int | None:
+        return self._years.get(self.list_combo.currentData())
 
     def focus_search(self) -> None:
         self.tree.setFocus()
