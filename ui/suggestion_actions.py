@@ -97,6 +97,9 @@ class SuggestionActions:
         title, specs, initial, step = _steps(page.ctx.today())[key]
         with page.ctx.db.session_scope() as session:
             before = _snapshot(session, row_id)
+            if key == "issue" and not before["doc_no"]:
+                kind = get_live(session, Suggestion, row_id).kind
+                initial = {**initial, "doc_no": svc.next_doc_number(session, kind, page.ctx.today().year)}
 
         def apply(values: dict[str, object]) -> None:
             with page.ctx.db.session_scope() as session:

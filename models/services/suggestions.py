@@ -94,6 +94,34 @@ def edit_suggestion(session: Session, suggestion_id: uuid.UUID | str, **changes:
     return suggestion
 
 
+# Type codes commonly used in 检察建议 文号 (documents-spec §2.3); the office's own numbers win.
+KIND_CODES = {"诉前检察建议": "行公建", "社会治理检察建议": "建", "纠正违法检察建议": "行建", "再审检察建议": "民建",
+              "其他检察建议": "建"}
+
+
+def next_doc_number(session: Session, kind: str, year: int) -> str:
+    """The 文号 to propose when issuing: the prefix this office last used for this kind of suggestion
+    (else 院代字 + the usual type code) with the year's next serial. Only a proposal: numbers issued by
+    the 统一业务应用系统 are authoritative and the clerk may type them instead."""
+    from models.rules.doc_number import format_doc_number, is_valid_doc_number, parse_doc_number
+    from models.settings import get_setting
+
+    prefix = ""
+    serials: dict[str, int] = {}
+    numbered = session.scalars(select(Suggestion).where(Suggestion.deleted.is_(False), Suggestion.doc_no != "")
+                               .order_by(Suggestion.issued_on.desc().nulls_last()))
+    for s in numbered:
+        if not is_valid_doc_number(s.doc_no):
+            continue
+        used_prefix, used_year, serial = parse_doc_number(s.doc_no)
+        if not prefix and s.kind == kind:
+            prefix = used_prefix
+        if used_year == year:
+            serials[used_prefix] = max(serials.get(used_prefix, 0), serial)
+    prefix = prefix or f"{get_setting(session, 'office_code')}{KIND_CODES.get(kind, '建')}"
+    return format_doc_number(prefix, year, serials.get(prefix, 0) + 1)
+
+
 def issue(session: Session, suggestion_id: uuid.UUID | str, doc_no: str, issued_on: dt.date) -> Suggestion:
     if not doc_no.strip():
         raise DomainError("doc_no_empty", "制发检察建议须填写文号")

@@ -149,3 +149,30 @@ def test_a_follow_up_date_shows_among_due_items_until_the_suggestion_is_closed(n
         assert [(i.kind, i.due, i.level) for i in items] == [("follow_up", dt.date(2024, 6, 3), WarningLevel.YELLOW)]
         sg.close_suggestion(session, s.id, dt.date(2024, 6, 2))
         assert due_items(session, dt.date(2024, 6, 1), 7) == []
+
+
+def test_the_next_doc_number_follows_the_office_numbering(new_db):
+    with new_db.session_scope() as session:
+        assert sg.next_doc_number(session, "诉前检察建议", 2024) == "宿检行公建〔2024〕1号"   # 院代字 from settings
+        first = sg.draft_suggestion(session, "宿州市水利局")
+        sg.issue(session, first.id, "宿检行公建〔2024〕7号", dt.date(2024, 3, 1))
+        other = sg.draft_suggestion(session, "宿州市民政局", kind="社会治理检察建议")
+        sg.issue(session, other.id, "宿检建〔2024〕2号", dt.date(2024, 3, 2))
+        assert sg.next_doc_number(session, "诉前检察建议", 2024) == "宿检行公建〔2024〕8号"
+        assert sg.next_doc_number(session, "社会治理检察建议", 2024) == "宿检建〔2024〕3号"
+        assert sg.next_doc_number(session, "诉前检察建议", 2025) == "宿检行公建〔2025〕1号"   # serials restart yearly
+
+
+def test_doctor_lists_duplicate_numbers_and_orphans(new_db):
+    from models.oplog import tombstone
+    from models.services.doctor import check_database, merge_findings
+    with new_db.session_scope() as session:
+        assert merge_findings(session) == []
+        for addressee in ("宿州市水利局", "宿州市民政局"):   # two offices numbered offline alike
+            s = sg.draft_suggestion(session, addressee, items=["依法履职。"])
+            sg.issue(session, s.id, "宿检行公建〔2024〕9号", dt.date(2024, 3, 1))
+        assert merge_findings(session) == ["文号重复：宿检行公建〔2024〕9号（2条）"]
+        tombstone(session, session.get(Suggestion, s.id))   # its item stays: an orphan
+    findings = check_database(new_db)
+    assert "文号重复：宿检行公建〔2024〕9号（2条）" not in findings            # one of them is deleted now
+    assert "1条建议事项所属的记录已删除或尚未同步到本机" in findings
