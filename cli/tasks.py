@@ -6,9 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from cli.app import CliContext, iso_date
-from models.fsutil import atomic_write_bytes
 from reports.xlsx.ledger import REPLY_STATUSES, LedgerFilter
-from reports.xlsx.tasklist_export import ExportOptions, export_task_list
+from reports.xlsx.tasklist_export import ExportOptions
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,12 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.tasklists import find_task_list, task_list_data
+    from models.services.excel_files import write_task_list
+    from models.services.tasklists import find_task_list
 
     with ctx.session_scope() as session:
-        data = task_list_data(session, find_task_list(session, args.year))
+        list_id = find_task_list(session, args.year).id
     options = ExportOptions(attachment_label=None if args.no_label else "附件", status_fill=args.status_colors)
-    atomic_write_bytes(args.out, export_task_list(data, options))
+    data = write_task_list(ctx.database(), list_id, args.out, options)
     ctx.out(f"已导出 {data.title}：{sum(len(a.tasks) for a in data.aspects)} 项任务 → {args.out}")
     return 0
 

@@ -21,11 +21,9 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from models.services.common import get_live
-from models.services.tasklists import task_list_data
+from models.services.excel_files import write_task_list
 from models.services.tasks import add_progress, task_list_rows, task_lists
-from models.tasklist import PROGRESS_STATUSES, ProgressEntry, TaskList
-from reports.xlsx.tasklist_export import export_task_list
+from models.tasklist import PROGRESS_STATUSES, ProgressEntry
 from ui import files, messages, tasklist_excel
 from ui.context import AppContext
 from ui.form import FieldSpec
@@ -182,11 +180,8 @@ class TaskListPage(QWidget):
             return
         db = self.ctx.db
 
-        def job(progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> str:
-            with db.session_scope() as session:
-                data = task_list_data(session, get_live(session, TaskList, list_id))
-            progress(1, 2)
-            files.save_bytes(path, export_task_list(data))
+        def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> str:
+            write_task_list(db, list_id, path)
             return str(path)
 
         run_in_background(self, tr("正在导出 Excel…"), job,

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from models.audit import append_audit
 from models.errors import DomainError
 from models.rules.deadlines import reply_period_text
 from models.services.common import get_live
@@ -94,4 +95,9 @@ def quarterly_report(session: Session, year: int, quarter: int, today: dt.date,
 
 def render_documents(session: Session, documents: Sequence[SuggestionLetter | ServiceReceipt | ReminderLetter
                                                              | QuarterlyReport]) -> bytes:
-    return render_batch(documents, render_options(session))
+    """PDF bytes for the documents; the rendering is recorded in the audit log (a PDF is plaintext
+    outside the encrypted database, so it leaves a trace: 留痕)."""
+    data = render_batch(documents, render_options(session))
+    refs = [f"{type(d).__name__}:{getattr(d, 'doc_no', '') or getattr(d, 'title', '')}" for d in documents]
+    append_audit(session, "export_pdf", object_ref="；".join(refs)[:200], detail={"documents": len(documents)})
+    return data

@@ -3,9 +3,12 @@ inside Database.import_scope (verified backup first, one transaction)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 
+from models.audit import append_audit
 from models.fsutil import atomic_write_bytes
+from models.services.common import get_live
 from models.services.statistics import year_by_quarter
 from models.services.tasklists import (
     CollectReport,
@@ -19,9 +22,11 @@ from models.services.tasklists import (
 )
 from models.settings import get_setting
 from models.storage import Database
-from reports.xlsx.data import ImportedTaskList
+from models.tasklist import TaskList
+from reports.xlsx.data import ImportedTaskList, TaskListData
 from reports.xlsx.fill_sheets import export_fill_sheets
 from reports.xlsx.ledger import LedgerFilter, export_ledger
+from reports.xlsx.tasklist_export import ExportOptions, export_task_list
 from reports.xlsx.tasklist_import import import_task_list
 
 
@@ -44,7 +49,22 @@ def write_fill_sheets(db: Database, year: int, period: str, as_of: dt.date, fold
         target = folder / f"{data.year}年任务清单进展填报表_{period}_{unit}.xlsx"
         atomic_write_bytes(target, xlsx)
         written.append(target)
+    _audit_export(db, "export_fill_sheets", f"{year} {period}", {"sheets": len(written)})
     return written
+
+
+def write_task_list(db: Database, list_id: uuid.UUID, target: Path, options: ExportOptions | None = None) -> TaskListData:
+    with db.session_scope() as session:
+        data = task_list_data(session, get_live(session, TaskList, list_id))
+    atomic_write_bytes(target, export_task_list(data, options or ExportOptions()))
+    _audit_export(db, "export_task_list", target.name, {"year": data.year})
+    return data
+
+
+def _audit_export(db: Database, event: str, ref: str, detail: dict[str, object]) -> None:
+    """Files written for others are plaintext: each export leaves a trace in the audit log (留痕)."""
+    with db.session_scope() as session:
+        append_audit(session, event, object_ref=ref, detail=detail)
 
 
 def collect_returned_sheets(db: Database, files: list[Path], period: str | None = None) -> CollectReport:
@@ -58,3 +78,4 @@ def write_ledger(db: Database, target: Path, row_filter: LedgerFilter, today: dt
         office = str(get_setting(session, "office_name") or "")
         statistics = year_by_quarter(session, row_filter.year, today) if row_filter.year else None
     atomic_write_bytes(target, export_ledger(rows, today, row_filter, office, statistics=statistics))
+    _audit_export(db, "export_ledger", target.name, {"filter": row_filter.describe()})

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.attachment import Attachment, Blob
+from models.audit import append_audit
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
@@ -84,6 +85,9 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     session.add(SentPackage(peer_site=peer.site_id, incarnation=state.incarnation, seq=seq,
                             pkg_id=routing.pkg_id, max_arrival=state.arrival))
     peer.out_seq, peer.out_last_sha256 = seq, written.sha256
+    append_audit(session, "sync_export", object_ref=f"{peer.unit} {peer.workstation}".strip(),
+                 detail={"pkg_id": routing.pkg_id, "seq": seq, "profile": profile.name, "ops": manifest["op_count"],
+                         "blobs": len(blobs), "full": full})
     session.flush()
     return ExportResult(path, seq, manifest["op_count"], len(blobs), sum(size for _, size in blobs),
                         written.size, written.sha256)

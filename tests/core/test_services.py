@@ -176,3 +176,22 @@ def test_doctor_lists_duplicate_numbers_and_orphans(new_db):
     findings = check_database(new_db)
     assert "文号重复：宿检行公建〔2024〕9号（2条）" not in findings            # one of them is deleted now
     assert "1条建议事项所属的记录已删除或尚未同步到本机" in findings
+
+
+def test_exports_leave_a_trace_in_the_audit_log(demo_db, tmp_path):
+    from sqlalchemy import text
+
+    from models.services import documents
+    from models.services.excel_files import write_ledger, write_task_list
+    from models.services.tasks import task_lists
+    from reports.xlsx.ledger import LedgerFilter
+    from tests.conftest import DEMO_TODAY
+    with demo_db.session_scope() as session:
+        list_id = task_lists(session)[0].id
+        doc = documents.quarterly_report(session, DEMO_TODAY.year, 3, DEMO_TODAY)
+        assert documents.render_documents(session, [doc]).startswith(b"%PDF")
+    write_task_list(demo_db, list_id, tmp_path / "清单.xlsx")
+    write_ledger(demo_db, tmp_path / "台账.xlsx", LedgerFilter(year=DEMO_TODAY.year), DEMO_TODAY)
+    with demo_db.session_scope() as session:
+        events = [e for (e,) in session.execute(text("SELECT event FROM audit_event ORDER BY seq"))]
+    assert events[-3:] == ["export_pdf", "export_task_list", "export_ledger"]
