@@ -219,11 +219,7 @@ class SettingsPage(QWidget):
         if not ok:
             return
         chosen = records[labels.index(label)]
-        try:
-            with self.ctx.db.session_scope() as session:
-                restore_record(session, chosen.entity, chosen.row_id)
-        except DomainError as exc:
-            messages.show_error(self, exc)
+        if not self.ctx.attempt(self, lambda session: restore_record(session, chosen.entity, chosen.row_id)):
             return
         self.data_changed.emit()
         messages.notify(self, tr("已恢复：{what}").format(what=chosen.title))

@@ -283,13 +283,10 @@ class TablePage(QWidget):
         if self.current_id is None or not messages.confirm(
                 self, tr("删除“{what}”吗？删除后可在“设置 → 回收站”中恢复。").format(what=self.heading.text())):
             return
-        try:
-            with self.ctx.db.session_scope() as session:
-                delete_record(session, self.entity, self.current_id)
-        except DomainError as exc:
-            messages.show_error(self, exc)
+        row_id = self.current_id
+        if not self.ctx.attempt(self, lambda session: delete_record(session, self.entity, row_id)):
             return
-        self.last_deleted, self.last_edit = self.current_id, None
+        self.last_deleted, self.last_edit = row_id, None
         self.undo_button.setEnabled(True)
         self.form.mark_clean()
         self.current_id = None
@@ -301,11 +298,7 @@ class TablePage(QWidget):
         brings back the record deleted last."""
         if self.last_deleted is not None:
             row_id, self.last_deleted = self.last_deleted, None
-            try:
-                with self.ctx.db.session_scope() as session:
-                    restore_record(session, self.entity, row_id)
-            except DomainError as exc:
-                messages.show_error(self, exc)
+            if not self.ctx.attempt(self, lambda session: restore_record(session, self.entity, row_id)):
                 return
             self.undo_button.setEnabled(False)
             self.reload()
@@ -314,11 +307,7 @@ class TablePage(QWidget):
         if self.last_edit is None:
             return
         row_id, previous = self.last_edit
-        try:
-            with self.ctx.db.session_scope() as session:
-                self.update_record(session, row_id, previous)
-        except DomainError as exc:
-            messages.show_error(self, exc)
+        if not self.ctx.attempt(self, lambda session: self.update_record(session, row_id, previous)):
             return
         self.last_edit = None
         self.undo_button.setEnabled(False)
