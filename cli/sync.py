@@ -51,6 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = actions.add_parser("import", help="导入同步包")
     p.add_argument("file", type=Path)
     p.add_argument("--preview", action="store_true", help="只预览将发生的变化，不写入")
+    p.add_argument("--accept-clock-skew", action="store_true",
+                   help="对方电脑时钟超前一天以上时，经核对确认后仍然导入（记入审计日志）")
     p.set_defaults(handler=cmd_import)
     p = actions.add_parser("conflicts", help="列出待处理的冲突")
     p.set_defaults(handler=cmd_conflicts)
@@ -125,7 +127,8 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     db = ctx.database()
     with (db.session_scope() if args.preview else db.import_scope("before_sync_import")) as session:
-        result = import_package(session, args.file, preview=args.preview)
+        result = import_package(session, args.file, preview=args.preview,
+                                accept_clock_skew=getattr(args, "accept_clock_skew", False))
     ctx.out(result.message)
     for entity, count in result.per_entity.items():
         ctx.out(f"  {entity}: {count}")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from models.errors import DomainError
 from models.services.common import LABELS
 from models.sync.exchange import ImportResult, export_package, import_package
 from models.sync.export import APP_VERSION, ExportResult
@@ -181,7 +182,7 @@ class SyncPage(QWidget):
             seq=result.seq, ops=result.op_count, blobs=result.blob_count, code=result.receipt_code, path=result.path))
         self.reload()
 
-    def import_package(self, path: Path | None = None) -> None:
+    def import_package(self, path: Path | None = None, accept_clock_skew: bool = False) -> None:
         path = path or files.ask_open_path(self, tr("选择数据包"), PACKAGE_FILTER)
         if path is None:
             return
@@ -189,9 +190,17 @@ class SyncPage(QWidget):
 
         def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ImportResult:
             with db.import_scope("before_sync_import") as session:   # verified backup first
-                return import_package(session, path)
+                return import_package(session, path, accept_clock_skew=accept_clock_skew)
 
-        run_in_background(self, tr("正在导入数据包…"), job, self._imported, lambda e: messages.show_error(self, e))
+        def failed(exc: BaseException) -> None:
+            # A sender clock more than a day ahead: a person checks both clocks, then may go on.
+            if isinstance(exc, DomainError) and exc.code == "clock_skew" and messages.confirm(
+                    self, exc.message + tr("\n\n已核对两台电脑的时间，仍然导入吗？")):
+                self.import_package(path, accept_clock_skew=True)
+                return
+            messages.show_error(self, exc)
+
+        run_in_background(self, tr("正在导入数据包…"), job, self._imported, failed)
 
     def _imported(self, result: object) -> None:
         assert isinstance(result, ImportResult)

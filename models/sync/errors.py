@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "stale": "过期的包，内容已包含在第 {newer_seq} 号包中，未做改动",
     "rewind": "包序号回退：对方可能从备份恢复，请对方执行“重新初始化同步身份”",
     "upgrade_needed": "请先将本机软件升级到 v{version}",
+    "clock_skew": "对方电脑时钟比本机快约 {hours} 小时，未做改动。请核对两台电脑的时间；确认无误后可选择“仍然导入”",
     "policy_violation": "同步包中含有对方无权修改的内容（{entity}.{field}），已拒绝，未做改动",
     "no_identity": "本机尚未生成同步身份，请先执行“导出本机配对文件”",
     "peer_not_found": "找不到配对的工作站：{name}",

@@ -58,6 +58,7 @@ class ImportResult:
     ignored_ops: int = 0  # relayed by a reduced-view peer: not trusted as whole, held elsewhere
     quarantined_ops: int = 0
     released_ops: int = 0  # held from earlier packages, understood since an upgrade
+    clock_skew_accepted_hours: int = 0  # the clerk confirmed a sender clock this far ahead
     blobs: int = 0
     per_entity: dict[str, int] = field(default_factory=dict)
     conflicts_before: int = 0
@@ -66,7 +67,9 @@ class ImportResult:
 
 
 def import_package(session: Session, path: Path, preview: bool = False,
-                   now_ms: Callable[[], int] | None = None) -> ImportResult:
+                   now_ms: Callable[[], int] | None = None, accept_clock_skew: bool = False) -> ImportResult:
+    """`accept_clock_skew`: the clerk confirmed a package whose clock runs more than a day ahead
+    (sync-security.md §A.3.1); without it such a package is refused and nothing is written."""
     me = my_identity(session)
     package = open_package(Path(path), me, lambda site: sender_card(session, site))
     routing = package.header.routing
@@ -76,7 +79,13 @@ def import_package(session: Session, path: Path, preview: bool = False,
         return early
     if routing.min_reader_op_fmt > OP_FMT:
         raise PackageError("upgrade_needed", version=routing.app_version)
-    _skew_notes(routing.hlc_max, now_ms or (lambda: int(time.time() * 1000)), result)
+    clock = now_ms or (lambda: int(time.time() * 1000))
+    lead_ms = max(wall_ms_of(routing.hlc_max), routing.created_utc) - clock()
+    if lead_ms > SKEW_CONFIRM_MS:
+        if not accept_clock_skew:
+            raise PackageError("clock_skew", hours=f"{lead_ms / 3_600_000:.0f}")
+        result.clock_skew_accepted_hours = round(lead_ms / 3_600_000)
+    _skew_notes(routing.hlc_max, clock, result)
     peer = session.get(Peer, routing.from_site)
     assert peer is not None  # open_package found it
     plan = _Plan(session, me, peer, routing.op_fmt)
@@ -249,7 +258,8 @@ def _record_received(session: Session, package: OpenedPackage, peer: Peer, manif
             if sent is not None:
                 peer.acked_seq, peer.acked_arrival = ack["seq"], max(peer.acked_arrival, sent.max_arrival)
     summary = {"new_ops": result.new_ops, "duplicate_ops": result.duplicate_ops, "blobs": result.blobs,
-               "quarantined_ops": result.quarantined_ops, "ignored_ops": result.ignored_ops}
+               "quarantined_ops": result.quarantined_ops, "ignored_ops": result.ignored_ops,
+               "clock_skew_accepted_hours": result.clock_skew_accepted_hours}
     session.add(ReceivedPackage(pkg_id=routing.pkg_id, from_site=routing.from_site,
                                 from_incarnation=routing.from_incarnation, seq=routing.seq,
                                 created_utc=routing.created_utc, sha256=package.sha256,
@@ -258,6 +268,9 @@ def _record_received(session: Session, package: OpenedPackage, peer: Peer, manif
     append_audit(session, "sync_import", object_ref=f"package:{routing.pkg_id}",
                  detail={"from_site": routing.from_site, "seq": routing.seq, **summary})
     session.flush()
+
+
+SKEW_CONFIRM_MS = 24 * 3600 * 1000  # beyond a day ahead a person must confirm, and it is audited
 
 
 def _skew_notes(hlc_max: int, now_ms: Callable[[], int], result: ImportResult) -> None:

@@ -226,3 +226,26 @@ def test_government_view_gets_no_case_details_and_may_only_write_its_fields(tmp_
     with gov.db.session_scope() as session:  # the government side edits a field it does not own
         session.query(Suggestion).one().doc_no = "改过的文号"
     _assert_rejected_untouched(a, gov.export_to(a).path, "同步包中含有对方无权修改的内容（suggestion.doc_no）")
+
+
+def test_a_sender_clock_days_ahead_needs_a_persons_confirmation(trio, tmp_path):
+    import json
+    import time
+
+    from sqlalchemy import text
+
+    from models.sync.exchange import import_package
+    from models.sync.export import export_package
+    a, b, _ = trio
+    _add_unit(a, "市民政局")
+    three_days_ahead = lambda: int(time.time() * 1000) + 3 * 24 * 3600 * 1000  # noqa: E731
+    path = tmp_path / "fast-clock.fjpkg"
+    with a.db.session_scope() as session:
+        export_package(session, session.get(Peer, b.site_id), path, now_ms=three_days_ahead)
+    _assert_rejected_untouched(b, path, "对方电脑时钟比本机快约 72 小时，未做改动")
+    with b.db.session_scope() as session:
+        result = import_package(session, path, accept_clock_skew=True)
+    assert result.new_ops == 1 and result.clock_skew_accepted_hours == 72
+    with b.db.session_scope() as session:
+        detail = session.execute(text("SELECT detail FROM audit_event WHERE event = 'sync_import'")).scalar_one()
+    assert json.loads(detail)["clock_skew_accepted_hours"] == 72
