@@ -82,3 +82,29 @@ def test_conflict_shown_side_by_side_and_resolved(qtbot, new_ctx):
         assert list_conflicts(session) == []
         assert [u.liaison_name for u in list_units(session)] == ["李四"]
     assert view.conflicts.item(0).text() == "没有冲突"
+
+
+def test_a_fast_sender_clock_is_imported_only_after_confirmation(qtbot, new_ctx, tmp_path, monkeypatch):
+    from models.sync.errors import PackageError
+    from models.sync.exchange import ImportResult
+    from ui import messages, sync_page
+    from ui.sync_page import SyncPage
+
+    calls: list[bool] = []
+
+    def fake_import(session, path, accept_clock_skew=False):
+        calls.append(accept_clock_skew)
+        if not accept_clock_skew:
+            raise PackageError("clock_skew", hours="72")
+        return ImportResult("applied", "已导入：新增变更 1 条", "pkg", "site", 1)
+
+    questions: list[str] = []
+    monkeypatch.setattr(sync_page, "import_package", fake_import)
+    monkeypatch.setattr(messages, "confirm", lambda parent, text: questions.append(text) or True)
+    page = SyncPage(new_ctx)
+    qtbot.addWidget(page)
+    package = tmp_path / "快钟.fjpkg"
+    package.write_bytes(b"x")
+    page.import_package(package)
+    qtbot.waitUntil(lambda: "已导入" in page.summary.text(), timeout=20000)
+    assert calls == [False, True] and "快约 72 小时" in questions[0]
