@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from models.errors import DomainError
 from models.fieldcodec import canonical_json
 from models.fsutil import atomic_write_bytes
+from models.platform import credential_store
 
 FORMAT_VERSION = 1
 AAD_PREFIX = b"FJLD-keyslot-v1"
@@ -187,37 +188,34 @@ class KeyFile:
         return KEYRING_SERVICE_PREFIX + self.db_uuid, getpass.getuser()
 
     def remember(self, dek: bytes) -> None:
-        import keyring
         from keyring.errors import KeyringError
 
         secret = secrets.token_bytes(32)
         try:
-            keyring.set_password(*self._keyring_ids(), base64.b64encode(secret).decode())
+            credential_store().set_password(*self._keyring_ids(), base64.b64encode(secret).decode())
         except KeyringError:
             raise DomainError("no_keyring", "本机没有可用的凭据管理器，无法记住密码；请每次输入密码") from None
         kdf = {"alg": "hkdf-sha256", "salt": _salt()}
         self._replace_slot(_wrap(self.db_uuid, "device", "keyring", kdf, secret, dek))
 
     def forget(self) -> None:
-        import keyring
         from keyring.errors import KeyringError
 
         self.slots = [s for s in self.slots if s["type"] != "keyring"]
         try:
-            keyring.delete_password(*self._keyring_ids())
+            credential_store().delete_password(*self._keyring_ids())
         except KeyringError:
             pass  # nothing stored, or no backend: the slot is gone either way
 
     def unlock_with_keyring(self) -> bytes | None:
         """The DEK if this computer remembers it; None (fall back to the password) on any problem."""
-        import keyring
         from keyring.errors import KeyringError
 
         slot = self._slot("device")
         if slot is None:
             return None
         try:
-            stored = keyring.get_password(*self._keyring_ids())
+            stored = credential_store().get_password(*self._keyring_ids())
             if not stored or len(stored) > 200:
                 return None
             return self._checked(_unwrap(self.db_uuid, slot, base64.b64decode(stored, validate=True)))

@@ -45,3 +45,16 @@ def resources_dir() -> Path:
     if bundle:
         return Path(bundle) / "resources"
     return Path(__file__).resolve().parents[1] / "resources"
+
+
+def credential_store():  # type: ignore[no-untyped-def]
+    """Where "remember on this computer" keeps its secret. On Windows the Credential Manager backend is
+    pinned: an installed third-party backend (e.g. keyrings.alt's plaintext file) could otherwise win
+    keyring's priority vote. Elsewhere, whatever keyring chose (tests install an in-memory one)."""
+    import keyring
+
+    if sys.platform == "win32":
+        from keyring.backends.Windows import WinVaultKeyring
+
+        return WinVaultKeyring()
+    return keyring.get_keyring()

@@ -50,3 +50,10 @@ def test_resources_are_found_inside_a_frozen_bundle(monkeypatch, tmp_path):
     assert (platform.resources_dir() / "demo" / "tasklist_2022.json").exists()
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert platform.resources_dir() == tmp_path / "resources"
+
+
+def test_windows_pins_the_credential_manager_and_other_systems_use_keyrings_choice(monkeypatch, memory_keyring):
+    from keyring.backends.Windows import WinVaultKeyring
+    assert platform.credential_store() is memory_keyring
+    monkeypatch.setattr(sys, "platform", "win32")
+    assert isinstance(platform.credential_store(), WinVaultKeyring)
