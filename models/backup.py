@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine, text
 
@@ -93,15 +94,21 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
     return final
 
 
-def list_backups(folder: Path, stem: str) -> list[tuple[dt.datetime, Path]]:
+class BackupFile(NamedTuple):
+    taken_at: dt.datetime
+    reason: str  # from the file name: manual, migration, before_load …
+    path: Path
+
+
+def list_backups(folder: Path, stem: str) -> list[BackupFile]:
     """Oldest first; backups taken within the same second are ordered by file time."""
     found = []
     for path in folder.glob(f"{stem}-*.db"):
         match = NAME_RE.match(path.name)
         if match and match["stem"] == stem:
             stamp = dt.datetime.strptime(match["stamp"][:15], "%Y%m%d-%H%M%S")
-            found.append((stamp, path.stat().st_mtime_ns, path))
-    return [(stamp, path) for stamp, _, path in sorted(found)]
+            found.append((stamp, path.stat().st_mtime_ns, BackupFile(stamp, match["reason"], path)))
+    return [backup for _, _, backup in sorted(found, key=lambda item: item[:2])]
 
 
 def backups_to_keep(stamps: list[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
@@ -131,8 +138,8 @@ def backups_to_keep(stamps: list[dt.datetime], now: dt.datetime) -> set[dt.datet
 
 def rotate_backups(folder: Path, stem: str, now: dt.datetime | None = None) -> None:
     backups = list_backups(folder, stem)
-    keep = backups_to_keep([stamp for stamp, _ in backups], now or dt.datetime.now())
-    for stamp, path in backups:
-        if stamp not in keep:
-            path.unlink(missing_ok=True)
-            keys_path_for(path).unlink(missing_ok=True)
+    keep = backups_to_keep([backup.taken_at for backup in backups], now or dt.datetime.now())
+    for backup in backups:
+        if backup.taken_at not in keep:
+            backup.path.unlink(missing_ok=True)
+            keys_path_for(backup.path).unlink(missing_ok=True)

@@ -2,7 +2,6 @@
 and the quarterly 通报 to the government (PDF preview, print, save)."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from models.case import DEFAULT_DOMAINS
@@ -14,13 +13,11 @@ from ui.form import FieldSpec
 from ui.i18n import tr
 from ui.pdf_preview import show_pdf
 from ui.values_dialog import ask_values
-from ui.workers import run_in_background
+from ui.workers import IsCancelled, Progress, run_in_background
 
 if TYPE_CHECKING:
     from ui.suggestion_page import SuggestionPage
 
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
 ALL = tr("全部")
 
 
@@ -44,7 +41,7 @@ def export_ledger(page: SuggestionPage) -> None:
         return
     db = page.ctx.db
 
-    def job(_progress: Progress, _cancelled: Cancelled) -> str:
+    def job(_progress: Progress, _cancelled: IsCancelled) -> str:
         write_ledger(db, target, row_filter, today)
         return str(target)
 
@@ -62,7 +59,7 @@ def quarterly_bulletin(page: SuggestionPage) -> None:
         return
     year, quarter, db = int(str(values["year"]).strip()), int(str(values["quarter"])), page.ctx.db
 
-    def job(_progress: Progress, _cancelled: Cancelled) -> bytes:
+    def job(_progress: Progress, _cancelled: IsCancelled) -> bytes:
         with db.session_scope() as session:
             report = documents.quarterly_report(session, year, quarter, today)
             return documents.render_documents(session, [report])

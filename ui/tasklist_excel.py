@@ -2,7 +2,6 @@
 责任单位, and merge the returned sheets back (each in a worker thread; imports back up first)."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from models.services.excel_files import collect_returned_sheets, import_task_list_file, write_fill_sheets
@@ -11,14 +10,12 @@ from ui import files, messages
 from ui.form import FieldSpec
 from ui.i18n import tr
 from ui.values_dialog import ask_values
-from ui.workers import run_in_background
+from ui.workers import IsCancelled, Progress, run_in_background
 
 if TYPE_CHECKING:
     from ui.tasklist_page import TaskListPage
 
 XLSX = tr("Excel 工作簿 (*.xlsx)")
-Progress = Callable[[int, int], None]
-Cancelled = Callable[[], bool]
 
 
 def import_list(page: TaskListPage) -> None:
@@ -27,7 +24,7 @@ def import_list(page: TaskListPage) -> None:
         return
     db, today = page.ctx.db, page.ctx.today()
 
-    def job(_progress: Progress, _cancelled: Cancelled) -> str:
+    def job(_progress: Progress, _cancelled: IsCancelled) -> str:
         imported = import_task_list_file(db, path, today)
         data = imported.data
         text = tr("已导入 {title}：{a} 个方面，{t} 项任务，{m} 条措施").format(
@@ -57,7 +54,7 @@ def make_fill_sheets(page: TaskListPage) -> None:
         return
     db = page.ctx.db
 
-    def job(_progress: Progress, _cancelled: Cancelled) -> int:
+    def job(_progress: Progress, _cancelled: IsCancelled) -> int:
         return len(write_fill_sheets(db, year, str(values["period"]), values["as_of"] or today, folder))  # type: ignore[arg-type]
 
     run_in_background(page, tr("正在生成填报表…"), job,
@@ -71,7 +68,7 @@ def collect_sheets(page: TaskListPage) -> None:
         return
     db = page.ctx.db
 
-    def job(_progress: Progress, _cancelled: Cancelled) -> str:
+    def job(_progress: Progress, _cancelled: IsCancelled) -> str:
         report = collect_returned_sheets(db, paths)
         lines = [tr("新增进展 {a} 条，无变化 {u} 条，需核对 {f} 条").format(
             a=len(report.added), u=len(report.unchanged), f=len(report.flagged))]

@@ -15,7 +15,8 @@ from models.errors import Cancelled
 from ui.i18n import tr
 
 Progress = Callable[[int, int], None]
-Job = Callable[[Progress, Callable[[], bool]], object]
+IsCancelled = Callable[[], bool]
+Job = Callable[[Progress, IsCancelled], object]
 
 
 class WorkerSignals(QObject):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.audit import append_audit
-from models.backup import NAME_RE, list_backups, verify_backup
+from models.backup import list_backups, verify_backup
 from models.errors import DomainError
 from models.fsutil import disk_error
 from models.storage import Database, new_incarnation, open_database
@@ -32,10 +32,9 @@ REASONS = {"manual": "手动备份", "migration": "升级前", "before_load": "�
 def available_backups(db: Database) -> list[BackupInfo]:
     """Newest first."""
     found: list[BackupInfo] = []
-    for taken_at, path in list_backups(db.backup_folder(), db.path.stem):
-        match = NAME_RE.match(path.name)
-        reason = match["reason"] if match else ""
-        found.append(BackupInfo(path, taken_at, REASONS.get(reason, reason), path.stat().st_size))
+    for backup in list_backups(db.backup_folder(), db.path.stem):
+        found.append(BackupInfo(backup.path, backup.taken_at, REASONS.get(backup.reason, backup.reason),
+                                backup.path.stat().st_size))
     return found[::-1]
 
 
