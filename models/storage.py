@@ -9,7 +9,7 @@ import getpass
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlcipher3
@@ -32,21 +32,37 @@ class Database:
     clock: HybridClock
     user: str
     dek: bytes | None = None
+    read_sessions: sessionmaker[Session] = field(init=False)
+
+    def __post_init__(self) -> None:
+        reader = self.engine.execution_options(fjld_read_only=True)
+        self.read_sessions = sessionmaker(reader, expire_on_commit=False, autoflush=False)
+        event.listen(self.read_sessions, "before_flush", _refuse_flush, insert=True)
 
     @contextmanager
-    def session_scope(self) -> Iterator[Session]:
-        """One transaction: commit on success, roll back on any exception."""
+    def write_scope(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on any exception."""
         with self.sessions() as session:
             session.info["writer"] = WriterContext(self.clock, self.user)
             with session.begin():
                 yield session
+
+    # The name most callers grew up with; a write scope.
+    session_scope = write_scope
+
+    @contextmanager
+    def read_scope(self) -> Iterator[Session]:
+        """One read-only snapshot (deferred BEGIN): under WAL it reads beside a running writer instead of
+        waiting for its lock, so the GUI thread never blocks on a worker. Any flush fails loudly."""
+        with self.read_sessions() as session, session.begin():
+            yield session
 
     def backup_folder(self) -> Path:
         """The folder chosen in settings, else backups/ beside the database."""
         from models.backup import backup_dir_for
         from models.settings import get_setting
 
-        with self.sessions() as session:
+        with self.read_scope() as session:
             chosen = str(get_setting(session, "backup_dir") or "")
         return Path(chosen) if chosen else backup_dir_for(self.path)
 
@@ -66,6 +82,11 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _refuse_flush(session: Session, flush_context: object, instances: object) -> None:
+    # A write in a read scope is a programming error: it would take the lock the scope exists to avoid.
+    raise DomainError("read_scope_write", "内部错误：只读会话中出现了修改")
 
 
 def _connect_factory(path: Path, dek: bytes | None) -> Callable[[], sqlcipher3.Connection]:
@@ -92,9 +113,13 @@ def make_engine(path: Path, dek: bytes | None) -> Engine:
     engine = create_engine("sqlite://", creator=_connect_factory(path, dek), module=sqlcipher3.dbapi2)
 
     @event.listens_for(engine, "begin")
-    def _begin_immediate(conn) -> None:  # type: ignore[no-untyped-def]
-        # Take the write lock at BEGIN so two writers fail fast instead of deadlocking mid-transaction.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
+        if conn.get_execution_options().get("fjld_read_only"):
+            # A reader takes no lock at BEGIN: WAL gives it a snapshot beside any writer.
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            # Take the write lock at BEGIN so two writers fail fast instead of deadlocking mid-transaction.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

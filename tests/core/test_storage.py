@@ -106,3 +106,47 @@ def test_backups_go_to_the_folder_chosen_in_settings(new_db, tmp_path):
     with new_db.import_scope("before_load"):
         pass
     assert len(list(chosen.glob("*-before_load.db"))) == 1
+
+
+def test_a_read_scope_reads_a_snapshot_beside_a_running_writer(new_db):
+    import threading
+    import time
+
+    from models.services.cases import list_cases
+
+    with new_db.write_scope() as session:
+        register_case(session, "已提交的案件")
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with new_db.write_scope() as session:
+            register_case(session, "写入中的案件")
+            session.flush()
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        started = time.perf_counter()
+        with new_db.read_scope() as session:
+            titles = [row.title for row in list_cases(session)]
+        elapsed = time.perf_counter() - started
+    finally:
+        release.set()
+        thread.join()
+    assert titles == ["已提交的案件"]      # the snapshot: the writer's uncommitted row is not seen
+    assert elapsed < 1.0                  # no wait for the writer's lock (busy_timeout is 5 s)
+    with new_db.read_scope() as session:
+        assert len(list_cases(session)) == 2
+
+
+def test_a_read_scope_refuses_to_write(new_db):
+    with pytest.raises(DomainError) as caught:
+        with new_db.read_scope() as session:
+            register_case(session, "不应保存")
+    assert caught.value.code == "read_scope_write"
+    with new_db.read_scope() as session:
+        from models.services.cases import list_cases
+        assert list_cases(session) == []
