@@ -43,9 +43,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.set_defaults(handler=cmd_load)
 
-    p = sub.add_parser("search", help="全文检索案件、建议、任务")
+    p = sub.add_parser("search", help="全文检索案件、建议、任务、进展、会议、单位、附件名")
     p.add_argument("text")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=int, default=50, help="每类最多显示几条（0 = 全部）")
     p.set_defaults(handler=cmd_search)
 
     p = sub.add_parser("due", help="列出逾期和临期事项")
@@ -136,14 +136,19 @@ def cmd_load(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_search(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.search import search
+    from models.search import search_grouped
     from models.services.common import LABELS
 
     with ctx.session_scope() as session:
-        hits = search(session, args.text, limit=args.limit)
-        for hit in hits:
-            ctx.out(f"{LABELS.get(hit.entity, hit.entity)}\t{hit.title}\t{hit.row_id}")
-    if not hits:
+        groups = search_grouped(session, args.text, per_kind=args.limit if args.limit > 0 else 10**9)
+    for group in groups:
+        kind = LABELS.get(group.matched, group.matched)
+        ctx.out(f"【{kind}】共 {group.total} 条")
+        for hit in group.hits:
+            ctx.out(f"{kind}\t{hit.title}\t{LABELS.get(hit.entity, hit.entity)}\t{hit.row_id}")
+        if group.total > len(group.hits):
+            ctx.out(f"（{kind}还有 {group.total - len(group.hits)} 条未显示，用 --limit 0 显示全部）")
+    if not groups:
         ctx.out("没有找到")
     return 0
 

@@ -29,6 +29,20 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine, db_path: Path, dek: bytes | None) -> None:
+    _upgrade(engine, db_path, dek)
+    from sqlalchemy.orm import Session
+
+    from models.search import index_is_current, rebuild_index
+
+    # The search index is derived data: an older layout is rebuilt here, after the schema is current.
+    with engine.execution_options(fjld_read_only=True).connect() as conn:
+        current = index_is_current(conn)
+    if not current:
+        with engine.begin() as conn:
+            rebuild_index(Session(bind=conn))
+
+
+def _upgrade(engine: Engine, db_path: Path, dek: bytes | None) -> None:
     current = current_revision(engine)
     head = head_revision()
     if current == head:

@@ -1,68 +1,151 @@
-"""Full-text search over cases, suggestions, tasks, units and meetings.
+"""Full-text search over every text a clerk types: cases, suggestions and their 建议内容 items, tasks,
+measures and their 进展 entries, units, meetings, their 议定事项 and 纪要, and attachment names.
 
-The one module with SQLite-only SQL: an FTS5 table with the trigram tokenizer finds Chinese
-substrings of 3+ characters through the index; 1–2 character queries fall back to LIKE over the same
-table. (On a shared PostgreSQL server this module becomes pg_trgm; nothing else changes.)
-The index is kept current by an after_flush hook, for local edits and merged rows alike."""
+The one module with SQLite-only SQL (on a shared PostgreSQL server it becomes pg_trgm; nothing else
+changes). Two FTS5 tables hold the same folded text:
+- `search_index` (trigram tokenizer) answers queries of 3+ characters;
+- `search_index_chars` (unicode61 over the text spaced out one character per token) answers 1–2
+  character queries as a one- or two-token phrase through its index, not a table scan.
+Every text is folded before indexing and every query before matching: traditional characters become
+simplified (one character at a time, from OpenCC's table, so a substring folds the same wherever it
+stands) and ASCII is lower-cased, so 檢察建議 finds 检察建议. Results come grouped by the kind of text
+matched, each group with its full count, so nothing is capped without saying so.
+The index is kept current by an after_flush hook, for local edits and merged rows alike; its layout
+version lives in PRAGMA user_version and an older layout is rebuilt at open (models/migrate.py)."""
 from __future__ import annotations
 
+import functools
+import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, event, select, text
 from sqlalchemy.orm import Session
 
+from models.attachment import Attachment
 from models.base import SyncedMixin
 from models.case import Case
-from models.meeting import Meeting
+from models.meeting import Meeting, MeetingDecision
 from models.registry import ENTITY_BY_NAME
-from models.suggestion import Suggestion
-from models.tasklist import Measure, Task
+from models.suggestion import Suggestion, SuggestionItem
+from models.tasklist import Measure, ProgressEntry, Task
 from models.unit import Unit
 
+# Fields indexed per entity, in the order they are joined into the body.
 SEARCHABLE: dict[type[SyncedMixin], tuple[str, ...]] = {
     Case: ("case_no", "title", "summary", "related_units", "handler", "domain"),
-    Suggestion: ("doc_no", "addressee_name", "origin", "facts", "reply_content", "rectification_detail"),
+    Suggestion: ("doc_no", "addressee_name", "origin", "facts", "legal_basis", "reply_requirement",
+                 "reply_doc_no", "reply_content", "objection", "review_result", "rectification_detail",
+                 "follow_up", "copy_to"),
+    SuggestionItem: ("text",),
     Task: ("text",),
     Measure: ("text", "units_text", "deadline_phrase"),
-    Unit: ("name", "short_name", "liaison_name"),
-    Meeting: ("title", "topics", "minutes"),
+    ProgressEntry: ("text", "reporter"),
+    Unit: ("name", "short_name", "liaison_name", "note"),
+    Meeting: ("title", "attendees", "topics", "minutes"),
+    MeetingDecision: ("text",),
+    Attachment: ("filename",),
 }
+# Bump when SEARCHABLE (its order numbers the kinds) or the folding changes: databases with an older
+# index rebuild it at open.
+INDEX_VERSION = 3
 CREATE_INDEX_SQL = ("CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
                     "entity UNINDEXED, row_id UNINDEXED, body, tokenize='trigram')")
+# Contentless: only its index is ever read (rowids), so the spaced-out text is not stored twice.
+CREATE_CHARS_SQL = ("CREATE VIRTUAL TABLE IF NOT EXISTS search_index_chars USING fts5("
+                    "body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')")
+# The kind of a text rides in the top bits of its FTS rowid, so counting matches per kind and paging
+# through one kind read only the index, never the stored rows.
+KIND_BITS = 59
+KIND_CODE = {cls.entity_name: code for code, cls in enumerate(SEARCHABLE, start=1)}
+KIND_BY_CODE = {code: name for name, code in KIND_CODE.items()}
+# Stands for a character unicode61 would drop as a separator, so "检，察" is not taken for "检察".
+_GAP = "\ue000"
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    entity: str
+    entity: str          # the record to open: a 建议内容 item opens its suggestion
     row_id: uuid.UUID
     title: str
+    matched: str = ""    # the kind of text that matched (the group), e.g. "suggestion_item"
+
+
+@dataclass(frozen=True)
+class SearchGroup:
+    matched: str                 # entity name of the matched text
+    total: int                   # every match of this kind, however many are shown
+    hits: tuple[SearchHit, ...]  # the first page, sorted by title
+
+
+@functools.cache
+def _fold_table() -> dict[int, str]:
+    """Traditional -> simplified, one character at a time (OpenCC t2s applied to each CJK character)."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    table: dict[int, str] = {}
+    for first, last in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
+        chars = "".join(chr(code) for code in range(first, last + 1))
+        # Converting the block line by line keeps OpenCC's phrase rules out: each line is one character.
+        converted = converter.convert("\n".join(chars)).split("\n")
+        for source, target in zip(chars, converted):
+            if len(target) == 1 and target != source:
+                table[ord(source)] = target
+    table.update({code: chr(code + 32) for code in range(ord("A"), ord("Z") + 1)})
+    return table
+
+
+def fold(value: str) -> str:
+    """The form in which both texts and queries are compared."""
+    return value.translate(_fold_table())
+
+
+def _is_token_char(char: str) -> bool:
+    # unicode61's separators: punctuation, symbols, spaces and controls (private use is a token).
+    return unicodedata.category(char)[0] not in "PSZC" or unicodedata.category(char) == "Co"
+
+
+def _spaced(folded: str) -> str:
+    return " ".join(char if _is_token_char(char) else _GAP for char in folded)
 
 
 def create_index(conn: Connection) -> None:
     conn.execute(text(CREATE_INDEX_SQL))
+    conn.execute(text(CREATE_CHARS_SQL))
 
 
-def _fts_rowid(row_id: uuid.UUID) -> int:
-    """FTS rows are addressed by an integer rowid (indexed) derived from the record's random UUID bits;
-    deleting by the UNINDEXED row_id column would scan the whole index on every edit."""
-    return row_id.int & ((1 << 63) - 1)
+def _fts_rowid(obj: SyncedMixin) -> int:
+    """FTS rows are addressed by an integer rowid: the kind's code in the top bits, then 59 random bits of
+    the record's UUIDv7 (deleting by the UNINDEXED row_id column would scan the whole index per edit)."""
+    return (KIND_CODE[obj.entity_name] << KIND_BITS) | (obj.id.int & ((1 << KIND_BITS) - 1))
+
+
+def _kind_range(matched: str) -> tuple[int, int]:
+    code = KIND_CODE[matched]
+    return code << KIND_BITS, ((code + 1) << KIND_BITS) - 1
 
 
 def _body(obj: SyncedMixin) -> str:
-    return "\n".join(str(getattr(obj, name) or "") for name in SEARCHABLE[type(obj)])
+    return fold("\n".join(str(getattr(obj, name) or "") for name in SEARCHABLE[type(obj)]))
 
 
-def _reindex(conn: Connection, objs: list[SyncedMixin]) -> None:
+def _reindex(conn: Connection, objs: Iterable[SyncedMixin], *, fresh: bool = False) -> None:
+    objs = list(objs)
     if not objs:
         return
-    conn.execute(text("DELETE FROM search_index WHERE rowid = :rowid"),
-                 [{"rowid": _fts_rowid(o.id)} for o in objs])
-    live = [{"rowid": _fts_rowid(o.id), "entity": o.entity_name, "row_id": str(o.id), "body": _body(o)}
+    if not fresh:
+        keys = [{"rowid": _fts_rowid(o)} for o in objs]
+        conn.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), keys)
+        conn.execute(text("DELETE FROM search_index_chars WHERE rowid = :rowid"), keys)
+    live = [{"rowid": _fts_rowid(o), "entity": o.entity_name, "row_id": str(o.id), "body": _body(o)}
             for o in objs if not o.deleted]
     if live:
         conn.execute(text("INSERT INTO search_index (rowid, entity, row_id, body) "
                           "VALUES (:rowid, :entity, :row_id, :body)"), live)
+        conn.execute(text("INSERT INTO search_index_chars (rowid, body) VALUES (:rowid, :body)"),
+                     [{"rowid": row["rowid"], "body": _spaced(row["body"])} for row in live])
 
 
 @event.listens_for(Session, "after_flush")
@@ -74,13 +157,21 @@ def _index_changes(session: Session, _flush_context: object) -> None:
 
 def rebuild_index(session: Session) -> int:
     conn = session.connection()
+    create_index(conn)
     conn.execute(text("DELETE FROM search_index"))
+    conn.execute(text("DELETE FROM search_index_chars"))
     count = 0
     for cls in SEARCHABLE:
-        rows = list(session.query(cls).filter(cls.deleted.is_(False)))
-        _reindex(conn, rows)
+        rows = list(session.scalars(select(cls).where(cls.deleted.is_(False))))
+        _reindex(conn, rows, fresh=True)
         count += len(rows)
+    conn.exec_driver_sql(f"PRAGMA user_version = {INDEX_VERSION}")
     return count
+
+
+def index_is_current(conn: Connection) -> bool:
+    """False for an index of an older layout (after an upgrade), which open rebuilds."""
+    return (conn.exec_driver_sql("PRAGMA user_version").scalar() or 0) >= INDEX_VERSION
 
 
 def display_title(obj: SyncedMixin) -> str:
@@ -90,36 +181,92 @@ def display_title(obj: SyncedMixin) -> str:
         return f"{obj.doc_no} {obj.addressee_name}".strip()
     if isinstance(obj, Task):
         return f"{obj.number}.{obj.text}"
-    if isinstance(obj, Measure):
-        return obj.text
     if isinstance(obj, Unit):
         return obj.name
     if isinstance(obj, Meeting):
         return obj.title
+    if isinstance(obj, Attachment):
+        return obj.filename
+    if isinstance(obj, Measure | SuggestionItem | MeetingDecision | ProgressEntry):
+        return obj.text
     return str(obj.id)
 
 
-def search(session: Session, query: str, limit: int = 50) -> list[SearchHit]:
-    query = query.strip()
+def _target(obj: SyncedMixin) -> tuple[str, uuid.UUID]:
+    """The record a hit opens: a child text opens the record it belongs to."""
+    if isinstance(obj, SuggestionItem):
+        return "suggestion", obj.suggestion_id
+    if isinstance(obj, MeetingDecision):
+        return "meeting", obj.meeting_id
+    if isinstance(obj, ProgressEntry):
+        return "measure", obj.measure_id
+    if isinstance(obj, Attachment) and obj.owner_id is not None:
+        return obj.owner_entity, obj.owner_id
+    return obj.entity_name, obj.id
+
+
+def _matching_rowids(query: str) -> tuple[str, dict[str, object]]:
+    """SQL selecting the rowids of the texts holding the folded query, through an index whenever the
+    query allows it; `:lo`/`:hi` bound the rowids (one kind, or all)."""
+    quoted = query.replace('"', '""')
+    if len(query) >= 3:
+        return ("SELECT rowid FROM search_index WHERE search_index MATCH :q AND rowid BETWEEN :lo AND :hi",
+                {"q": f'"{quoted}"'})
+    if all(_is_token_char(char) for char in query):
+        return ("SELECT rowid FROM search_index_chars WHERE search_index_chars MATCH :q "
+                "AND rowid BETWEEN :lo AND :hi", {"q": '"' + " ".join(query) + '"'})
+    # A one- or two-character query with punctuation (e.g. "〔2"): rare enough to scan for.
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return ("SELECT rowid FROM search_index WHERE body LIKE :q ESCAPE '\\' AND rowid BETWEEN :lo AND :hi",
+            {"q": f"%{escaped}%"})
+
+
+def count_matches(session: Session, query: str) -> dict[str, int]:
+    """How many texts of each kind match; nothing is left out."""
+    query = fold(query.strip())
+    if not query:
+        return {}
+    sql, params = _matching_rowids(query)
+    rows = session.connection().execute(
+        text(f"SELECT rowid >> {KIND_BITS}, count(*) FROM ({sql}) GROUP BY 1"),
+        {**params, "lo": 0, "hi": (1 << 63) - 1})
+    return {KIND_BY_CODE[code]: count for code, count in rows.all() if code in KIND_BY_CODE}
+
+
+def search_kind(session: Session, query: str, matched: str, *, offset: int = 0, limit: int = 20
+                ) -> list[SearchHit]:
+    """One page of the hits of one kind ("显示更多" asks for the next page)."""
+    query = fold(query.strip())
     if not query:
         return []
-    conn = session.connection()
-    # No ORDER BY rank: ranking every match of a common word costs ~10x the lookup at 100k records,
-    # and clerks read the hits sorted by kind and title anyway.
-    if len(query) >= 3:
-        rows = conn.execute(text("SELECT entity, row_id FROM search_index WHERE search_index MATCH :q "
-                                 "LIMIT :limit"),
-                            {"q": '"' + query.replace('"', '""') + '"', "limit": limit})
-    else:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = conn.execute(text("SELECT entity, row_id FROM search_index WHERE body LIKE :q ESCAPE '\\' "
-                                 "LIMIT :limit"), {"q": f"%{escaped}%", "limit": limit})
-    ids_by_entity: dict[str, list[uuid.UUID]] = {}
-    for entity, row_id in rows.all():
-        ids_by_entity.setdefault(entity, []).append(uuid.UUID(row_id))
+    sql, params = _matching_rowids(query)
+    lo, hi = _kind_range(matched)
+    # FTS5 returns matches in rowid order, so pages follow each other without a sort.
+    rows = session.connection().execute(
+        text(f"SELECT row_id FROM search_index WHERE rowid IN ({sql} LIMIT :limit OFFSET :offset)"),
+        {**params, "lo": lo, "hi": hi, "limit": limit, "offset": offset})
+    ids = [uuid.UUID(row_id) for (row_id,) in rows.all()]
+    if not ids:
+        return []
+    cls = ENTITY_BY_NAME[matched]
     hits = []
-    for entity, ids in sorted(ids_by_entity.items()):
-        cls = ENTITY_BY_NAME[entity]
-        hits.extend(SearchHit(entity, obj.id, display_title(obj))
-                    for obj in session.scalars(select(cls).where(cls.id.in_(ids))))
-    return sorted(hits, key=lambda h: (h.entity, h.title))
+    for obj in session.scalars(select(cls).where(cls.id.in_(ids))):
+        entity, row_id = _target(obj)
+        hits.append(SearchHit(entity, row_id, display_title(obj), matched))
+    return sorted(hits, key=lambda hit: (hit.title, str(hit.row_id)))
+
+
+def search_grouped(session: Session, query: str, per_kind: int = 20) -> list[SearchGroup]:
+    """Every kind that matches, with its full count and its first `per_kind` hits."""
+    counts = count_matches(session, query)
+    order = {cls.entity_name: n for n, cls in enumerate(SEARCHABLE)}
+    return [SearchGroup(matched, total, tuple(search_kind(session, query, matched, limit=per_kind)))
+            for matched, total in sorted(counts.items(), key=lambda item: order.get(item[0], 99))]
+
+
+def search(session: Session, query: str, limit: int | None = None) -> list[SearchHit]:
+    """Every hit (or the first `limit` of each kind), grouped by kind; callers that page use
+    search_grouped/search_kind."""
+    per_kind = limit if limit is not None else max(count_matches(session, query).values(), default=0)
+    return [hit for group in search_grouped(session, query, per_kind) for hit in group.hits]
+
