@@ -154,16 +154,19 @@ def cmd_search(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_due(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.due import due_items
+    from models.services.due import due_items, unclear_deadlines
 
     today = args.today or dt.date.today()
     with ctx.session_scope() as session:
         items = due_items(session, today, args.days, include_green=args.all)
+        unclear = unclear_deadlines(session) if args.all else []
     for item in items:
         when = f"逾期{-item.days_left}天" if item.days_left < 0 else f"剩{item.days_left}天"
         ctx.out(f"{item.level.label}\t{item.due.isoformat()}\t{when}\t{item.title}\t{item.party}")
     if not items:
         ctx.out("没有逾期或临期事项")
+    for entry in unclear:
+        ctx.out(f"时限待确认\t{entry.phrase}\t{entry.title}\t{entry.party}")
     return 0
 
 

@@ -20,6 +20,7 @@ class PhraseKind(StrEnum):
     FIXED_THEN_ONGOING = "fixed_then_ongoing"   # 5月底前完成并长期坚持: due date, then kept up
     ONGOING = "ongoing"                         # 长期坚持, 持续推进, 常态化: never overdue
     RECURRING = "recurring"                     # 每月28日前, 每季度: a report due every period
+    FIXED_THEN_RECURRING = "fixed_then_recurring"  # 6月底前完成，以后每季度报送: a date, then reports
     UNKNOWN = "unknown"
 
 
@@ -40,6 +41,7 @@ class DeadlinePhrase:
     recurrence: Recurrence | None
     checkpoints: tuple[date, ...] = ()  # every date the phrase names, or a recurrence's dates in the list year
     day_of_period: int | None = None    # 每月28日 -> 28; 每周五 -> 5; None = the period's last day
+    month_of_period: int | None = None  # 每季度首月 -> 1 (Jan/Apr/Jul/Oct); None = the period's last month
 
 
 _SMALL_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -80,10 +82,20 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, month_calendar.monthrange(year, month)[1])
 
 
+_NUMERIC_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})[./\-](\d{1,2})(?:[./\-](\d{1,2}))?(?!\d)")
+
+
+def _numeric_date_as_words(match: re.Match[str]) -> str:
+    year, month, day = match.groups()
+    return f"{year}年{int(month)}月{int(day)}日" if day else f"{year}年{int(month)}月"
+
+
 def _normalise(phrase: str) -> str:
-    """Full-width digits and punctuation to ASCII, no spaces, no closing punctuation."""
+    """Full-width digits and punctuation to ASCII, no spaces, no closing punctuation; numeric dates
+    (2022.12.31, 2022-06-30, 2022/6/30) spelled the way the rest of the parser reads them."""
     text = unicodedata.normalize("NFKC", phrase)
-    return re.sub(r"\s+", "", text).rstrip("。.;；,，")
+    text = re.sub(r"\s+", "", text).rstrip("。.;；,，")
+    return _NUMERIC_DATE_RE.sub(_numeric_date_as_words, text)
 
 
 def _match_date(match: re.Match[str], list_year: int) -> date | None:
@@ -115,22 +127,35 @@ def _dates_in(text: str, list_year: int) -> list[date]:
     return sorted({day for day in found if day is not None})
 
 
+_PERIOD_MONTHS = {Recurrence.QUARTERLY: 3, Recurrence.HALF_YEARLY: 6}
+# "每季度首月10日前": the report falls in the period's first month, not its last.
+_FIRST_MONTH_RE = re.compile(r"首月|第一个?月|初月|季初|半年初")
+
+
 def occurrences_in_year(recurrence: Recurrence, year: int, day_of_period: int | None = None,
-                        anchor: tuple[int, int] | None = None) -> list[date]:
+                        anchor: tuple[int, int] | None = None, month_of_period: int | None = None
+                        ) -> list[date]:
     """Due dates of a recurring report in one year (weekly ones: see `next_due`). A day past the
-    month's end is clamped to it (每月31日 in February = 28/29)."""
+    month's end is clamped to it (每月31日 in February = 28/29). A quarterly or half-yearly report falls in
+    the period's last month unless `month_of_period` names another (1 = the first)."""
     if recurrence is Recurrence.YEARLY:
         month, day = anchor or (12, 31)
         return [date(year, month, min(day, _month_end(year, month).day))]
-    months = {Recurrence.MONTHLY: range(1, 13),
-              Recurrence.QUARTERLY: (3, 6, 9, 12),  # a quarterly day falls in the quarter's last month
-              Recurrence.HALF_YEARLY: (6, 12)}.get(recurrence, ())
+    if recurrence is Recurrence.MONTHLY:
+        months: list[int] = list(range(1, 13))
+    elif recurrence in _PERIOD_MONTHS:
+        length = _PERIOD_MONTHS[recurrence]
+        offset = (month_of_period or length) - 1
+        months = [start + offset for start in range(1, 13, length)]
+    else:
+        months = []
     return [date(year, month, min(day_of_period or 31, _month_end(year, month).day)) for month in months]
 
 
 def _parse_recurring(text: str, recurrence: Recurrence, list_year: int, phrase: str) -> DeadlinePhrase:
     day_of_period: int | None = None
     anchor: tuple[int, int] | None = None
+    month_of_period = 1 if recurrence in _PERIOD_MONTHS and _FIRST_MONTH_RE.search(text) else None
     if recurrence is Recurrence.WEEKLY:
         weekday = _WEEKDAY_RE.search(text)
         if weekday is None:
@@ -141,12 +166,34 @@ def _parse_recurring(text: str, recurrence: Recurrence, list_year: int, phrase: 
     elif recurrence is Recurrence.YEARLY:
         named_dates = _dates_in(text, list_year)
         anchor = (named_dates[0].month, named_dates[0].day) if named_dates else None
-    elif recurrence in (Recurrence.MONTHLY, Recurrence.QUARTERLY):
+    elif recurrence in (Recurrence.MONTHLY, Recurrence.QUARTERLY, Recurrence.HALF_YEARLY):
         day_match = _DAY_OF_MONTH_RE.search(text)
         if day_match and 1 <= _number(day_match["day"]) <= 31:
             day_of_period = _number(day_match["day"])
-    checkpoints = tuple(occurrences_in_year(recurrence, list_year, day_of_period, anchor))
-    return DeadlinePhrase(phrase, PhraseKind.RECURRING, None, recurrence, checkpoints, day_of_period)
+    checkpoints = tuple(occurrences_in_year(recurrence, list_year, day_of_period, anchor, month_of_period))
+    return DeadlinePhrase(phrase, PhraseKind.RECURRING, None, recurrence, checkpoints, day_of_period,
+                          month_of_period)
+
+
+# "6月底前完成，以后每季度报送进展": what comes before 以后/此后/之后/然后 is a one-off date.
+_THEN_RE = re.compile(r"[,，;；]?(?:以后|此后|之后|然后|其后|嗣后|后续|并)(?=[^,，;；]*(?:每|按[周月季年半]|逐[周月季年]))")
+
+
+def _parse_fixed_then_recurring(text: str, list_year: int, phrase: str) -> DeadlinePhrase | None:
+    then = _THEN_RE.search(text)
+    if then is None:
+        return None
+    head, tail = text[:then.start()], text[then.end():]
+    first_dates = _dates_in(head, list_year)
+    if not first_dates:
+        return None
+    for pattern, recurrence in _RECURRING_RULES:
+        if pattern.search(tail):
+            recurring = _parse_recurring(tail, recurrence, list_year, phrase)
+            after = tuple(day for day in recurring.checkpoints if day > first_dates[-1])
+            return DeadlinePhrase(phrase, PhraseKind.FIXED_THEN_RECURRING, first_dates[-1], recurrence,
+                                  (*first_dates, *after), recurring.day_of_period, recurring.month_of_period)
+    return None
 
 
 def parse_deadline_phrase(phrase: str | None, list_year: int) -> DeadlinePhrase:
@@ -155,6 +202,9 @@ def parse_deadline_phrase(phrase: str | None, list_year: int) -> DeadlinePhrase:
     text = _normalise(verbatim)
     if not text:
         return DeadlinePhrase(verbatim, PhraseKind.UNKNOWN, None, None)
+    then_recurring = _parse_fixed_then_recurring(text, list_year, verbatim)
+    if then_recurring is not None:
+        return then_recurring
     for pattern, recurrence in _RECURRING_RULES:
         if pattern.search(text):
             return _parse_recurring(text, recurrence, list_year, verbatim)
@@ -176,7 +226,9 @@ def next_due(parsed: DeadlinePhrase, today: date) -> date | None:
     if parsed.kind in (PhraseKind.FIXED, PhraseKind.FIXED_THEN_ONGOING):
         upcoming = [day for day in parsed.checkpoints if day >= today]
         return upcoming[0] if upcoming else parsed.due_on
-    if parsed.kind is not PhraseKind.RECURRING or parsed.recurrence is None:
+    if parsed.kind is PhraseKind.FIXED_THEN_RECURRING and parsed.due_on and today <= parsed.due_on:
+        return parsed.due_on
+    if parsed.kind not in (PhraseKind.RECURRING, PhraseKind.FIXED_THEN_RECURRING) or parsed.recurrence is None:
         return None
     if parsed.recurrence is Recurrence.WEEKLY:
         weekday = parsed.day_of_period or DEFAULT_WEEKDAY
@@ -185,7 +237,8 @@ def next_due(parsed: DeadlinePhrase, today: date) -> date | None:
     if parsed.recurrence is Recurrence.YEARLY and parsed.checkpoints:
         anchor = (parsed.checkpoints[0].month, parsed.checkpoints[0].day)
     for year in (today.year, today.year + 1):
-        for day in occurrences_in_year(parsed.recurrence, year, parsed.day_of_period, anchor):
+        for day in occurrences_in_year(parsed.recurrence, year, parsed.day_of_period, anchor,
+                                       parsed.month_of_period):
             if day >= today:
                 return day
     return None

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.rules.deadline_phrase import PhraseKind, parse_deadline_phrase
 from models.rules.deadlines import days_left
 from models.rules.warning import WarningLevel, warning_level
 from models.services.tasks import latest_progress
 from models.settings import get_setting
 from models.suggestion import Suggestion
-from models.tasklist import DONE_STATUSES, Measure, Task, TaskAspect, TaskList
+from models.tasklist import DONE_STATUSES, Measure, ProgressEntry, Task, TaskAspect, TaskList
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,77 @@ def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
         level = warning_level(s.follow_up_due, today, done=False, near_days=near)
         items.append(DueItem("follow_up", s.id, f"检察建议 {s.doc_no} 跟进调查/回头看", s.addressee_name,
                              s.follow_up_due, days_left(s.follow_up_due, today), level))
-    measures = session.execute(
-        select(Measure, Task).join(Task, Measure.task_id == Task.id)
-        .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)
-        .where(Measure.deleted.is_(False), Task.deleted.is_(False), TaskList.deleted.is_(False),
-               Measure.due_on.is_not(None))).all()
-    latest = latest_progress(session, [m.id for m, _ in measures])
-    for measure, task in measures:
+    measures = _live_measures(session, Measure.due_on.is_not(None) | (Measure.recurrence != ""))
+    latest = latest_progress(session, [m.id for m, _, _ in measures])
+    reports = _report_dates(session, [m.id for m, _, _ in measures])
+    for measure, task, year in measures:
         entry = latest.get(measure.id)
         if entry is not None and entry.status in DONE_STATUSES:
             continue
-        level = warning_level(measure.due_on, today, done=False, near_days=near)
-        items.append(DueItem("measure", measure.id, f"任务{task.number}：{measure.text[:30]}",
-                             measure.units_text, measure.due_on, days_left(measure.due_on, today), level))
+        parsed = parse_deadline_phrase(measure.deadline_phrase, year)
+        title = f"任务{task.number}：{measure.text[:30]}"
+        if parsed.kind in (PhraseKind.RECURRING, PhraseKind.FIXED_THEN_RECURRING):
+            for due in open_occurrences(parsed.checkpoints, reports.get(measure.id, [])):
+                level = warning_level(due, today, done=False, near_days=near)
+                items.append(DueItem("measure", measure.id, f"{title}（{due.month}月{due.day}日报送）",
+                                     measure.units_text, due, days_left(due, today), level))
+        elif measure.due_on is not None:
+            level = warning_level(measure.due_on, today, done=False, near_days=near)
+            items.append(DueItem("measure", measure.id, title, measure.units_text, measure.due_on,
+                                 days_left(measure.due_on, today), level))
     shown = [i for i in items if include_green or i.level in (WarningLevel.RED, WarningLevel.YELLOW)]
     return sorted(shown, key=lambda i: (i.due, i.title))
+
+
+def _live_measures(session: Session, condition: object) -> list[tuple[Measure, Task, int]]:
+    rows = session.execute(
+        select(Measure, Task, TaskList.year).join(Task, Measure.task_id == Task.id)
+        .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)
+        .where(Measure.deleted.is_(False), Task.deleted.is_(False), TaskAspect.deleted.is_(False),
+               TaskList.deleted.is_(False), condition)).all()
+    return [(measure, task, year) for measure, task, year in rows]
+
+
+def _report_dates(session: Session, measure_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dt.date]]:
+    dates: dict[uuid.UUID, list[dt.date]] = {}
+    for measure_id, reported_on in session.execute(
+            select(ProgressEntry.measure_id, ProgressEntry.reported_on).where(
+                ProgressEntry.deleted.is_(False), ProgressEntry.reported_on.is_not(None),
+                ProgressEntry.measure_id.in_(measure_ids))):
+        dates.setdefault(measure_id, []).append(reported_on)
+    return dates
+
+
+def open_occurrences(occurrences: tuple[dt.date, ...], reported: list[dt.date]) -> list[dt.date]:
+    """The report dates of a recurring measure not yet answered by a progress entry. An entry answers
+    the earliest open occurrence after the previous occurrence (its period): on time if reported by the
+    date, late if after it; one entry answers one occurrence."""
+    remaining = sorted(reported)
+    still_open = []
+    previous = dt.date.min
+    for due in sorted(occurrences):
+        answer = next((day for day in remaining if day > previous), None)
+        if answer is None:
+            still_open.append(due)
+        else:
+            remaining.remove(answer)
+        previous = due
+    return still_open
+
+
+@dataclass(frozen=True)
+class UnclearDeadline:
+    """A measure whose 完成时限 the parser cannot read: 时限待确认, never silently dropped."""
+    ref_id: uuid.UUID
+    title: str
+    phrase: str
+    party: str
+
+
+def unclear_deadlines(session: Session) -> list[UnclearDeadline]:
+    found = []
+    for measure, task, year in _live_measures(session, Measure.deadline_phrase != ""):
+        if parse_deadline_phrase(measure.deadline_phrase, year).kind is PhraseKind.UNKNOWN:
+            found.append(UnclearDeadline(measure.id, f"任务{task.number}：{measure.text[:30]}",
+                                         measure.deadline_phrase, measure.units_text))
+    return sorted(found, key=lambda item: item.title)
