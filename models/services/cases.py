@@ -122,3 +122,9 @@ def case_choice(session: Session, case_id: uuid.UUID | None) -> CaseChoice | Non
     row = session.execute(select(Case.id, Case.case_no, Case.title, Case.domain)
                           .where(Case.id == case_id, Case.deleted.is_(False))).first()
     return CaseChoice(*row) if row else None
+
+
+def case_values(session: Session, case_id: uuid.UUID | str, fields: tuple[str, ...]) -> dict[str, object]:
+    """One case's fields by name (for the form)."""
+    case = get_live(session, Case, case_id)
+    return {name: getattr(case, name) for name in fields}
