@@ -246,6 +246,11 @@ class SuggestionPage(TablePage):
         return labels
 
     def _case_picked(self, label: str) -> None:
+        editor = self.form.editors["case"]
+        assert isinstance(editor, QLineEdit)
+        if editor.text() != label:
+            editor.setText(label)
+            self.form.changed.emit()
         self._show_case_note(label)
 
     def _show_case_note(self, text: str) -> None:
