@@ -36,30 +36,27 @@ UNDO_FIELDS = ("doc_no", "issued_on", "served_on", "service_method", "replied_on
 Step = Callable[[Any, uuid.UUID, dict[str, Any]], object]
 
 
-def _steps(today: dt.date) -> dict[str, tuple[str, tuple[FieldSpec, ...], dict[str, object], Step]]:
+def _steps() -> dict[str, tuple[str, tuple[FieldSpec, ...], Step]]:
     return {
         "issue": (tr("制发检察建议"), (FieldSpec("doc_no", tr("文号")), FieldSpec("issued_on", tr("制发日期"), "date")),
-                  {"issued_on": today},
                   lambda s, i, v: svc.issue(s, i, str(v["doc_no"]), _required(v, "issued_on", tr("制发日期")))),
         "serve": (tr("登记送达"), (FieldSpec("served_on", tr("送达日期"), "date"),
                                    FieldSpec("method", tr("送达方式"), "choice", SERVICE_METHODS)),
-                  {"served_on": today},
                   lambda s, i, v: svc.mark_served(s, i, _required(v, "served_on", tr("送达日期")), str(v["method"]))),
         "reply": (tr("登记回复"), (FieldSpec("replied_on", tr("回复日期"), "date"),
                                    FieldSpec("reply_doc_no", tr("回复文号")),
                                    FieldSpec("adoption", tr("采纳情况"), "choice", ADOPTIONS[1:]),
                                    FieldSpec("content", tr("回复内容"), "multiline")),
-                  {"replied_on": today},
                   lambda s, i, v: svc.record_reply(s, i, _required(v, "replied_on", tr("回复日期")), str(v["content"]),
                                                    reply_doc_no=str(v["reply_doc_no"]), adoption=str(v["adoption"]))),
         "rectify": (tr("整改与跟进"), (FieldSpec("status", tr("整改情况"), "choice", RECTIFICATIONS[1:]),
                                       FieldSpec("detail", tr("整改详情"), "multiline"),
                                       FieldSpec("follow_up", tr("跟进调查/回头看"), "multiline"),
                                       FieldSpec("follow_up_due", tr("下次回头看日期"), "date")),
-                    {}, _rectify),
-        "close": (tr("结案"), (FieldSpec("closed_on", tr("结案日期"), "date"),), {"closed_on": today},
+                    _rectify),
+        "close": (tr("结案"), (FieldSpec("closed_on", tr("结案日期"), "date"),),
                   lambda s, i, v: svc.close_suggestion(s, i, _required(v, "closed_on", tr("结案日期")))),
-        "litigate": (tr("提起诉讼"), (FieldSpec("closed_on", tr("起诉日期"), "date"),), {"closed_on": today},
+        "litigate": (tr("提起诉讼"), (FieldSpec("closed_on", tr("起诉日期"), "date"),),
                      lambda s, i, v: svc.close_suggestion(s, i, _required(v, "closed_on", tr("起诉日期")),
                                                           litigation=True)),
     }
@@ -107,7 +104,7 @@ class SuggestionActions:
         if row_id is None or not page.confirm_leave():
             return False
         today = page.ctx.today()
-        title, specs, _initial_values, step = _steps(today)[key]
+        title, specs, step = _steps()[key]
         with page.ctx.db.read_scope() as session:
             before = svc.suggestion_view(session, row_id, today).values
             defaults = svc.issue_defaults(session, row_id, today) if key == "issue" else {}

@@ -205,6 +205,7 @@ class SuggestionPage(TablePage):
         layout.addLayout(links)
         layout.addWidget(QLabel(tr("附件（把文件拖到下面的框里）：")))
         self.attachments = AttachmentList(self.ctx, "suggestion")
+        self.attachments.setMaximumHeight(80)   # the lifecycle sections below matter more on this form
         layout.addWidget(self.attachments)
         self._decorate_form()
         self.record_changed.connect(self._record_changed)

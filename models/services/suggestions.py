@@ -252,6 +252,10 @@ class ReplyClock:
     text: str          # e.g. "回复期限：2026年11月25日（还剩2天）"
 
 
+def _cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def reply_clock(s: Suggestion, today: dt.date, near_days: int) -> ReplyClock:
     """回复期限 and the days left, coloured by the one 红黄绿 rule (done = replied or closed)."""
     period = reply_period_text(bool(s.urgent), custom_days=s.reply_period_days or None)
@@ -259,21 +263,23 @@ def reply_clock(s: Suggestion, today: dt.date, near_days: int) -> ReplyClock:
         text = f"回复期限：送达后起算（{period}）" if s.issued_on or s.doc_no else f"回复期限：制发送达后起算（{period}）"
         return ReplyClock(None, None, warning_level(None, today, done=bool(s.closed_on), near_days=near_days),
                           text)
-    due_text = f"{s.reply_due.year}年{s.reply_due.month}月{s.reply_due.day}日"
     done = s.replied_on is not None or s.closed_on is not None
     left = days_left(s.reply_due, today)
     level = warning_level(s.reply_due, today, done=done, near_days=near_days)
     if s.replied_on is not None:
         late = (s.replied_on - s.reply_due).days
-        state = f"已于{s.replied_on.isoformat()}回复" + (f"，逾期{late}天" if late > 0 else "，按期")
+        state = f"已于{_cn_date(s.replied_on)}回复" + (f"，逾期{late}天" if late > 0 else "，按期")
     elif s.closed_on is not None:
-        state = "已结案"
+        state = "未回复"
     elif left < 0:
         state = f"已逾期{-left}天"
     elif left == 0:
         state = "今天到期"
     else:
         state = f"还剩{left}天"
+    if s.closed_on is not None:
+        state += f"；{'已提起诉讼' if s.litigation else '已结案'}（{_cn_date(s.closed_on)}）"
+    due_text = _cn_date(s.reply_due)
     return ReplyClock(s.reply_due, left, level, f"回复期限：{due_text}（{period}，{state}）")
 
 

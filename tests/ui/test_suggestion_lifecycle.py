@@ -275,3 +275,47 @@ def test_the_case_form_lists_its_suggestions_and_opens_one(qtbot, new_ctx):
     with qtbot.waitSignal(page.open_requested, timeout=1000) as opened:   # and back to the case
         page.case_button.click()
     assert opened.args == ["case", sand]
+
+
+def _visible_texts(widget: QWidget) -> list[str]:
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox
+
+    texts = [w.text() for w in widget.findChildren(QLabel) + widget.findChildren(QAbstractButton) if w.isVisible()]
+    texts += [w.title() for w in widget.findChildren(QGroupBox) if w.isVisible()]
+    return [t for t in texts if t]
+
+
+def test_form_screenshots_in_each_stage_show_no_english(qtbot, new_ctx, modal, tmp_path):
+    """One PNG per stage (in $FJLD_SCREENSHOT_DIR when set, to look at), and no Latin letters on screen."""
+    import os
+    import re
+    from pathlib import Path
+
+    shots = Path(os.environ.get("FJLD_SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    _seed(new_ctx)
+    page = _page(qtbot, new_ctx)
+    page.splitter.setSizes([300, 1100])
+    _pick_case(qtbot, page, "采砂")
+    set_fields(page.form, {"addressee_name": "宿州市水利局", "items": "依法查处非法采砂行为。\n建立河道巡查机制。",
+                           "facts": "经查，河道内存在非法采砂。"})
+    assert page.save()
+    steps = [
+        ("1-草稿", None, None),
+        ("2-已制发", "issue", {"doc_no": "宿检行公建〔2026〕1号", "issued_on": "2026-09-01"}),
+        ("3-待回复", "serve", {"served_on": "2026-09-25", "method": "直接送达"}),
+        ("4-已回复", "reply", {"replied_on": "2026-11-20", "content": "已开展专项整治。", "adoption": "采纳"}),
+        ("5-整改跟进", "rectify", {"status": "整改中", "detail": "已拆除采砂船两艘。", "follow_up": "十二月回头看。",
+                                 "follow_up_due": "2026-12-20"}),
+        ("6-已结案", "close", {"closed_on": "2026-12-30"}),
+    ]
+    for name, step, values in steps:
+        if step is not None:
+            modal.then(fill_and_accept(values))
+            assert page.actions.run(step)
+        path = shots / f"检察建议-{name}.png"
+        assert page.grab().save(str(path))
+        assert path.stat().st_size > 10_000
+        assert page.heading.parentWidget().grab().save(str(shots / f"检察建议-{name}-整页.png"))  # the whole form
+        english = [t for t in _visible_texts(page) if re.search(r"[A-Za-z]{2,}", t)]
+        assert english == [], name
