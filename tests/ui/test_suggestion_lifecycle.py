@@ -266,6 +266,11 @@ def test_the_case_form_lists_its_suggestions_and_opens_one(qtbot, new_ctx):
     table = cases.suggestion_table
     assert table.rowCount() == 1 and table.item(0, 0).text() == "宿检行公建〔2026〕4号"
     assert table.item(0, 1).text() == "宿州市水利局"
+    import os
+    if os.environ.get("FJLD_SCREENSHOT_DIR"):
+        cases.resize(1400, 800)
+        qtbot.wait(100)                        # let the layout settle before the picture
+        cases.grab().save(os.path.join(os.environ["FJLD_SCREENSHOT_DIR"], "案件-本案检察建议.png"))
     with qtbot.waitSignal(cases.open_requested, timeout=1000):
         table.cellDoubleClicked.emit(0, 0)
     assert page.current_id == suggestion_id
