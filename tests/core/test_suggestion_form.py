@@ -162,3 +162,15 @@ def test_every_replicated_field_has_a_chinese_label():
             label = field_label(cls.entity_name, name)
             assert label != name and not label.isascii(), (cls.entity_name, name)
     assert set(FIELD_LABELS) == {cls.entity_name for cls in REPLICATED}
+
+
+def test_the_letter_words_the_period_it_set(new_db, cases):
+    from models.services.documents import suggestion_letter
+
+    with new_db.write_scope() as session:
+        row_id = save_suggestion(session, None, {"addressee_name": "宿州市水利局", "items": "整改。",
+                                                 "reply_period_days": "30"})
+        assert "三十日" in repr(suggestion_letter(session, row_id, TODAY))
+        save_suggestion(session, row_id, {"reply_period_days": "", "urgent": True})
+        letter = repr(suggestion_letter(session, row_id, TODAY))
+        assert "十五日" in letter and "三十日" not in letter
