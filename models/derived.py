@@ -21,6 +21,15 @@ from models.tasklist import Measure, Task, TaskAspect, TaskList
 T = TypeVar("T", bound=SyncedMixin)
 
 
+OTHER_DOMAIN = "其他"
+
+
+def suggestion_domain(own_domain: str, case_domain: str | None) -> str:
+    """领域 of a 检察建议: its own when set, else that of its linked case, else 其他. Read-time, not a stored
+    column: a case's 领域 may change (or arrive by sync) after the suggestion was written."""
+    return own_domain.strip() or (case_domain or "").strip() or OTHER_DOMAIN
+
+
 def office_holiday_path() -> Path:
     """An office's own holiday file (e.g. next year's 国务院办公厅 notice), layered over the bundled one."""
     return user_data_dir() / "holidays.json"
@@ -63,8 +72,8 @@ def measure_year(session: Session, measure: Measure) -> int | None:
 
 def derive(session: Session, obj: SyncedMixin) -> None:
     if isinstance(obj, Suggestion):
-        obj.reply_due = (reply_due(obj.served_on, bool(obj.urgent), calendar=default_calendar())
-                         if obj.served_on else None)
+        obj.reply_due = (reply_due(obj.served_on, bool(obj.urgent), custom_days=obj.reply_period_days or None,
+                                   calendar=default_calendar()) if obj.served_on else None)
     elif isinstance(obj, Measure):
         year = measure_year(session, obj)
         parsed = parse_deadline_phrase(obj.deadline_phrase or "", year) if year else None

@@ -23,10 +23,11 @@ ENTITY_BY_NAME: dict[str, type[SyncedMixin]] = {cls.entity_name: cls for cls in 
 # Rows only ever inserted (never edited): merging them is a union, no conflicts possible.
 APPEND_ONLY = frozenset({"progress_entry", "attachment"})
 
-# The 检察建议 fields the government side holds (文号, 制发, 被建议单位, 回复期限 inputs, 回复, 整改):
+# The 检察建议 fields the government side holds (文号, 制发, 被建议单位, 回复期限 inputs incl. the period
+# the 建议书 set, 回复, 整改):
 # the gov_view sync profile shares these and nothing else of a suggestion.
 SUGGESTION_STATUS_FIELDS = frozenset({
-    "doc_no", "kind", "addressee_unit_id", "addressee_name", "issued_on", "served_on", "urgent",
+    "doc_no", "kind", "addressee_unit_id", "addressee_name", "issued_on", "served_on", "urgent", "reply_period_days",
     "replied_on", "reply_doc_no", "reply_content", "adoption", "rectification", "rectification_detail",
     "closed_on", "to_government", "objection", "deleted"})
 

@@ -24,6 +24,7 @@ class Suggestion(SyncedMixin, Base):
     case_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("case_record.id"), default=None)
     addressee_unit_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("unit.id"), default=None)
     addressee_name: Mapped[str] = mapped_column(String(200), default="")       # 被建议单位
+    domain: Mapped[str] = mapped_column(String(40), default="")                 # 领域; "" = that of the case
     origin: Mapped[str] = mapped_column(Text, default="")                       # 案件来源
     facts: Mapped[str] = mapped_column(Text, default="")                        # 查明的事实
     legal_basis: Mapped[str] = mapped_column(Text, default="")                  # 认定依据
@@ -32,6 +33,8 @@ class Suggestion(SyncedMixin, Base):
     service_method: Mapped[str] = mapped_column(String(40), default="")         # 送达方式
     served_on: Mapped[dt.date | None] = mapped_column(default=None)             # 送达日期 (签收日期)
     urgent: Mapped[bool] = mapped_column(default=False)                         # 紧急: 15 days
+    # 回复期限（日） the 建议书 set itself ("可以根据实际情况确定相应的回复期限"); None = the legal default
+    reply_period_days: Mapped[int | None] = mapped_column(default=None)
     reply_due: Mapped[dt.date | None] = mapped_column(default=None, index=True, info=derived())
     replied_on: Mapped[dt.date | None] = mapped_column(default=None)
     reply_doc_no: Mapped[str] = mapped_column(String(100), default="")

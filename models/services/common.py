@@ -11,14 +11,13 @@ from sqlalchemy.orm import Session
 
 from models.base import SyncedMixin
 from models.errors import DomainError
+from models.labels import ENTITY_LABELS
 from models.oplog import CREATE_FIELD, Op
 from models.registry import replicated_columns
 
 T = TypeVar("T", bound=SyncedMixin)
 
-LABELS = {"unit": "单位", "case": "案件", "suggestion": "检察建议", "suggestion_item": "建议事项",
-          "meeting": "会议", "meeting_decision": "议定事项", "task_list": "任务清单", "task_aspect": "方面",
-          "task": "任务", "measure": "措施", "progress_entry": "进展", "attachment": "附件"}
+LABELS = ENTITY_LABELS  # the entity names live with the field labels (models/labels.py)
 
 
 def as_uuid(value: uuid.UUID | str) -> uuid.UUID:

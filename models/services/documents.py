@@ -57,7 +57,7 @@ def suggestion_letter(session: Session, suggestion_id: SuggestionId, today: dt.d
     return build_suggestion_letter(
         office_name=office_name(session), doc_no=s.doc_no, addressee=s.addressee_name, origin=s.origin,
         facts=s.facts, legal_basis=s.legal_basis, items=items, signed_on=s.issued_on or today,
-        reply_limit_phrase=reply_period_text(bool(s.urgent)), reply_due=s.reply_due,
+        reply_limit_phrase=reply_period_text(bool(s.urgent), custom_days=s.reply_period_days or None), reply_due=s.reply_due,
         reply_requirement=s.reply_requirement, copy_to=_split_units(s.copy_to))
 
 
@@ -81,7 +81,7 @@ def reminder_letter(session: Session, suggestion_id: SuggestionId, today: dt.dat
     return build_reminder_letter(
         office_name=office_name(session), addressee=s.addressee_name, suggestion_doc_no=s.doc_no,
         issued_on=s.issued_on, served_on=s.served_on, reply_due=s.reply_due, as_of=today, signed_on=today,
-        reply_limit_phrase=reply_period_text(bool(s.urgent)))
+        reply_limit_phrase=reply_period_text(bool(s.urgent), custom_days=s.reply_period_days or None))
 
 
 def quarterly_report(session: Session, year: int, quarter: int, today: dt.date,

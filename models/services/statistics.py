@@ -2,7 +2,8 @@
 the 季度统计 sheet (xlsx):
 
 - 线索: cases received (受理) in the period; 立案: cases filed in the period; by the case's 领域.
-- 发出建议: suggestions issued in the period; 领域 = that of the linked case, else 其他.
+- 发出建议: suggestions issued in the period; 领域 = the suggestion's own, else that of the linked
+  case, else 其他 (models.derived.suggestion_domain).
 - 到期应回复: suggestions whose reply deadline falls in the period; 已回复: those of them replied by
   the period's end; 已整改: those replied and marked 已整改. So 回复率 = 已回复 / 到期应回复 and
   整改率 = 已整改 / 已回复, numerators always inside their denominators.
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.case import DEFAULT_DOMAINS, Case
+from models.derived import suggestion_domain
 from models.errors import DomainError
 from models.suggestion import Suggestion
 from reports.pdf.builders import OverdueSuggestion
@@ -59,7 +61,7 @@ def period_statistics(session: Session, first: dt.date, last: dt.date, today: dt
         if _within(case.filed_on, first, last):
             bump(domain_of_case[case.id], 1)
     for s in suggestions:
-        domain = domain_of_case.get(s.case_id, OTHER_DOMAIN) if s.case_id else OTHER_DOMAIN
+        domain = suggestion_domain(s.domain, domain_of_case.get(s.case_id) if s.case_id else None)
         if _within(s.issued_on, first, last):
             bump(domain, 2)
         if _within(s.reply_due, first, last):

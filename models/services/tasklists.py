@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.case import Case
+from models.derived import suggestion_domain
 from models.errors import DomainError
 from models.services.tasks import (
     add_aspect,
@@ -184,7 +185,7 @@ def ledger_rows(session: Session) -> list[LedgerRow]:
         rows.append(LedgerRow(
             doc_no=s.doc_no, kind=s.kind, addressee=s.addressee_name, issued_on=s.issued_on,
             case_no=case.case_no if case else "", case_title=case.title if case else "",
-            domain=case.domain if case else "", items=tuple(i.text for i in items.get(s.id, [])),
+            domain=suggestion_domain(s.domain, case.domain if case else None), items=tuple(i.text for i in items.get(s.id, [])),
             service_method=s.service_method, served_on=s.served_on, urgent=s.urgent, reply_due=s.reply_due,
             replied_on=s.replied_on, reply_doc_no=s.reply_doc_no, reply_content=s.reply_content,
             adoption=s.adoption, objection=s.objection, review_result=s.review_result,
