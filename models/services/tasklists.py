@@ -221,9 +221,22 @@ def read_returned_sheets(files: list[Path], key: bytes, period: str | None = Non
         except DomainError as error:
             read.append(ReadSheet(path, None, error.message))
             continue
+        except OSError as error:  # missing, a folder, no permission: this file only
+            read.append(ReadSheet(path, None, _file_problem(error)))
+            continue
         problem = sheet_problem(sheet, period)
         read.append(ReadSheet(path, None, problem) if problem else ReadSheet(path, sheet))
     return read
+
+
+def _file_problem(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(error, IsADirectoryError):
+        return "这是文件夹，不是Excel文件"
+    if isinstance(error, PermissionError):
+        return "没有读取该文件的权限（文件可能正被其他程序打开）"
+    return f"无法读取该文件（{error.strerror or '读写错误'}）"
 
 
 def unit_states(session: Session, sheet: ReturnedSheet, directory: UnitDirectory) -> dict[str, CurrentMeasure]:

@@ -159,6 +159,9 @@ def _review_row(sheet: ReturnedSheet, key: bytes, row: ReturnedRow, current: Map
         return outcome(NEW)  # a status-only return
     if (sheet.period, row.progress) in state.recorded or (
             state.latest_progress == row.progress and state.latest_period == sheet.period):
+        if row.status and row.status != state.status:  # the same text again with a new status
+            return RowOutcome(row.row, row.measure_id, NEW, "", "", row.status, row.reporter,
+                              row.locked[2] if len(row.locked) > 2 else "")
         return outcome(UNCHANGED, "该进展已导入过")
     if (state.latest_progress_id and state.latest_progress_id != row.base_progress_id
             and state.latest_period == sheet.period and state.latest_progress):
