@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.rules.deadlines import days_left
 from models.rules.warning import WarningLevel, warning_level
-from models.services.tasks import latest_progress
+from models.services.tasks import measure_status
 from models.settings import get_setting
 from models.suggestion import Suggestion
 from models.tasklist import DONE_STATUSES, Measure, Task, TaskAspect, TaskList
@@ -50,10 +50,9 @@ def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
         .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)
         .where(Measure.deleted.is_(False), Task.deleted.is_(False), TaskList.deleted.is_(False),
                Measure.due_on.is_not(None))).all()
-    latest = latest_progress(session, [m.id for m, _ in measures])
+    status = measure_status(session, [m for m, _ in measures])  # derived from every unit's progress
     for measure, task in measures:
-        entry = latest.get(measure.id)
-        if entry is not None and entry.status in DONE_STATUSES:
+        if status.get(measure.id) in DONE_STATUSES:
             continue
         level = warning_level(measure.due_on, today, done=False, near_days=near)
         items.append(DueItem("measure", measure.id, f"任务{task.number}：{measure.text[:30]}",

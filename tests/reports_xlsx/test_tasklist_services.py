@@ -115,6 +115,21 @@ def test_cli_import_export_sheets_collect_and_ledger(tmp_path):
     collected = run_cli("--db", db, "tasks", "collect", str(sheet), "--period", "2022Q2", data_dir=data_dir)
     assert collected.returncode == 0 and "新增进展 1 条" in collected.stdout, collected.stderr
     assert f"{sheet.name}（宿州市民政局 2022Q2）：已接收 1 行" in collected.stdout
+    # the same unit sends a different text for the same period: both kept, listed, chosen from the CLI
+    second = tmp_path / "第二次.xlsx"
+    second.write_bytes(fill(sheet.read_bytes(), {"G4": "衔接意见已印发"}))
+    bad = tmp_path / "坏表.xlsx"
+    bad.write_bytes(b"not a workbook")
+    again = run_cli("--db", db, "tasks", "collect", str(bad), str(second), "--period", "2022Q2", data_dir=data_dir)
+    assert again.returncode == 1 and "坏表.xlsx：拒收：" in again.stdout, again.stderr
+    assert "第二次.xlsx（宿州市民政局 2022Q2）：已接收 0 行，待确认 1 行" in again.stdout
+    listed = run_cli("--db", db, "tasks", "conflicts", data_dir=data_dir)
+    assert "原有" in listed.stdout and "已研究制定衔接意见" in listed.stdout and "衔接意见已印发" in listed.stdout
+    chosen = run_cli("--db", db, "tasks", "choose", "1", "--new", data_dir=data_dir)
+    assert chosen.returncode == 0 and "已采用新交回的进展" in chosen.stdout, chosen.stderr
+    assert "没有待确认的进展" in run_cli("--db", db, "tasks", "conflicts", data_dir=data_dir).stdout
+    missing = run_cli("--db", db, "tasks", "choose", "1", "--old", data_dir=data_dir)
+    assert missing.returncode == 1 and "没有第1条待确认的进展" in missing.stderr
     ledger = tmp_path / "台账.xlsx"
     assert run_cli("--db", db, "ledger", "export", "--out", str(ledger), "--year", "2022",
                    data_dir=data_dir).returncode == 0
