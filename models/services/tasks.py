@@ -158,8 +158,9 @@ def derive_status(unit_statuses: dict[str, str], responsible: list[str], newest_
     2. the newest entry is for the measure as a whole (typed in by the office, or imported without a
        unit): its status stands for the measure;
     3. any unit's newest status is 滞后: 滞后;
-    4. every 责任单位 (the units of 责任单位, 各成员单位 = the directory's member units; vague phrases such as
-       相关行政执法机关 name no one and are not waited for) has reported and all units agree: that status;
+    4. every 责任单位 in the unit directory (各成员单位 = the directory's member units; vague phrases such as
+       相关行政执法机关 and names not in the directory get no 填报表, so they are not waited for) has reported
+       and all units agree: that status;
        all report a done status (已完成, 已完成并长期坚持, 已调整或取消) but differ: 已完成;
     5. otherwise 推进中 (some unit is still at work, or some 责任单位 has not reported yet).
     Lateness against the 完成时限 is the colour rule's business (models/rules/warning.py), not this one's.
@@ -211,9 +212,9 @@ def responsible_keys(directory: UnitDirectory, units_text: str) -> list[str]:
             found = [str(u.id) for u in directory.members()]
         elif is_vague(name):
             found = []
-        else:
+        else:  # a name not in the directory gets no sheet (it is flagged there), so it is not waited for
             unit = directory.match(name)
-            found = [str(unit.id) if unit else f"name:{name}"]
+            found = [str(unit.id)] if unit else []
         keys += [key for key in found if key not in keys]
     return keys
 

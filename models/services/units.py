@@ -57,6 +57,8 @@ def add_unit(session: Session, name: str, *, kind: str = "行政机关", short_n
 
 def edit_unit(session: Session, unit_id: uuid.UUID | str, **changes: object) -> Unit:
     unit = get_live(session, Unit, unit_id)
+    if "aliases" in changes:
+        changes = {**changes, "aliases": "、".join(split_aliases(str(changes["aliases"] or "")))}
     update_fields(unit, changes)
     _validate(unit.name, unit.kind)
     session.flush()

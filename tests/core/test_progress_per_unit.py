@@ -293,3 +293,41 @@ def test_the_new_columns_replicate_and_the_government_view_carries_them():
     assert "aliases" in replicated_columns(Unit)
     view = PROFILES["gov_view"]
     assert view.fields_of("progress_entry") is None and view.fields_of("unit") is None  # every field
+
+
+def test_a_shared_measure_leaves_the_due_list_only_when_every_unit_has_finished(list_db):
+    from models.services.due import due_items
+
+    def due_titles() -> list[str]:
+        with list_db.read_scope() as session:
+            return [item.title for item in due_items(session, dt.date(2022, 7, 5), include_green=True)]
+
+    row = shared_row(list_db)
+    assert row.due_on is not None and any("建立信息共享平台" in title for title in due_titles())
+    with list_db.write_scope() as session:
+        directory = UnitDirectory.load(session)
+        for short in ("市检察院", "市司法局"):
+            unit = directory.match(short)
+            add_progress(session, row.id, status="已完成", text=f"{short}已完成", reported_on=dt.date(2022, 6, 30),
+                         period="2022Q2", unit_name=unit.name, unit_id=unit.id)
+    assert shared_row(list_db).status == "推进中"
+    assert any("建立信息共享平台" in title for title in due_titles())  # 市公安局 has not finished
+    with list_db.write_scope() as session:
+        unit = UnitDirectory.load(session).match("市公安局")
+        add_progress(session, row.id, status="已完成", text="", reported_on=dt.date(2022, 7, 1), period="2022Q3",
+                     unit_name=unit.name, unit_id=unit.id)
+    assert shared_row(list_db).status == "已完成"
+    assert not any("建立信息共享平台" in title for title in due_titles())
+
+
+def test_aliases_are_kept_in_one_form_and_match_after_an_edit(list_db):
+    from models.services.units import edit_unit
+
+    with list_db.write_scope() as session:
+        court = UnitDirectory.load(session).match("市中院")
+        edit_unit(session, court.id, aliases=" 宿州中院，市中级法院\n中级人民法院 ")
+    with list_db.read_scope() as session:
+        directory = UnitDirectory.load(session)
+        assert directory.by_id(court.id).aliases == ("宿州中院", "市中级法院", "中级人民法院")
+        assert directory.match("市中级法院").name == "宿州市中级人民法院"
+        assert not directory.by_id(court.id).member
