@@ -38,6 +38,7 @@ HEADERS = ("序号", "重点任务", "具体措施", "完成时限", "责任单�
            "行标识", "基准进展", "校验码")
 WIDTHS = (7.0, 20.0, 44.0, 12.0, 18.0, 26.0, 40.0, 12.0, 10.0, 38.0, 38.0, 66.0)
 LOCKED_COLUMNS = 6  # A–F
+WRITING_ROOM = 54.0  # points: three lines of 12 pt; a set height does not grow by itself as a clerk types
 PROGRESS_COLUMN, STATUS_COLUMN, REPORTER_COLUMN, ID_COLUMN, BASE_COLUMN, MAC_COLUMN = 7, 8, 9, 10, 11, 12
 HEADER_ROW = 3
 SHEET_TITLE = "进展填报"
@@ -109,7 +110,9 @@ def _write_rows(sheet: Worksheet, data: TaskListData, request: FillSheetRequest,
         put_text(sheet, row, ID_COLUMN, measure.id)
         put_text(sheet, row, BASE_COLUMN, measure.progress_id)
         put_text(sheet, row, MAC_COLUMN, row_mac(key, identity, measure.id, measure.progress_id, texts))
-        sheet.row_dimensions[row].height = row_height(list(zip(texts, WIDTHS)), fonts.body_size)
+        # rows grow to fit the longest locked text, and leave room to write at least three lines of 进展
+        sheet.row_dimensions[row].height = row_height(list(zip(texts, WIDTHS)), fonts.body_size,
+                                                      minimum=WRITING_ROOM)
     return row
 
 

@@ -168,3 +168,17 @@ def test_status_vocabulary_matches_the_model():
     from models.tasklist import PROGRESS_STATUSES
     from reports.xlsx.data import STATUS_CHOICES
     assert STATUS_CHOICES == PROGRESS_STATUSES
+
+
+def test_rows_grow_to_fit_long_text_and_leave_room_to_write():
+    data = seed_with_ids()
+    first = data.aspects[0].tasks[0]
+    long_text = "依托信息共享平台推动行政执法机关与检察机关之间案件信息实时共享，" * 6
+    measure = replace(first.measures[0], latest_progress=long_text, progress_on=dt.date(2022, 3, 31), progress_id="p1")
+    task = replace(first, measures=(measure, *first.measures[1:]))
+    data = replace(data, aspects=(replace(data.aspects[0], tasks=(task, *data.aspects[0].tasks[1:])),
+                                  *data.aspects[1:]))
+    sheet = load_workbook(BytesIO(export_fill_sheet(data, request(), KEY)))["进展填报"]
+    heights = [sheet.row_dimensions[row].height for row in range(4, sheet.max_row + 1)]
+    assert heights[0] > 150  # ~200 characters in the 26-wide 上次进展 column: about ten lines
+    assert min(heights) >= 54
