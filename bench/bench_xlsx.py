@@ -55,7 +55,7 @@ def main() -> None:
     assert sum(len(aspect.tasks) for aspect in imported.data.aspects) == TASKS
     requests = [FillSheetRequest(f"市第{index}局", frozenset({f"市第{index}局"}), "2022Q2", dt.date(2022, 6, 30), "bench")
                 for index in range(1, UNITS + 1)]
-    sheets = timed(f"per-unit fill sheets for {UNITS} units", lambda: export_fill_sheets(data, requests, b"k" * 32))
+    sheets = timed(f"per-unit fill sheets for {UNITS} units", lambda: export_fill_sheets([(r, data) for r in requests], b"k" * 32))
     print(f"  sheets: {len(sheets)}, total {sum(map(len, sheets.values())) / 1024:.0f} KiB")
 
 

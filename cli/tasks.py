@@ -1,4 +1,4 @@
-"""Excel commands: tasks export | import | sheets | collect, and ledger export."""
+"""Excel commands: tasks export | import | sheets | collect | conflicts | choose, and ledger export."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +38,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", type=Path, nargs="+")
     p.add_argument("--period", help="只接受该期次的表格")
     p.set_defaults(handler=cmd_collect)
+
+    p = actions.add_parser("conflicts", help="列出待确认的进展：同一单位同一期次交回的两份不同进展")
+    p.set_defaults(handler=cmd_conflicts)
+
+    p = actions.add_parser("choose", help="处理一条待确认的进展：采用新交回的，或保留原有的")
+    p.add_argument("conflict", help="tasks conflicts 列出的序号，或进展编号")
+    keep = p.add_mutually_exclusive_group(required=True)
+    keep.add_argument("--new", dest="keep_new", action="store_true", help="采用新交回的进展")
+    keep.add_argument("--old", dest="keep_new", action="store_false", help="保留原有的进展")
+    p.set_defaults(handler=cmd_choose)
 
     ledger = sub.add_parser("ledger", help="检察建议台账")
     ledger_actions = ledger.add_subparsers(dest="ledger_command", metavar="操作", required=True)
@@ -80,7 +90,9 @@ def cmd_sheets(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.excel_files import write_fill_sheets
 
     written = write_fill_sheets(ctx.database(), args.year, args.period, args.as_of, args.out, tuple(args.unit))
-    ctx.out(f"已生成 {len(written)} 个单位的填报表 → {args.out}")
+    ctx.out(f"已生成 {len(written.files)} 个单位的填报表 → {args.out}")
+    for flagged in written.flagged:
+        ctx.out(f"  未生成：{flagged}")
     return 0
 
 
@@ -88,13 +100,44 @@ def cmd_collect(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.excel_files import collect_returned_sheets
 
     report = collect_returned_sheets(ctx.database(), args.files, args.period)
-    for sheet in report.sheets:
-        ctx.out(f"已读取：{sheet}")
-    ctx.out(f"新增进展 {len(report.added)} 条，无变化 {len(report.unchanged)} 条，需核对 {len(report.flagged)} 条")
-    for outcome in report.added:
-        ctx.out(f"  新增：{outcome.measure_text[:24]} —— {outcome.progress or outcome.status}")
-    for outcome in report.flagged:
-        ctx.out(f"  {outcome.kind}：{outcome.measure_text[:24]} —— {outcome.reason}")
+    for line in report.lines():
+        ctx.out(line)
+    refused = sum(1 for f in report.files if f.refused)
+    ctx.out(f"共 {len(report.files)} 个文件：拒收 {refused} 个；新增进展 {len(report.added)} 条，"
+            f"待确认 {len(report.flagged)} 条，无变化 {len(report.unchanged)} 条")
+    if any(f.conflicts for f in report.files):
+        ctx.out("同一单位同一期次交回了不同的进展：两份都已保存，请用 tasks conflicts 查看、tasks choose 选择")
+    return 0 if refused == 0 else 1
+
+
+def cmd_conflicts(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.services.tasks import progress_conflicts
+
+    with ctx.database().read_scope() as session:
+        conflicts = progress_conflicts(session)
+    if not conflicts:
+        ctx.out("没有待确认的进展")
+    for number, c in enumerate(conflicts, start=1):
+        ctx.out(f"[{number}] {c.unit} {c.period}　措施：{c.measure_text[:30]}（编号 {c.pending_id}）")
+        ctx.out(f"    原有（{c.kept_on or ''}，{c.kept_status}）：{c.kept_text}")
+        ctx.out(f"    新交回（{c.new_on or ''}，{c.new_status}）：{c.new_text}")
+    return 0
+
+
+def cmd_choose(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.errors import DomainError
+    from models.services.tasks import choose_progress, progress_conflicts
+
+    db = ctx.database()
+    with db.write_scope() as session:
+        chosen = args.conflict.strip()
+        if chosen.isdigit():
+            conflicts = progress_conflicts(session)
+            if not 1 <= int(chosen) <= len(conflicts):
+                raise DomainError("progress_conflict_number", f"没有第{chosen}条待确认的进展（共{len(conflicts)}条）")
+            chosen = str(conflicts[int(chosen) - 1].pending_id)
+        choose_progress(session, chosen, args.keep_new)
+    ctx.out("已采用新交回的进展" if args.keep_new else "已保留原有的进展")
     return 0
 
 

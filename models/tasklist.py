@@ -62,8 +62,19 @@ class Measure(SyncedMixin, Base):
     units_text: Mapped[str] = mapped_column(Text, default="")                  # 责任单位 (牵头 first)
 
 
+# ProgressEntry.review: "" = counts; PENDING = a second, different return of the same unit for the same
+# period, kept with its typed text until a person chooses; REPLACED = the text a person chose against.
+REVIEW_PENDING = "待确认"
+REVIEW_REPLACED = "已替换"
+
+
 class ProgressEntry(SyncedMixin, Base):
-    """进展情况, append-only: a correction is a new entry, so merging is a plain union."""
+    """进展情况 of one measure as one reporting unit gave it for one period (measure, unit, period).
+
+    Append-only: a correction is a new entry, so units never overwrite each other and merging is a plain
+    union. unit_name is the reporting unit as named on its 填报表 ("" = entered for the measure as a whole,
+    e.g. by the office or by an import); unit_id is set when that name matched the unit directory.
+    An entry with text "" is a status-only return: it changes the unit's status, never its last text."""
 
     __tablename__ = "progress_entry"
     entity_name = "progress_entry"
@@ -74,3 +85,6 @@ class ProgressEntry(SyncedMixin, Base):
     status: Mapped[str] = mapped_column(String(20), default="推进中")
     text: Mapped[str] = mapped_column(Text, default="")
     reporter: Mapped[str] = mapped_column(String(200), default="")
+    unit_name: Mapped[str] = mapped_column(String(200), default="")
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+    review: Mapped[str] = mapped_column(String(20), default="")

@@ -23,3 +23,5 @@ class Unit(SyncedMixin, Base):
     liaison_name: Mapped[str] = mapped_column(String(100), default="")    # 联络员
     liaison_phone: Mapped[str] = mapped_column(String(50), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    # Other names lists use for this unit (市市场监督管理局 for 市市场监管局), separated by 、，,；; or new lines.
+    aliases: Mapped[str] = mapped_column(Text, default="")

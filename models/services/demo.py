@@ -34,6 +34,9 @@ DEMO_UNITS = [  # (全称, 简称, 类型, 联络员, 电话)
     ("宿州市中级人民法院", "市中院", "法院", "沈平", "0557-3033113"),
 ]
 
+# Other names lists use for a unit (the 2022 list writes the 全称 without 宿州 for 市场监管).
+DEMO_ALIASES = {"宿州市市场监督管理局": "市市场监督管理局"}
+
 # (案号, 名称, 类型, 来源, 领域, 受理 days ago, 状态, 承办人, 关联单位)
 DEMO_CASES = [
     ("宿检行公立〔{y}〕1号", "新汴河沿岸非法采砂破坏河道生态案", "行政公益诉讼", "12345热线", "生态环境和资源保护", 150, "诉前程序", "李明", "市水利局"),
@@ -76,7 +79,7 @@ def load_demo(session: Session, today: dt.date) -> dict[str, int]:
     set_setting(session, "office_code", "宿检")
     for name, short, kind, liaison, phone in DEMO_UNITS:
         units.add_unit(session, name, short_name=short, kind=kind, code="宿检" if kind == "检察院" else "",
-                       liaison_name=liaison, liaison_phone=phone)
+                       liaison_name=liaison, liaison_phone=phone, aliases=DEMO_ALIASES.get(name, ""))
     case_rows = []
     for no, title, kind, source, domain, days, status, handler, related in DEMO_CASES:
         received = today - timedelta(days=days)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models.rules.deadline_phrase import PhraseKind, parse_deadline_phrase
 from models.rules.deadlines import days_left
 from models.rules.warning import WarningLevel, warning_level
-from models.services.tasks import latest_progress
+from models.services.tasks import measure_status
 from models.settings import get_setting
 from models.suggestion import Suggestion
 from models.tasklist import DONE_STATUSES, Measure, ProgressEntry, Task, TaskAspect, TaskList
@@ -47,11 +47,10 @@ def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
         items.append(DueItem("follow_up", s.id, f"检察建议 {s.doc_no} 跟进调查/回头看", s.addressee_name,
                              s.follow_up_due, days_left(s.follow_up_due, today), level))
     measures = _live_measures(session, Measure.due_on.is_not(None) | (Measure.recurrence != ""))
-    latest = latest_progress(session, [m.id for m, _, _ in measures])
+    status = measure_status(session, [m for m, _, _ in measures])  # derived from every unit's progress
     reports = _report_dates(session, [m.id for m, _, _ in measures])
     for measure, task, year in measures:
-        entry = latest.get(measure.id)
-        if entry is not None and entry.status in DONE_STATUSES:
+        if status.get(measure.id) in DONE_STATUSES:
             continue
         parsed = parse_deadline_phrase(measure.deadline_phrase, year)
         title = f"任务{task.number}：{measure.text[:30]}"
@@ -81,8 +80,8 @@ def _report_dates(session: Session, measure_ids: list[uuid.UUID]) -> dict[uuid.U
     dates: dict[uuid.UUID, list[dt.date]] = {}
     for measure_id, reported_on in session.execute(
             select(ProgressEntry.measure_id, ProgressEntry.reported_on).where(
-                ProgressEntry.deleted.is_(False), ProgressEntry.reported_on.is_not(None),
-                ProgressEntry.measure_id.in_(measure_ids))):
+                ProgressEntry.deleted.is_(False), ProgressEntry.review == "",  # not a pending second return
+                ProgressEntry.reported_on.is_not(None), ProgressEntry.measure_id.in_(measure_ids))):
         dates.setdefault(measure_id, []).append(reported_on)
     return dates
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from models.audit import append_audit
@@ -12,13 +13,15 @@ from models.services.common import get_live
 from models.services.statistics import year_by_quarter
 from models.services.tasklists import (
     CollectReport,
-    collect_returns,
+    apply_returned_sheets,
     fill_sheet_key,
     find_task_list,
     ledger_rows,
+    plan_fill_sheets,
+    read_returned_sheets,
     save_task_list,
+    stored_fill_key,
     task_list_data,
-    unit_requests,
 )
 from models.settings import get_setting
 from models.storage import Database
@@ -38,19 +41,26 @@ def import_task_list_file(db: Database, path: Path, today: dt.date, year: int | 
     return imported
 
 
+@dataclass(frozen=True)
+class FillSheetsWritten:
+    files: list[Path]
+    flagged: list[str]  # names that got no sheet (vague phrase, not in the unit directory), with the reason
+
+
 def write_fill_sheets(db: Database, year: int, period: str, as_of: dt.date, folder: Path,
-                      only_units: tuple[str, ...] = ()) -> list[Path]:
-    with db.session_scope() as session:
-        data = task_list_data(session, find_task_list(session, year))
-        requests = unit_requests(session, data, period, as_of, only_units)
+                      only_units: tuple[str, ...] = ()) -> FillSheetsWritten:
+    """One 填报表 per real unit (matched in the directory; 各成员单位 = the member units)."""
+    with db.write_scope() as session:  # the first export makes the sheets' HMAC key
+        task_list = find_task_list(session, year)
+        plan = plan_fill_sheets(session, task_list, period, as_of, only_units)
         key = fill_sheet_key(session)
     written = []
-    for unit, xlsx in export_fill_sheets(data, requests, key).items():
-        target = folder / f"{data.year}年任务清单进展填报表_{period}_{unit}.xlsx"
+    for unit, xlsx in export_fill_sheets(plan.requests, key).items():
+        target = folder / f"{task_list.year}年任务清单进展填报表_{period}_{unit}.xlsx"
         atomic_write_bytes(target, xlsx)
         written.append(target)
     _audit_export(db, "export_fill_sheets", f"{year} {period}", {"sheets": len(written)})
-    return written
+    return FillSheetsWritten(written, plan.flagged)
 
 
 def write_task_list(db: Database, list_id: uuid.UUID, target: Path, options: ExportOptions | None = None) -> TaskListData:
@@ -68,8 +78,20 @@ def _audit_export(db: Database, event: str, ref: str, detail: dict[str, object])
 
 
 def collect_returned_sheets(db: Database, files: list[Path], period: str | None = None) -> CollectReport:
+    """Every file on its own line; a bad file never blocks the others. Files are read and reviewed first
+    (read scope); only when some file has rows to write is the database backed up, once for the batch,
+    and the rows written in one transaction. A file refused before its rows were read writes nothing."""
+    with db.read_scope() as session:
+        key = stored_fill_key(session)
+    read = read_returned_sheets(files, key, period)
+    with db.read_scope() as session:
+        dry = apply_returned_sheets(session, read, key, write=False)
+    if not any(f.added or f.conflicts for f in dry.files):
+        return dry
     with db.import_scope("before_collect") as session:
-        return collect_returns(session, files, period)
+        report = apply_returned_sheets(session, read, key)
+    report.backed_up = True
+    return report
 
 
 def write_ledger(db: Database, target: Path, row_filter: LedgerFilter, today: dt.date) -> None:

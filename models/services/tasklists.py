@@ -1,5 +1,6 @@
-"""任务清单 and 台账 <-> the Excel dataclasses of reports/xlsx: read the DB for export, write imports into it,
-and merge returned per-unit 填报表 as new, dated ProgressEntry rows (append-only, so history is kept)."""
+"""任务清单 and 台账 <-> the Excel dataclasses of reports/xlsx (services take a Session): read the DB for export,
+write imports into it, plan per-unit 填报表 for the directory's real units, and merge returned sheets as new,
+dated ProgressEntry rows of their unit (append-only: units never overwrite each other; history is kept)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,21 +17,35 @@ from models.case import Case
 from models.derived import suggestion_domain
 from models.errors import DomainError
 from models.services.tasks import (
+    MeasureProgress,
     add_aspect,
     add_measure,
     add_progress,
     add_task,
     create_task_list,
-    latest_progress,
+    entry_order,
+    measure_progress,
+    shown_units,
+    unit_key,
 )
+from models.services.units import UnitDirectory
 from models.settings import get_setting, set_setting
 from models.suggestion import Suggestion, SuggestionItem
-from models.tasklist import Measure, ProgressEntry, Task, TaskAspect, TaskList
-from models.unit import Unit
-from reports.xlsx.data import AspectData, LedgerRow, MeasureData, TaskData, TaskListData
-from reports.xlsx.fill_returns import NEW, CurrentMeasure, RowOutcome, read_fill_sheet, review_returns
+from models.tasklist import REVIEW_PENDING, Measure, ProgressEntry, Task, TaskAspect, TaskList
+from reports.xlsx.data import AspectData, LedgerRow, MeasureData, TaskData, TaskListData, UnitProgressData
+from reports.xlsx.fill_returns import (
+    CONFLICT,
+    NEW,
+    UNCHANGED,
+    CurrentMeasure,
+    ReturnedSheet,
+    RowOutcome,
+    read_fill_sheet,
+    review_returns,
+    sheet_problem,
+)
 from reports.xlsx.fill_sheets import FillSheetRequest
-from reports.xlsx.units import all_named_units
+from reports.xlsx.units import unit_names
 
 FILL_KEY_SETTING = "fill_sheet_hmac_key"
 
@@ -52,21 +67,24 @@ def find_task_list(session: Session, year: int) -> TaskList:
     return task_list
 
 
-def task_list_data(session: Session, task_list: TaskList) -> TaskListData:
+def task_list_data(session: Session, task_list: TaskList, *, for_unit: str | None = None,
+                   directory: UnitDirectory | None = None) -> TaskListData:
+    """The list for export. Each measure carries its derived status and every unit's newest text (牵头
+    first). With for_unit (a unit key, see models.services.tasks.unit_key) it is the list as that unit's
+    填报表 shows it: the unit's own last text (else the measure-wide one), status and entry id."""
+    directory = directory or UnitDirectory.load(session)
     aspects = list(session.scalars(select(TaskAspect).where(TaskAspect.list_id == task_list.id,
                                                             TaskAspect.deleted.is_(False)).order_by(TaskAspect.sort_key)))
     tasks = list(session.scalars(select(Task).where(Task.aspect_id.in_([a.id for a in aspects]),
                                                     Task.deleted.is_(False)).order_by(Task.number)))
     measures = list(session.scalars(select(Measure).where(Measure.task_id.in_([t.id for t in tasks]),
                                                           Measure.deleted.is_(False)).order_by(Measure.sort_key)))
-    latest = latest_progress(session, [m.id for m in measures])
+    progress = measure_progress(session, measures, directory)
     measures_of: dict[uuid.UUID, list[MeasureData]] = {}
     for measure in measures:
-        entry = latest.get(measure.id)
-        measures_of.setdefault(measure.task_id, []).append(MeasureData(
-            measure.text, measure.deadline_phrase, measure.units_text, id=str(measure.id),
-            latest_progress=entry.text if entry else "", progress_on=entry.reported_on if entry else None,
-            status=entry.status if entry else "", progress_id=str(entry.id) if entry else ""))
+        found = progress[measure.id]
+        measures_of.setdefault(measure.task_id, []).append(
+            _unit_view(measure, found, for_unit) if for_unit is not None else _overall_view(measure, found))
     tasks_of: dict[uuid.UUID, list[TaskData]] = {}
     for task in tasks:
         tasks_of.setdefault(task.aspect_id, []).append(
@@ -74,6 +92,24 @@ def task_list_data(session: Session, task_list: TaskList) -> TaskListData:
                      deadlines_cell=task.deadlines_cell or None, units_cell=task.units_cell or None))
     return TaskListData(task_list.year, task_list.title,
                         tuple(AspectData(a.title, tuple(tasks_of.get(a.id, []))) for a in aspects))
+
+
+def _overall_view(measure: Measure, progress: MeasureProgress) -> MeasureData:
+    newest, with_text = progress.newest(), progress.newest_text()
+    return MeasureData(
+        measure.text, measure.deadline_phrase, measure.units_text, id=str(measure.id),
+        latest_progress=with_text.text if with_text else "", progress_on=with_text.text_on if with_text else None,
+        status=progress.status if newest else "", progress_id=str(newest.entry_id) if newest else "",
+        unit_progress=tuple(UnitProgressData(u.unit, u.text, u.text_on, u.status) for u in shown_units(progress)))
+
+
+def _unit_view(measure: Measure, progress: MeasureProgress, unit: str) -> MeasureData:
+    own, whole = progress.of_unit(unit), progress.of_unit("")
+    shown = own if own is not None and own.text else whole
+    return MeasureData(
+        measure.text, measure.deadline_phrase, measure.units_text, id=str(measure.id),
+        latest_progress=shown.text if shown else "", progress_on=shown.text_on if shown else None,
+        status=own.status if own else "", progress_id=str(own.entry_id) if own else "")
 
 
 def save_task_list(session: Session, data: TaskListData, imported_on: dt.date) -> TaskList:
@@ -94,40 +130,138 @@ def save_task_list(session: Session, data: TaskListData, imported_on: dt.date) -
     return task_list
 
 
-def unit_requests(session: Session, data: TaskListData, period: str, as_of: dt.date,
-                  only: Iterable[str] = ()) -> list[FillSheetRequest]:
-    """One request per unit named in the list (or the `only` names), with the unit's 全称 and 简称 as aliases."""
-    directory = list(session.scalars(select(Unit).where(Unit.deleted.is_(False))))
+@dataclass(frozen=True)
+class FillSheetPlan:
+    requests: list[tuple[FillSheetRequest, TaskListData]]  # one per real unit, with the list as it sees it
+    flagged: list[str]  # names that got no sheet, with the reason (vague phrase, not in the directory)
+
+
+def plan_fill_sheets(session: Session, task_list: TaskList, period: str, as_of: dt.date,
+                     only: Iterable[str] = ()) -> FillSheetPlan:
+    """Sheets only for real units: each 责任单位 name (or each `only` name) is matched to the directory by
+    全称, 简称 or 别名; 各成员单位 becomes the directory's member units; vague phrases (相关行政执法机关) and
+    names not in the directory are flagged, never given a sheet of their own."""
+    directory = UnitDirectory.load(session)
+    overall = task_list_data(session, task_list, directory=directory)
+    names = list(only) or [name for _, _, m in overall.measures() for name in unit_names(m.units)]
+    found = directory.resolve(list(dict.fromkeys(n.strip() for n in names if n.strip())))
     export_id = str(uuid.uuid4())
-    wanted = list(only) or all_named_units([m.units for _, _, m in data.measures()])
-    requests: list[FillSheetRequest] = []
-    for name in wanted:
-        unit = next((u for u in directory if name in (u.name, u.short_name)), None)
-        aliases = frozenset(alias for alias in ((unit.name, unit.short_name) if unit else (name,)) if alias)
-        label = unit.name if unit else name
-        if all(r.unit != label for r in requests):
-            requests.append(FillSheetRequest(label, aliases | {name}, period, as_of, export_id))
-    return requests
+    requests = []
+    for unit in found.units:
+        request = FillSheetRequest(unit.name, unit.names, period, as_of, export_id, member=unit.member)
+        requests.append((request, task_list_data(session, task_list, for_unit=str(unit.id), directory=directory)))
+    return FillSheetPlan(requests, list(found.flagged))
+
+
+@dataclass
+class FileReport:
+    """What became of one returned file: refused whole (reason) or its rows, each naming its row."""
+
+    file: str
+    unit: str = ""
+    period: str = ""
+    refused: str = ""  # the whole file was refused before its rows were read
+    added: list[RowOutcome] = field(default_factory=list)
+    unchanged: list[RowOutcome] = field(default_factory=list)
+    conflicts: list[RowOutcome] = field(default_factory=list)  # both texts kept, a person chooses
+    rejected: list[RowOutcome] = field(default_factory=list)  # rows not imported (tampered, unknown status…)
+
+    @property
+    def to_confirm(self) -> list[RowOutcome]:
+        return self.conflicts + self.rejected
+
+    def line(self) -> str:
+        if self.refused:
+            return f"{self.file}：拒收：{self.refused}"
+        return (f"{self.file}（{self.unit} {self.period}）：已接收 {len(self.added)} 行，待确认 {len(self.to_confirm)} 行"
+                f"，无变化 {len(self.unchanged)} 行")
+
+    def details(self) -> list[str]:
+        return [f"{self.file} {outcome.reason}" for outcome in self.to_confirm]
 
 
 @dataclass
 class CollectReport:
-    added: list[RowOutcome] = field(default_factory=list)
-    unchanged: list[RowOutcome] = field(default_factory=list)
-    flagged: list[RowOutcome] = field(default_factory=list)  # conflicts and unmatched rows, for the clerk
-    sheets: list[str] = field(default_factory=list)  # "市司法局 2022Q2 (file.xlsx)"
+    files: list[FileReport] = field(default_factory=list)
+    backed_up: bool = False
+
+    @property
+    def added(self) -> list[RowOutcome]:
+        return [o for f in self.files for o in f.added]
+
+    @property
+    def unchanged(self) -> list[RowOutcome]:
+        return [o for f in self.files for o in f.unchanged]
+
+    @property
+    def flagged(self) -> list[RowOutcome]:
+        return [o for f in self.files for o in f.to_confirm]
+
+    def lines(self) -> list[str]:
+        out = []
+        for report in self.files:
+            out.append(report.line())
+            out += ["  " + detail for detail in report.details()]
+        return out
 
 
-def current_states(session: Session, measure_ids: list[str]) -> dict[str, CurrentMeasure]:
-    ids = [uuid.UUID(m) for m in measure_ids if _is_uuid(m)]
-    found = {m.id for m in session.scalars(select(Measure).where(Measure.id.in_(ids), Measure.deleted.is_(False)))}
-    latest = latest_progress(session, list(found))
+@dataclass(frozen=True)
+class ReadSheet:
+    path: Path
+    sheet: ReturnedSheet | None
+    refused: str = ""
+
+
+def read_returned_sheets(files: list[Path], key: bytes, period: str | None = None) -> list[ReadSheet]:
+    """Read every file on its own: one that cannot be read, is not ours or is of another period is refused
+    with its reason; the others go on."""
+    read = []
+    for path in files:
+        try:
+            sheet = read_fill_sheet(path, key)
+        except DomainError as error:
+            read.append(ReadSheet(path, None, error.message))
+            continue
+        except OSError as error:  # missing, a folder, no permission: this file only
+            read.append(ReadSheet(path, None, _file_problem(error)))
+            continue
+        problem = sheet_problem(sheet, period)
+        read.append(ReadSheet(path, None, problem) if problem else ReadSheet(path, sheet))
+    return read
+
+
+def _file_problem(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(error, IsADirectoryError):
+        return "这是文件夹，不是Excel文件"
+    if isinstance(error, PermissionError):
+        return "没有读取该文件的权限（文件可能正被其他程序打开）"
+    return f"无法读取该文件（{error.strerror or '读写错误'}）"
+
+
+def unit_states(session: Session, sheet: ReturnedSheet, directory: UnitDirectory) -> dict[str, CurrentMeasure]:
+    """Per measure on the sheet: what the database holds from the sheet's unit (only from that unit)."""
+    key = unit_key(directory, None, sheet.unit)
+    ids = [uuid.UUID(row.measure_id) for row in sheet.rows if _is_uuid(row.measure_id)]
+    found = set(session.scalars(select(Measure.id).where(Measure.id.in_(ids), Measure.deleted.is_(False))))
+    entries: dict[uuid.UUID, list[ProgressEntry]] = {}
+    for entry in session.scalars(select(ProgressEntry).where(ProgressEntry.measure_id.in_(found),
+                                                             ProgressEntry.deleted.is_(False))):
+        entries.setdefault(entry.measure_id, []).append(entry)
+    bases = {row.measure_id: row.base_progress_id for row in sheet.rows}
     states = {}
     for measure_id in found:
-        entry = latest.get(measure_id)
-        states[str(measure_id)] = CurrentMeasure(str(measure_id), str(entry.id) if entry else "",
-                                                 entry.text if entry else "", entry.period if entry else "",
-                                                 entry.status if entry else "")
+        all_entries = entries.get(measure_id, [])
+        own = [e for e in all_entries if unit_key(directory, e.unit_id, e.unit_name) == key]
+        counted = sorted((e for e in own if e.review == ""), key=entry_order)
+        newest = counted[-1] if counted else None
+        texts = [e for e in counted if e.text]
+        base = next((e for e in all_entries if str(e.id) == bases.get(str(measure_id))), None)
+        states[str(measure_id)] = CurrentMeasure(
+            str(measure_id), str(newest.id) if newest else "", texts[-1].text if texts else "",
+            newest.period if newest else "", newest.status if newest else "", base.status if base else "",
+            frozenset((e.period, e.text) for e in own if e.text))
     return states
 
 
@@ -139,37 +273,53 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
-def _already_recorded(session: Session, outcome: RowOutcome, period: str) -> bool:
-    return session.scalars(select(ProgressEntry.id).where(
-        ProgressEntry.measure_id == uuid.UUID(outcome.measure_id), ProgressEntry.period == period,
-        ProgressEntry.text == outcome.progress.strip(), ProgressEntry.deleted.is_(False))).first() is not None
+def stored_fill_key(session: Session) -> bytes:
+    """The 填报表 key without making one (read scope); a fresh random key when none was ever made, so every
+    returned file simply fails its check."""
+    key_hex = get_setting(session, FILL_KEY_SETTING)
+    return bytes.fromhex(str(key_hex)) if key_hex else secrets.token_bytes(32)
+
+
+def apply_sheet(session: Session, sheet: ReturnedSheet, key: bytes, directory: UnitDirectory,
+                report: FileReport, write: bool = True) -> None:
+    """Review one sheet against its unit's current state and (write=True) add its entries: a conflict is
+    stored as a 待确认 entry beside the text it differs from, so the typed text is never lost."""
+    unit = directory.match(sheet.unit)
+    states = unit_states(session, sheet, directory)
+    for outcome in review_returns(sheet, key, states):
+        if outcome.kind == UNCHANGED:
+            report.unchanged.append(outcome)
+        elif outcome.kind in (NEW, CONFLICT):
+            if write:
+                state = states[outcome.measure_id]
+                add_progress(session, outcome.measure_id, status=outcome.status or state.status or "推进中",
+                             text=outcome.progress, reported_on=sheet.as_of, reporter=outcome.reporter,
+                             period=sheet.period, unit_name=unit.name if unit else sheet.unit,
+                             unit_id=unit.id if unit else None,
+                             review=REVIEW_PENDING if outcome.kind == CONFLICT else "")
+            (report.conflicts if outcome.kind == CONFLICT else report.added).append(outcome)
+        else:
+            report.rejected.append(outcome)
+
+
+def apply_returned_sheets(session: Session, read: list[ReadSheet], key: bytes, write: bool = True) -> CollectReport:
+    """Every file in turn (a file's entries are visible to the next one: the same unit returning twice in
+    one batch is caught as a conflict); units never make each other stale."""
+    directory = UnitDirectory.load(session)
+    report = CollectReport()
+    for item in read:
+        file_report = FileReport(item.path.name, refused=item.refused)
+        report.files.append(file_report)
+        if item.sheet is not None:
+            file_report.unit, file_report.period = item.sheet.unit, item.sheet.period
+            apply_sheet(session, item.sheet, key, directory, file_report, write)
+    return report
 
 
 def collect_returns(session: Session, files: list[Path], period: str | None = None) -> CollectReport:
-    """Review every returned sheet against the state before this batch (so 60 units returning a shared
-    各成员单位 measure do not make each other stale), then append the new entries."""
+    """Read, review and add every returned sheet in this (write) transaction."""
     key = fill_sheet_key(session)
-    report = CollectReport()
-    reviewed = []
-    for path in files:
-        sheet = read_fill_sheet(path, key)
-        report.sheets.append(f"{sheet.unit} {sheet.period}（{path.name}）")
-        reviewed.append((sheet, review_returns(sheet, key, current_states(session, [r.measure_id for r in sheet.rows]),
-                                               expected_period=period)))
-    for sheet, outcomes in reviewed:
-        for outcome in outcomes:
-            if outcome.kind != NEW:
-                (report.unchanged if outcome.kind == "无变化" else report.flagged).append(outcome)
-            elif outcome.progress and _already_recorded(session, outcome, sheet.period):
-                report.unchanged.append(outcome)
-            else:
-                state = current_states(session, [outcome.measure_id])[outcome.measure_id]
-                reporter = "　".join(part for part in (sheet.unit, outcome.reporter) if part)
-                add_progress(session, outcome.measure_id, status=outcome.status or state.status or "推进中",
-                             text=outcome.progress or f"状态更新为{outcome.status}", reported_on=sheet.as_of,
-                             reporter=reporter, period=sheet.period)
-                report.added.append(outcome)
-    return report
+    return apply_returned_sheets(session, read_returned_sheets(files, key, period), key)
 
 
 def ledger_rows(session: Session) -> list[LedgerRow]:

@@ -9,6 +9,16 @@ STATUS_CHOICES = ("未启动", "推进中", "已完成", "滞后", "已完成并
 
 
 @dataclass(frozen=True)
+class UnitProgressData:
+    """One reporting unit's newest text for a measure (unit "" = the measure as a whole)."""
+
+    unit: str
+    text: str
+    reported_on: dt.date | None = None
+    status: str = ""
+
+
+@dataclass(frozen=True)
 class MeasureData:
     text: str  # without the ① prefix
     deadline: str  # verbatim phrase, e.g. "5月底前完成并长期坚持"
@@ -18,6 +28,8 @@ class MeasureData:
     progress_on: dt.date | None = None
     status: str = ""  # one of STATUS_CHOICES or ""
     progress_id: str = ""  # id of the ProgressEntry behind latest_progress ("" = none yet)
+    # Each unit's newest text, 牵头 first; when given, the export prints these instead of latest_progress.
+    unit_progress: tuple[UnitProgressData, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,19 @@
 """Returned 填报表 -> rows checked against their HMACs, then reviewed against the current state.
 
-Outcomes per row: 新增进展 / 无变化 / 冲突 (with the reason) / 无法匹配. Nothing here writes anywhere: the
-service layer turns 新增进展 rows into ProgressEntry rows and shows the rest to the clerk.
+Progress belongs to (measure, reporting unit, period), so a row is reviewed against the state of *its own
+unit* only: units returning a shared measure on different days never make each other stale.
+
+Outcomes per row:
+- 新增进展: a new text, or a changed status (a status-only return);
+- 无变化: an untouched row (no text, status as exported) or a text already recorded for this unit and period;
+  an untouched row is never a conflict;
+- 冲突: a second, *different* text of the same unit for the same period after the sheet was exported (the
+  unit's newest entry for this period is not the one the sheet was exported from); the service keeps both
+  texts and a person chooses;
+- 拒收: a row that cannot be trusted or read (locked cell or hidden id edited, unknown status, a sheet of
+  another period or unit);
+- 无法匹配: the measure is no longer in the database.
+Nothing here writes anywhere: the service turns 新增进展 and 冲突 rows into ProgressEntry rows.
 """
 from __future__ import annotations
 
@@ -31,7 +43,7 @@ from reports.xlsx.fill_sheets import (
 from reports.xlsx.grid import cell_text, where
 from reports.xlsx.safety import open_workbook
 
-NEW, UNCHANGED, CONFLICT, UNMATCHED = "新增进展", "无变化", "冲突", "无法匹配"
+NEW, UNCHANGED, CONFLICT, REFUSED, UNMATCHED = "新增进展", "无变化", "冲突", "拒收", "无法匹配"
 
 
 @dataclass(frozen=True)
@@ -59,13 +71,15 @@ class ReturnedSheet:
 
 @dataclass(frozen=True)
 class CurrentMeasure:
-    """What the database holds now for one measure."""
+    """What the database holds now for one measure from the returning unit."""
 
     id: str
-    latest_progress_id: str  # "" when no progress yet
-    latest_progress: str = ""
-    latest_period: str = ""
-    status: str = ""
+    latest_progress_id: str  # the unit's newest entry ("" when none yet)
+    latest_progress: str = ""  # the unit's newest text
+    latest_period: str = ""  # period of the unit's newest entry
+    status: str = ""  # the unit's newest status
+    base_status: str = ""  # status of the entry the row was exported from (what column H was filled with)
+    recorded: frozenset[tuple[str, str]] = frozenset()  # (period, text) the unit already returned
 
 
 @dataclass(frozen=True)
@@ -109,13 +123,18 @@ def read_fill_sheet(source: bytes | Path | str, key: bytes) -> ReturnedSheet:
 def review_returns(sheet: ReturnedSheet, key: bytes, current: Mapping[str, CurrentMeasure],
                    expected_period: str | None = None,
                    expected_units: frozenset[str] | None = None) -> list[RowOutcome]:
-    """Classify every returned row; a sheet of another period or unit makes every row a conflict."""
-    sheet_problem = ""
+    """Classify every returned row; a sheet of another period or unit makes every row refused."""
+    return [_review_row(sheet, key, row, current, sheet_problem(sheet, expected_period, expected_units))
+            for row in sheet.rows]
+
+
+def sheet_problem(sheet: ReturnedSheet, expected_period: str | None = None,
+                  expected_units: frozenset[str] | None = None) -> str:
     if expected_period is not None and sheet.period != expected_period:
-        sheet_problem = f"表格属于{sheet.period}期次，不是本次收集的{expected_period}期次"
-    elif expected_units is not None and sheet.unit not in expected_units:
-        sheet_problem = f"表格属于“{sheet.unit}”，不是本次收集的单位"
-    return [_review_row(sheet, key, row, current, sheet_problem) for row in sheet.rows]
+        return f"表格属于{sheet.period}期次，不是本次收集的{expected_period}期次"
+    if expected_units is not None and sheet.unit not in expected_units:
+        return f"表格属于“{sheet.unit}”，不是本次收集的单位"
+    return ""
 
 
 def _review_row(sheet: ReturnedSheet, key: bytes, row: ReturnedRow, current: Mapping[str, CurrentMeasure],
@@ -125,19 +144,31 @@ def _review_row(sheet: ReturnedSheet, key: bytes, row: ReturnedRow, current: Map
                           row.locked[2] if len(row.locked) > 2 else "")
 
     if sheet_problem:
-        return outcome(CONFLICT, sheet_problem)
+        return outcome(REFUSED, f"{where(row.row)}：{sheet_problem}")
     expected_mac = row_mac(key, list(sheet.identity), row.measure_id, row.base_progress_id, list(row.locked))
     if not hmac.compare_digest(row.row_mac, expected_mac):
-        return outcome(CONFLICT, f"{where(row.row)}：锁定列（序号至上次进展）或隐藏标识被改动，本行未导入")
+        return outcome(REFUSED, f"{where(row.row)}：锁定列（序号至上次进展）或隐藏标识被改动，本行未导入")
     state = current.get(row.measure_id)
     if state is None:
         return outcome(UNMATCHED, f"{where(row.row)}：数据库中找不到该措施（可能已删除）")
     if row.status and row.status not in STATUS_CHOICES:
-        return outcome(CONFLICT, f"{where(row.row, STATUS_COLUMN)}：无法识别的完成状态“{row.status}”")
-    if not row.progress and row.status == state.status:
-        return outcome(UNCHANGED)
-    if row.progress and state.latest_progress == row.progress and state.latest_period == sheet.period:
+        return outcome(REFUSED, f"{where(row.row, STATUS_COLUMN)}：无法识别的完成状态“{row.status}”")
+    if not row.progress:
+        if not row.status or row.status in (state.base_status, state.status):
+            return outcome(UNCHANGED)
+        return outcome(NEW)  # a status-only return
+    if (sheet.period, row.progress) in state.recorded or (
+            state.latest_progress == row.progress and state.latest_period == sheet.period):
+        if row.status and row.status != state.status:  # the same text again with a new status
+            return RowOutcome(row.row, row.measure_id, NEW, "", "", row.status, row.reporter,
+                              row.locked[2] if len(row.locked) > 2 else "")
         return outcome(UNCHANGED, "该进展已导入过")
-    if state.latest_progress_id != row.base_progress_id:
-        return outcome(CONFLICT, f"{where(row.row)}：导出后该措施已有新的进展（表格已过期），请核对后手工录入")
+    if (state.latest_progress_id and state.latest_progress_id != row.base_progress_id
+            and state.latest_period == sheet.period and state.latest_progress):
+        return outcome(CONFLICT, f"{where(row.row)}：本单位本期已交回过不同的进展（“{_short(state.latest_progress)}”），"
+                                 "两份都已保存，请选择采用哪一份")
     return outcome(NEW)
+
+
+def _short(text: str, limit: int = 20) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"

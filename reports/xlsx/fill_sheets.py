@@ -38,6 +38,7 @@ HEADERS = ("序号", "重点任务", "具体措施", "完成时限", "责任单�
            "行标识", "基准进展", "校验码")
 WIDTHS = (7.0, 20.0, 44.0, 12.0, 18.0, 26.0, 40.0, 12.0, 10.0, 38.0, 38.0, 66.0)
 LOCKED_COLUMNS = 6  # A–F
+WRITING_ROOM = 54.0  # points: three lines of 12 pt; a set height does not grow by itself as a clerk types
 PROGRESS_COLUMN, STATUS_COLUMN, REPORTER_COLUMN, ID_COLUMN, BASE_COLUMN, MAC_COLUMN = 7, 8, 9, 10, 11, 12
 HEADER_ROW = 3
 SHEET_TITLE = "进展填报"
@@ -52,6 +53,7 @@ class FillSheetRequest:
     period: str  # e.g. "2022Q2"
     as_of: dt.date  # 截至日期
     export_id: str  # unique per export run; returned sheets name it
+    member: bool = True  # a member of the joint meeting: also gets the 各成员单位 measures
 
 
 def mac(key: bytes, fields: list[str]) -> str:
@@ -73,9 +75,9 @@ def locked_texts(task: TaskData, index: int, measure: MeasureData) -> list[str]:
     return [serial, task_heading(task.number, task.text), measure.text, measure.deadline, measure.units, last]
 
 
-def unit_rows(data: TaskListData, aliases: frozenset[str]) -> list[tuple[TaskData, int, MeasureData]]:
+def unit_rows(data: TaskListData, aliases: frozenset[str], member: bool = True) -> list[tuple[TaskData, int, MeasureData]]:
     return [(task, index, measure) for aspect in data.aspects for task in aspect.tasks
-            for index, measure in enumerate(task.measures) if concerns(measure.units, aliases)]
+            for index, measure in enumerate(task.measures) if concerns(measure.units, aliases, member)]
 
 
 def _write_meta(workbook: Workbook, key: bytes, identity: list[str]) -> None:
@@ -95,7 +97,7 @@ def _write_rows(sheet: Worksheet, data: TaskListData, request: FillSheetRequest,
     body = Font(name=fonts.body, size=fonts.body_size)
     editable = Protection(locked=False)
     row = HEADER_ROW
-    for task, index, measure in unit_rows(data, request.aliases):
+    for task, index, measure in unit_rows(data, request.aliases, request.member):
         row += 1
         texts = locked_texts(task, index, measure)
         for column, text in enumerate(texts, start=1):
@@ -108,7 +110,9 @@ def _write_rows(sheet: Worksheet, data: TaskListData, request: FillSheetRequest,
         put_text(sheet, row, ID_COLUMN, measure.id)
         put_text(sheet, row, BASE_COLUMN, measure.progress_id)
         put_text(sheet, row, MAC_COLUMN, row_mac(key, identity, measure.id, measure.progress_id, texts))
-        sheet.row_dimensions[row].height = row_height(list(zip(texts, WIDTHS)), fonts.body_size)
+        # rows grow to fit the longest locked text, and leave room to write at least three lines of 进展
+        sheet.row_dimensions[row].height = row_height(list(zip(texts, WIDTHS)), fonts.body_size,
+                                                      minimum=WRITING_ROOM)
     return row
 
 
@@ -153,7 +157,8 @@ def export_fill_sheet(data: TaskListData, request: FillSheetRequest, key: bytes,
     return buffer.getvalue()
 
 
-def export_fill_sheets(data: TaskListData, requests: list[FillSheetRequest], key: bytes) -> dict[str, bytes]:
-    """unit -> xlsx bytes, only for units that have at least one measure."""
-    return {request.unit: export_fill_sheet(data, request, key) for request in requests
-            if unit_rows(data, request.aliases)}
+def export_fill_sheets(requests: list[tuple[FillSheetRequest, TaskListData]], key: bytes) -> dict[str, bytes]:
+    """unit -> xlsx bytes, only for units that have at least one measure. Each request comes with the list
+    as that unit sees it (its own last progress and status per measure)."""
+    return {request.unit: export_fill_sheet(data, request, key) for request, data in requests
+            if unit_rows(data, request.aliases, request.member)}

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from models.errors import DomainError
 from reports.xlsx.cells import aspect_heading, progress_line, task_heading
 from reports.xlsx.circled import circled, join_grouped, join_measures, line_per_group, split_grouped
-from reports.xlsx.data import TaskData, TaskListData
+from reports.xlsx.data import MeasureData, TaskData, TaskListData
 from reports.xlsx.style import (
     BOX,
     CENTRE,
@@ -58,10 +58,21 @@ def grouped_cell(published: str | None, values: list[str]) -> str:
 
 
 def progress_cell(task: TaskData) -> str:
+    """Per measure (①②… when the task has several): each unit's newest text on its own line, 牵头 first,
+    as "市检察院：截至2022年6月30日：…"; the number only on the measure's first line."""
     numbered = len(task.measures) > 1
-    lines = [(circled(index + 1) if numbered else "") + progress_line(measure.progress_on, measure.latest_progress)
-             for index, measure in enumerate(task.measures) if measure.latest_progress]
+    lines = []
+    for index, measure in enumerate(task.measures):
+        for line_number, line in enumerate(measure_progress_lines(measure)):
+            lines.append((circled(index + 1) if numbered and line_number == 0 else "") + line)
     return "\n".join(lines)
+
+
+def measure_progress_lines(measure: MeasureData) -> list[str]:
+    if not measure.unit_progress:
+        return [progress_line(measure.progress_on, measure.latest_progress)] if measure.latest_progress else []
+    return [(f"{unit.unit}：" if unit.unit else "") + progress_line(unit.reported_on, unit.text)
+            for unit in measure.unit_progress if unit.text]
 
 
 def task_row_texts(task: TaskData) -> tuple[str, str, str, str, str]:

@@ -13,6 +13,7 @@ from reports.xlsx.data import MeasureData, TaskListData
 from reports.xlsx.fill_returns import (
     CONFLICT,
     NEW,
+    REFUSED,
     UNCHANGED,
     UNMATCHED,
     CurrentMeasure,
@@ -67,10 +68,12 @@ def test_a_unit_sheet_lists_only_its_measures_plus_those_for_every_member():
 
 def test_sixty_units_only_get_sheets_when_named():
     data = seed_with_ids()
-    sheets = export_fill_sheets(data, [request("市检察院"), request("不存在的单位局")], KEY)
-    assert list(sheets) == ["市检察院", "不存在的单位局"]  # 各成员单位 measures reach every unit
+    sheets = export_fill_sheets([(request("市检察院"), data), (request("不存在的单位局"), data)], KEY)
+    assert list(sheets) == ["市检察院", "不存在的单位局"]  # 各成员单位 measures reach every member unit
+    court = replace(request("市中院"), member=False)
+    assert list(export_fill_sheets([(court, data)], KEY)) == []  # not a member: no 各成员单位 rows
     only_named = replace(data, aspects=data.aspects[:2])
-    assert list(export_fill_sheets(only_named, [request("不存在的单位局")], KEY)) == []
+    assert list(export_fill_sheets([(request("不存在的单位局"), only_named)], KEY)) == []
 
 
 def fill_in(xlsx: bytes, edits: dict[str, str]) -> bytes:
@@ -81,7 +84,8 @@ def fill_in(xlsx: bytes, edits: dict[str, str]) -> bytes:
 
 
 def current_state(data: TaskListData, **overrides: CurrentMeasure) -> dict[str, CurrentMeasure]:
-    state = {m.id: CurrentMeasure(m.id, m.progress_id, m.latest_progress, "", m.status) for _, _, m in data.measures()}
+    state = {m.id: CurrentMeasure(m.id, m.progress_id, m.latest_progress, "", m.status, m.status)
+             for _, _, m in data.measures()}
     state.update(overrides)
     return state
 
@@ -106,19 +110,23 @@ def test_second_import_of_the_same_return_is_a_no_op():
     assert {o.kind for o in review_returns(sheet, KEY, after_first)} == {UNCHANGED}
 
 
-def test_locked_edit_stale_sheet_other_unit_or_period_are_conflicts_not_overwrites():
+def test_locked_edit_other_unit_or_period_are_refused_and_a_second_text_of_the_unit_is_a_conflict():
     data = seed_with_ids()
     exported = export_fill_sheet(data, request(), KEY)
     tampered = read_fill_sheet(fill_in(exported, {"C4": "改过的措施", "G4": "进展"}), KEY)
     outcome = review_returns(tampered, KEY, current_state(data))[0]
-    assert outcome.kind == CONFLICT and "锁定列" in outcome.reason
+    assert outcome.kind == REFUSED and "锁定列" in outcome.reason and "第4行" in outcome.reason
     fresh = read_fill_sheet(fill_in(exported, {"G4": "进展"}), KEY)
-    moved_on = current_state(data, m1=CurrentMeasure("m1", "p-other", "别处录入的进展", "2022Q2", ""))
+    # the unit returned another text for this period after the export: both are kept, a person chooses
+    moved_on = current_state(data, m1=CurrentMeasure("m1", "p-other", "本单位先交回的进展", "2022Q2", "推进中"))
     outcome = review_returns(fresh, KEY, moved_on)[0]
-    assert outcome.kind == CONFLICT and "已过期" in outcome.reason
-    assert {o.kind for o in review_returns(fresh, KEY, current_state(data), "2022Q3")} == {CONFLICT}
+    assert outcome.kind == CONFLICT and "本单位先交回的进展" in outcome.reason
+    # its newest entry is of an earlier period: a new period's return is just new
+    earlier = current_state(data, m1=CurrentMeasure("m1", "p-other", "上季度的进展", "2022Q1", "推进中"))
+    assert review_returns(fresh, KEY, earlier)[0].kind == NEW
+    assert {o.kind for o in review_returns(fresh, KEY, current_state(data), "2022Q3")} == {REFUSED}
     other_unit = review_returns(fresh, KEY, current_state(data), "2022Q2", frozenset({"市公安局"}))
-    assert {o.kind for o in other_unit} == {CONFLICT} and "市司法局" in other_unit[0].reason
+    assert {o.kind for o in other_unit} == {REFUSED} and "市司法局" in other_unit[0].reason
     missing = {k: v for k, v in current_state(data).items() if k != "m1"}
     assert review_returns(fresh, KEY, missing)[0].kind == UNMATCHED
 
@@ -160,3 +168,17 @@ def test_status_vocabulary_matches_the_model():
     from models.tasklist import PROGRESS_STATUSES
     from reports.xlsx.data import STATUS_CHOICES
     assert STATUS_CHOICES == PROGRESS_STATUSES
+
+
+def test_rows_grow_to_fit_long_text_and_leave_room_to_write():
+    data = seed_with_ids()
+    first = data.aspects[0].tasks[0]
+    long_text = "依托信息共享平台推动行政执法机关与检察机关之间案件信息实时共享，" * 6
+    measure = replace(first.measures[0], latest_progress=long_text, progress_on=dt.date(2022, 3, 31), progress_id="p1")
+    task = replace(first, measures=(measure, *first.measures[1:]))
+    data = replace(data, aspects=(replace(data.aspects[0], tasks=(task, *data.aspects[0].tasks[1:])),
+                                  *data.aspects[1:]))
+    sheet = load_workbook(BytesIO(export_fill_sheet(data, request(), KEY)))["进展填报"]
+    heights = [sheet.row_dimensions[row].height for row in range(4, sheet.max_row + 1)]
+    assert heights[0] > 150  # ~200 characters in the 26-wide 上次进展 column: about ten lines
+    assert min(heights) >= 54

@@ -15,9 +15,9 @@ from models.services.tasklists import (
     fill_sheet_key,
     find_task_list,
     ledger_rows,
+    plan_fill_sheets,
     save_task_list,
     task_list_data,
-    unit_requests,
 )
 from models.tasklist import ProgressEntry
 from reports.xlsx.circled import normalise_cell
@@ -55,9 +55,9 @@ def fill(xlsx: bytes, edits: dict[str, str]) -> bytes:
 
 def test_sheets_then_collect_adds_dated_entries_once_and_flags_conflicts(demo_db, tmp_path):
     with demo_db.session_scope() as session:
-        data = task_list_data(session, find_task_list(session, 2022))
-        requests = unit_requests(session, data, "2022Q2", dt.date(2022, 6, 30), ["市司法局", "市民政局"])
-        sheets = export_fill_sheets(data, requests, fill_sheet_key(session))
+        plan = plan_fill_sheets(session, find_task_list(session, 2022), "2022Q2", dt.date(2022, 6, 30),
+                                ["市司法局", "市民政局"])
+        sheets = export_fill_sheets(plan.requests, fill_sheet_key(session))
         before = session.scalar(select(func.count()).select_from(ProgressEntry))
     assert set(sheets) == {"宿州市司法局", "宿州市民政局"}  # the directory's 全称 for the list's 简称
     justice = tmp_path / "司法局.xlsx"
@@ -66,16 +66,18 @@ def test_sheets_then_collect_adds_dated_entries_once_and_flags_conflicts(demo_db
     with demo_db.session_scope() as session:
         report = collect_returns(session, [justice], "2022Q2")
     assert [o.progress for o in report.added] == ["已协调化解行政争议3件"]
-    assert [o.kind for o in report.flagged] == ["冲突"] and "锁定列" in report.flagged[0].reason
+    assert [o.kind for o in report.flagged] == ["拒收"] and "锁定列" in report.flagged[0].reason
+    assert report.lines()[0] == "司法局.xlsx（宿州市司法局 2022Q2）：已接收 1 行，待确认 1 行，无变化 8 行"
+    assert report.lines()[1].startswith("  司法局.xlsx 第5行：锁定列")
     with demo_db.session_scope() as session:
         entries = list(session.scalars(select(ProgressEntry).where(ProgressEntry.text == "已协调化解行政争议3件")))
-        assert [(e.reported_on, e.period, e.reporter, e.status) for e in entries] == [
-            (dt.date(2022, 6, 30), "2022Q2", "宿州市司法局　张三", "推进中")]
+        assert [(e.reported_on, e.period, e.reporter, e.status, e.unit_name) for e in entries] == [
+            (dt.date(2022, 6, 30), "2022Q2", "张三", "推进中", "宿州市司法局")]
         assert session.scalar(select(func.count()).select_from(ProgressEntry)) == before + 1
         again = collect_returns(session, [justice], "2022Q2")
         assert again.added == [] and session.scalar(select(func.count()).select_from(ProgressEntry)) == before + 1
-        stale = collect_returns(session, [justice], "2022Q3")
-        assert stale.added == [] and {o.kind for o in stale.flagged} == {"冲突"}
+        other_period = collect_returns(session, [justice], "2022Q3")
+        assert other_period.added == [] and other_period.files[0].refused == "表格属于2022Q2期次，不是本次收集的2022Q3期次"
 
 
 def test_ledger_rows_from_the_demo_database(demo_db):
@@ -95,7 +97,7 @@ def run_cli(*args: str, data_dir) -> subprocess.CompletedProcess[str]:
 def test_cli_import_export_sheets_collect_and_ledger(tmp_path):
     data_dir = tmp_path / "数据"
     db = str(data_dir / "库.db")
-    assert run_cli("--db", db, "init", data_dir=data_dir).returncode == 0
+    assert run_cli("--db", db, "init", "--demo", data_dir=data_dir).returncode == 0  # the demo unit directory
     seed = tmp_path / "清单.xlsx"
     seed.write_bytes(seed_published_xlsx())
     imported = run_cli("--db", db, "tasks", "import", str(seed), data_dir=data_dir)
@@ -112,6 +114,22 @@ def test_cli_import_export_sheets_collect_and_ledger(tmp_path):
     sheet.write_bytes(fill(sheet.read_bytes(), {"G4": "已研究制定衔接意见"}))
     collected = run_cli("--db", db, "tasks", "collect", str(sheet), "--period", "2022Q2", data_dir=data_dir)
     assert collected.returncode == 0 and "新增进展 1 条" in collected.stdout, collected.stderr
+    assert f"{sheet.name}（宿州市民政局 2022Q2）：已接收 1 行" in collected.stdout
+    # the same unit sends a different text for the same period: both kept, listed, chosen from the CLI
+    second = tmp_path / "第二次.xlsx"
+    second.write_bytes(fill(sheet.read_bytes(), {"G4": "衔接意见已印发"}))
+    bad = tmp_path / "坏表.xlsx"
+    bad.write_bytes(b"not a workbook")
+    again = run_cli("--db", db, "tasks", "collect", str(bad), str(second), "--period", "2022Q2", data_dir=data_dir)
+    assert again.returncode == 1 and "坏表.xlsx：拒收：" in again.stdout, again.stderr
+    assert "第二次.xlsx（宿州市民政局 2022Q2）：已接收 0 行，待确认 1 行" in again.stdout
+    listed = run_cli("--db", db, "tasks", "conflicts", data_dir=data_dir)
+    assert "原有" in listed.stdout and "已研究制定衔接意见" in listed.stdout and "衔接意见已印发" in listed.stdout
+    chosen = run_cli("--db", db, "tasks", "choose", "1", "--new", data_dir=data_dir)
+    assert chosen.returncode == 0 and "已采用新交回的进展" in chosen.stdout, chosen.stderr
+    assert "没有待确认的进展" in run_cli("--db", db, "tasks", "conflicts", data_dir=data_dir).stdout
+    missing = run_cli("--db", db, "tasks", "choose", "1", "--old", data_dir=data_dir)
+    assert missing.returncode == 1 and "没有第1条待确认的进展" in missing.stderr
     ledger = tmp_path / "台账.xlsx"
     assert run_cli("--db", db, "ledger", "export", "--out", str(ledger), "--year", "2022",
                    data_dir=data_dir).returncode == 0
