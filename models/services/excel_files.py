@@ -30,9 +30,10 @@ from reports.xlsx.tasklist_export import ExportOptions, export_task_list
 from reports.xlsx.tasklist_import import import_task_list
 
 
-def import_task_list_file(db: Database, path: Path, today: dt.date, year: int | None = None) -> ImportedTaskList:
+def import_task_list_file(db: Database, path: Path, today: dt.date, year: int | None = None,
+                          sheet_name: str | None = None) -> ImportedTaskList:
     """Parse the whole workbook first (a bad file writes nothing), then save it in one transaction."""
-    imported = import_task_list(path, year=year)
+    imported = import_task_list(path, year=year, sheet_name=sheet_name)
     with db.import_scope("before_xlsx_import") as session:
         save_task_list(session, imported.data, today)
     return imported
