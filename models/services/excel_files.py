@@ -9,23 +9,20 @@ from pathlib import Path
 from models.audit import append_audit
 from models.fsutil import atomic_write_bytes
 from models.services.common import get_live
-from models.services.statistics import year_by_quarter
 from models.services.tasklists import (
     CollectReport,
     collect_returns,
     fill_sheet_key,
     find_task_list,
-    ledger_rows,
     save_task_list,
     task_list_data,
     unit_requests,
 )
-from models.settings import get_setting
 from models.storage import Database
 from models.tasklist import TaskList
 from reports.xlsx.data import ImportedTaskList, TaskListData
 from reports.xlsx.fill_sheets import export_fill_sheets
-from reports.xlsx.ledger import LedgerFilter, export_ledger
+from reports.xlsx.ledger import LedgerFilter
 from reports.xlsx.tasklist_export import ExportOptions, export_task_list
 from reports.xlsx.tasklist_import import import_task_list
 
@@ -74,9 +71,6 @@ def collect_returned_sheets(db: Database, files: list[Path], period: str | None 
 
 
 def write_ledger(db: Database, target: Path, row_filter: LedgerFilter, today: dt.date) -> None:
-    with db.session_scope() as session:
-        rows = ledger_rows(session)
-        office = str(get_setting(session, "office_name") or "")
-        statistics = year_by_quarter(session, row_filter.year, today) if row_filter.year else None
-    atomic_write_bytes(target, export_ledger(rows, today, row_filter, office, statistics=statistics))
-    _audit_export(db, "export_ledger", target.name, {"filter": row_filter.describe()})
+    from models.services.ledger import write_ledger_file
+
+    write_ledger_file(db, target, row_filter, today)

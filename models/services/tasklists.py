@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.case import Case
 from models.errors import DomainError
 from models.services.tasks import (
     add_aspect,
@@ -23,10 +22,9 @@ from models.services.tasks import (
     latest_progress,
 )
 from models.settings import get_setting, set_setting
-from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task, TaskAspect, TaskList
 from models.unit import Unit
-from reports.xlsx.data import AspectData, LedgerRow, MeasureData, TaskData, TaskListData
+from reports.xlsx.data import AspectData, MeasureData, TaskData, TaskListData
 from reports.xlsx.fill_returns import NEW, CurrentMeasure, RowOutcome, read_fill_sheet, review_returns
 from reports.xlsx.fill_sheets import FillSheetRequest
 from reports.xlsx.units import all_named_units
@@ -169,26 +167,3 @@ def collect_returns(session: Session, files: list[Path], period: str | None = No
                              reporter=reporter, period=sheet.period)
                 report.added.append(outcome)
     return report
-
-
-def ledger_rows(session: Session) -> list[LedgerRow]:
-    suggestions = list(session.scalars(select(Suggestion).where(Suggestion.deleted.is_(False))))
-    cases = {c.id: c for c in session.scalars(select(Case).where(Case.deleted.is_(False)))}
-    items: dict[uuid.UUID, list[SuggestionItem]] = {}
-    for item in session.scalars(select(SuggestionItem).where(SuggestionItem.deleted.is_(False))
-                                .order_by(SuggestionItem.sort_key)):
-        items.setdefault(item.suggestion_id, []).append(item)
-    rows = []
-    for s in suggestions:
-        case = cases.get(s.case_id) if s.case_id else None
-        rows.append(LedgerRow(
-            doc_no=s.doc_no, kind=s.kind, addressee=s.addressee_name, issued_on=s.issued_on,
-            case_no=case.case_no if case else "", case_title=case.title if case else "",
-            domain=case.domain if case else "", items=tuple(i.text for i in items.get(s.id, [])),
-            service_method=s.service_method, served_on=s.served_on, urgent=s.urgent, reply_due=s.reply_due,
-            replied_on=s.replied_on, reply_doc_no=s.reply_doc_no, reply_content=s.reply_content,
-            adoption=s.adoption, objection=s.objection, review_result=s.review_result,
-            rectification=s.rectification, rectification_detail=s.rectification_detail, follow_up=s.follow_up,
-            follow_up_due=s.follow_up_due,
-            litigation=s.litigation, closed_on=s.closed_on, copy_to=s.copy_to))
-    return rows
