@@ -12,6 +12,7 @@ The limits are module constants and every refusal names the limit, so a clerk kn
 """
 from __future__ import annotations
 
+import errno
 import math
 import os
 import time
@@ -228,7 +229,9 @@ def read_bytes(source: bytes | Path | str) -> bytes:
     except RuntimeError as error:  # "Symlink loop" from Path.resolve
         raise _bad("file_link_loop", f"“{shown}”是循环的符号链接，无法打开", path=str(path)) from error
     except OSError as error:  # ELOOP, EIO, name too long, …
-        raise _bad("file_unreadable", f"无法读取文件“{shown}”（{error.strerror or '系统错误'}）", path=str(path)) from error
+        if error.errno == errno.ELOOP:
+            raise _bad("file_link_loop", f"“{shown}”是循环的符号链接，无法打开", path=str(path)) from error
+        raise _bad("file_unreadable", f"无法读取文件“{shown}”（系统错误{error.errno or ''}）", path=str(path)) from error
 
 
 def _load(data: bytes) -> Workbook:
