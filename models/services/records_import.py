@@ -23,7 +23,6 @@ from models.audit import append_audit
 from models.base import new_id
 from models.case import CASE_KINDS, CASE_SOURCES, CASE_STATUSES, Case
 from models.errors import DomainError
-from models.registry import fill_defaults
 from models.rules.doc_number import check_doc_number, suggest_fix
 from models.services.common import update_fields
 from models.storage import Database
@@ -248,14 +247,12 @@ def _import_ledger(session: Session, plan: _Plan, planned: list[tuple[RecordRow,
                     title = str(case_fields.pop("title", "") or case_no or fields["doc_no"])
                     case = Case(id=new_id(), case_no=case_no, title=title)
                     update_fields(case, case_fields)
-                    fill_defaults(case)
                     session.add(case)
                     report.cases_added += 1
                     if case_no:
                         cases[case_no] = case
                 suggestion = Suggestion(id=new_id(), case_id=case.id if case else None)
                 update_fields(suggestion, fields)
-                fill_defaults(suggestion)
                 session.add(suggestion)
                 _add_items(session, suggestion.id, items)
                 existing[suggestion.doc_no] = suggestion
@@ -356,7 +353,6 @@ def _import_cases(session: Session, plan: _Plan, planned: list[tuple[RecordRow, 
                 continue
             case = Case(title=str(fields["title"]))
             update_fields(case, fields)
-            fill_defaults(case)
             session.add(case)
             existing[_case_key(fields)] = case
             report.added += 1
@@ -395,7 +391,6 @@ def _import_units(session: Session, plan: _Plan, planned: list[tuple[RecordRow, 
                 continue
             unit = Unit()
             update_fields(unit, fields)
-            fill_defaults(unit)
             session.add(unit)
             by_name[unit.name] = unit
             if unit.short_name:
