@@ -175,7 +175,15 @@ def _statistics_block(sheet: Worksheet, first_row: int, caption: str, lines: tup
     return row + 1
 
 
-ROWS_PER_STATISTICS_PAGE = 20  # table lines that fit one A4 landscape page beside the captions and headers
+# Points of an A4 landscape page below the repeated title rows (595 pt less the margins and rows 1-2).
+PAGE_HEIGHT = 430.0
+DEFAULT_ROW_HEIGHT = 15.0
+
+
+def _rows_height(sheet: Worksheet, first: int, end: int) -> float:
+    return sum(sheet.row_dimensions[r].height or DEFAULT_ROW_HEIGHT for r in range(first, end))
+
+
 STATISTICS_WIDTHS = (24.0, *([8.5] * (len(stats_table.SHEET_COLUMNS) - 1)))
 
 
@@ -188,12 +196,19 @@ def write_statistics(sheet: Worksheet, statistics: YearStatistics, today: dt.dat
     _title_rows(sheet, f"{office}{year}年检察建议季度统计", f"统计日期：{today.year}年{today.month}月{today.day}日",
                 width, fonts)
     set_widths(sheet, list(STATISTICS_WIDTHS))
-    row = _statistics_block(sheet, 4, "一、按季度", statistics.quarters, "期间", fonts)
-    row = _statistics_block(sheet, row, f"二、按领域（{year}年全年）", statistics.by_domain, "领域", fonts)
-    if len(statistics.quarters) + len(statistics.by_domain) + len(statistics.by_unit) > ROWS_PER_STATISTICS_PAGE:
-        sheet.row_breaks.append(Break(id=row - 1))  # the unit table starts on its own page, header included
-    row = _statistics_block(sheet, row, f"三、按被建议单位（{year}年全年）", statistics.by_unit, "被建议单位", fonts,
-                            without_cases=True)
+    blocks = (("一、按季度", statistics.quarters, "期间", False),
+              (f"二、按领域（{year}年全年）", statistics.by_domain, "领域", False),
+              (f"三、按被建议单位（{year}年全年）", statistics.by_unit, "被建议单位", True))
+    row, used = 4, 0.0
+    for caption, lines, first_header, without_cases in blocks:
+        end = _statistics_block(sheet, row, caption, lines, first_header, fonts, without_cases)
+        height = _rows_height(sheet, row, end)
+        head = _rows_height(sheet, row, min(end, row + 5))  # caption, header and the first rows stay together
+        if used and used + head > PAGE_HEIGHT:
+            sheet.row_breaks.append(Break(id=row - 1))
+            used = 0.0
+        used = (used + height) % PAGE_HEIGHT if used + height > PAGE_HEIGHT else used + height
+        row = end
     style_cell(put_text(sheet, row, 1, SHEET_FOOTNOTE), Font(name=fonts.body, size=BODY_SIZE), LEFT, bordered=False)
     sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
     sheet.row_dimensions[row].height = row_height([(SHEET_FOOTNOTE, sum(STATISTICS_WIDTHS))], BODY_SIZE)
