@@ -152,3 +152,13 @@ def test_exported_ledger_from_the_database_always_has_this_years_statistics(new_
     units = {line[0]: line[3] for line in values if line[0] in by_unit}
     assert units == by_unit
     assert overdue > 0
+
+
+def test_a_long_unit_table_starts_on_a_new_page_with_its_caption_and_header():
+    quarters = tuple(StatisticsRow(name, 0, 0, 1, 1, 1, 1, 0) for name in ("第一季度", "第二季度", "第三季度", "第四季度", "全年"))
+    by_domain = tuple(StatisticsRow(f"领域{n}", 1, 1, 1, 1, 1, 1, 0) for n in range(9))
+    by_unit = tuple(StatisticsRow(f"××县第{n}局", 0, 0, 1, 1, 1, 1, 0) for n in range(30))
+    sheet = load_workbook(BytesIO(export_ledger(ROWS, TODAY, statistics=YearStatistics(2022, quarters, by_domain,
+                                                                                       by_unit))))["季度统计"]
+    breaks = [brk.id for brk in sheet.row_breaks.brk]
+    assert breaks and str(sheet.cell(breaks[0] + 1, 1).value).startswith("三、按被建议单位")
