@@ -223,3 +223,24 @@ def test_cli_imports_prints_one_line_errors_and_exit_codes(new_db, tmp_path, mon
     assert cli_main(["--db", db, "units", "import", str(tmp_path / "没有.xlsx")]) == 1
     err = capsys.readouterr().err
     assert err.strip() == "错误：找不到文件“没有.xlsx”"
+
+
+def test_cli_tasks_import_asks_for_a_sheet_and_takes_sheet(new_db, tmp_path, monkeypatch, capsys):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests.reports_xlsx.builders import seed_published_xlsx
+
+    monkeypatch.setenv("FJLD_PASSWORD", TEST_PASSWORD)
+    book = load_workbook(BytesIO(seed_published_xlsx()))
+    book.active.title = "正式版"
+    book.copy_worksheet(book.active).title = "修改稿"
+    path = tmp_path / "清单.xlsx"
+    path.write_bytes(workbook_bytes(book))
+    db = str(new_db.path)
+    assert cli_main(["--db", db, "tasks", "import", str(path)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("错误：") and "正式版、修改稿" in err and "--sheet" in err and "\n" not in err
+    assert cli_main(["--db", db, "tasks", "import", "--sheet", "修改稿", str(path)]) == 0
+    assert "14 项任务" in capsys.readouterr().out
