@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from models.errors import DomainError
 from models.fsutil import storage_write_error
 
-COMMAND_MODULES = ("cli.core", "cli.pdf", "cli.tasks", "cli.sync")
+COMMAND_MODULES = ("cli.core", "cli.pdf", "cli.tasks", "cli.records", "cli.sync")
 VERSION = "0.1.0"
 
 

@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = actions.add_parser("import", help="导入已有的任务清单 .xlsx")
     p.add_argument("file", type=Path)
     p.add_argument("--year", type=int, help="标题中没有年度时指定")
+    p.add_argument("--sheet", help="工作簿中有多个任务清单工作表时，指定要导入的工作表名")
     p.set_defaults(handler=cmd_import)
 
     p = actions.add_parser("sheets", help="为每个责任单位生成进展情况填报表")
@@ -76,7 +77,7 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.excel_files import import_task_list_file
 
-    imported = import_task_list_file(ctx.database(), args.file, dt.date.today(), args.year)
+    imported = import_task_list_file(ctx.database(), args.file, dt.date.today(), args.year, args.sheet)
     data = imported.data
     measures = len(data.measures())
     ctx.out(f"已导入 {data.title}：{len(data.aspects)} 个方面，{sum(len(a.tasks) for a in data.aspects)} 项任务，"

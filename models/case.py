@@ -32,6 +32,7 @@ class Case(SyncedMixin, Base):
     filed_on: Mapped[dt.date | None] = mapped_column(default=None)              # 立案
     closed_on: Mapped[dt.date | None] = mapped_column(default=None)             # 结案
     handler: Mapped[str] = mapped_column(String(100), default="")               # 承办人
+    department: Mapped[str] = mapped_column(String(100), default="")            # 办案部门
     status: Mapped[str] = mapped_column(String(20), default="线索登记")
     summary: Mapped[str] = mapped_column(Text, default="")
     related_units: Mapped[str] = mapped_column(Text, default="")                # names joined by 、

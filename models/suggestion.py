@@ -50,6 +50,7 @@ class Suggestion(SyncedMixin, Base):
     closed_on: Mapped[dt.date | None] = mapped_column(default=None)             # 结案
     copy_to: Mapped[str] = mapped_column(Text, default="")                      # 抄送
     to_government: Mapped[bool] = mapped_column(default=True)                   # 送政府方 (gov view)
+    department: Mapped[str] = mapped_column(String(100), default="")            # 办案部门 (else the case's)
 
 
 class SuggestionItem(SyncedMixin, Base):

@@ -10,32 +10,30 @@ from pathlib import Path
 from models.audit import append_audit
 from models.fsutil import atomic_write_bytes
 from models.services.common import get_live
-from models.services.statistics import year_by_quarter
 from models.services.tasklists import (
     CollectReport,
     apply_returned_sheets,
     fill_sheet_key,
     find_task_list,
-    ledger_rows,
     plan_fill_sheets,
     read_returned_sheets,
     save_task_list,
     stored_fill_key,
     task_list_data,
 )
-from models.settings import get_setting
 from models.storage import Database
 from models.tasklist import TaskList
 from reports.xlsx.data import ImportedTaskList, TaskListData
 from reports.xlsx.fill_sheets import export_fill_sheets
-from reports.xlsx.ledger import LedgerFilter, export_ledger
+from reports.xlsx.ledger import LedgerFilter
 from reports.xlsx.tasklist_export import ExportOptions, export_task_list
 from reports.xlsx.tasklist_import import import_task_list
 
 
-def import_task_list_file(db: Database, path: Path, today: dt.date, year: int | None = None) -> ImportedTaskList:
+def import_task_list_file(db: Database, path: Path, today: dt.date, year: int | None = None,
+                          sheet_name: str | None = None) -> ImportedTaskList:
     """Parse the whole workbook first (a bad file writes nothing), then save it in one transaction."""
-    imported = import_task_list(path, year=year)
+    imported = import_task_list(path, year=year, sheet_name=sheet_name)
     with db.import_scope("before_xlsx_import") as session:
         save_task_list(session, imported.data, today)
     return imported
@@ -95,9 +93,6 @@ def collect_returned_sheets(db: Database, files: list[Path], period: str | None 
 
 
 def write_ledger(db: Database, target: Path, row_filter: LedgerFilter, today: dt.date) -> None:
-    with db.session_scope() as session:
-        rows = ledger_rows(session)
-        office = str(get_setting(session, "office_name") or "")
-        statistics = year_by_quarter(session, row_filter.year, today) if row_filter.year else None
-    atomic_write_bytes(target, export_ledger(rows, today, row_filter, office, statistics=statistics))
-    _audit_export(db, "export_ledger", target.name, {"filter": row_filter.describe()})
+    from models.services.ledger import write_ledger_file
+
+    write_ledger_file(db, target, row_filter, today)

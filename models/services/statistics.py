@@ -8,7 +8,9 @@ the 季度统计 sheet (xlsx):
   the period's end; 已整改: those replied and marked 已整改. So 回复率 = 已回复 / 到期应回复 and
   整改率 = 已整改 / 已回复, numerators always inside their denominators.
 - 去年同期: suggestions issued in the same period one year earlier.
-- 逾期未回复: deadline passed by the period's end (or today, if earlier) with no reply by then."""
+- 逾期未回复: deadline passed by the period's end (or today, if earlier) with no reply by then.
+- 提起诉讼: suggestions issued in the period marked 提起诉讼.
+- By 被建议单位 (the 季度统计 sheet): the same suggestion counts per addressee; 线索/立案 stay 0 there."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,9 +23,11 @@ from models.derived import suggestion_domain
 from models.errors import DomainError
 from models.suggestion import Suggestion
 from reports.pdf.builders import OverdueSuggestion
-from reports.statistics import StatisticsRow, total_row
+from reports.statistics import StatisticsRow, YearStatistics, total_row
 
 OTHER_DOMAIN = "其他"
+NO_UNIT = "（未填写单位）"
+BY_DOMAIN, BY_UNIT = "domain", "unit"
 QUARTER_NAMES = ("第一季度", "第二季度", "第三季度", "第四季度")
 
 
@@ -43,43 +47,57 @@ def _year_earlier(day: dt.date) -> dt.date:
     return day.replace(year=day.year - 1, day=min(day.day, 28)) if day.month == 2 else day.replace(year=day.year - 1)
 
 
-def period_statistics(session: Session, first: dt.date, last: dt.date, today: dt.date
+def _is_overdue(s: Suggestion, as_of: dt.date) -> bool:
+    return (s.reply_due is not None and s.reply_due < as_of and not s.closed_on
+            and (s.replied_on is None or s.replied_on > as_of))
+
+
+def period_statistics(session: Session, first: dt.date, last: dt.date, today: dt.date, by: str = BY_DOMAIN
                       ) -> tuple[list[StatisticsRow], list[OverdueSuggestion]]:
-    """Rows by 领域 for the period [first, last], and the suggestions overdue at its end."""
+    """Rows by 领域 (or by 被建议单位) for the period [first, last], and the suggestions overdue at its end."""
     last_year_first, last_year_last = _year_earlier(first), _year_earlier(last)
     cases = list(session.scalars(select(Case).where(Case.deleted.is_(False))))
     suggestions = list(session.scalars(select(Suggestion).where(Suggestion.deleted.is_(False))))
     domain_of_case = {c.id: (c.domain or OTHER_DOMAIN) for c in cases}
     counts: dict[str, list[int]] = {}
-
-    def bump(domain: str, column: int) -> None:
-        counts.setdefault(domain, [0] * 7)[column] += 1
-
-    for case in cases:
-        if _within(case.received_on, first, last):
-            bump(domain_of_case[case.id], 0)
-        if _within(case.filed_on, first, last):
-            bump(domain_of_case[case.id], 1)
-    for s in suggestions:
-        domain = suggestion_domain(s.domain, domain_of_case.get(s.case_id) if s.case_id else None)
-        if _within(s.issued_on, first, last):
-            bump(domain, 2)
-        if _within(s.reply_due, first, last):
-            bump(domain, 3)
-            if s.replied_on is not None and s.replied_on <= last:
-                bump(domain, 4)
-                if s.rectification == "已整改":
-                    bump(domain, 5)
-        if _within(s.issued_on, last_year_first, last_year_last):
-            bump(domain, 6)
-    order = {d: n for n, d in enumerate(DEFAULT_DOMAINS)}
-    domains = sorted(counts, key=lambda d: (d == OTHER_DOMAIN, order.get(d, len(order)), d))
-    rows = [StatisticsRow(d, *counts[d]) for d in domains]
     as_of = min(last, today)
+
+    def bump(group: str, column: int) -> None:
+        counts.setdefault(group, [0] * 9)[column] += 1
+
+    if by == BY_DOMAIN:
+        for case in cases:
+            if _within(case.received_on, first, last):
+                bump(domain_of_case[case.id], 0)
+            if _within(case.filed_on, first, last):
+                bump(domain_of_case[case.id], 1)
+    for s in suggestions:
+        if by == BY_DOMAIN:
+            group = suggestion_domain(s.domain, domain_of_case.get(s.case_id) if s.case_id else None)
+        else:
+            group = s.addressee_name.strip() or NO_UNIT
+        if _within(s.issued_on, first, last):
+            bump(group, 2)
+            if s.litigation:
+                bump(group, 8)
+        if _within(s.reply_due, first, last):
+            bump(group, 3)
+            if s.replied_on is not None and s.replied_on <= last:
+                bump(group, 4)
+                if s.rectification == "已整改":
+                    bump(group, 5)
+        if _within(s.issued_on, last_year_first, last_year_last):
+            bump(group, 6)
+        if _is_overdue(s, as_of):
+            bump(group, 7)
+    if by == BY_DOMAIN:
+        order = {d: n for n, d in enumerate(DEFAULT_DOMAINS)}
+        groups = sorted(counts, key=lambda d: (d == OTHER_DOMAIN, order.get(d, len(order)), d))
+    else:  # busiest addressees first, so a long list still starts with what matters
+        groups = sorted(counts, key=lambda u: (u == NO_UNIT, -counts[u][2], u))
+    rows = [StatisticsRow(g, *counts[g]) for g in groups]
     overdue = [OverdueSuggestion(s.addressee_name, s.doc_no, s.reply_due, (as_of - s.reply_due).days)
-               for s in suggestions
-               if s.reply_due is not None and s.reply_due < as_of and not s.closed_on
-               and (s.replied_on is None or s.replied_on > as_of)]
+               for s in suggestions if _is_overdue(s, as_of) and s.reply_due is not None]
     overdue.sort(key=lambda o: (o.reply_due, o.doc_no))
     return rows, overdue
 
@@ -94,3 +112,11 @@ def year_by_quarter(session: Session, year: int, today: dt.date) -> list[Statist
     lines = [total_row(quarterly_statistics(session, year, q, today)[0], QUARTER_NAMES[q - 1]) for q in range(1, 5)]
     whole_year, _ = period_statistics(session, dt.date(year, 1, 1), dt.date(year, 12, 31), today)
     return [*lines, total_row(whole_year, "全年")]
+
+
+def year_statistics(session: Session, year: int, today: dt.date) -> YearStatistics:
+    """The 季度统计 sheet: quarters and the year, then the year by 领域 and by 被建议单位."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    by_domain, _ = period_statistics(session, first, last, today)
+    by_unit, _ = period_statistics(session, first, last, today, by=BY_UNIT)
+    return YearStatistics(year, tuple(year_by_quarter(session, year, today)), tuple(by_domain), tuple(by_unit))

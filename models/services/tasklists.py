@@ -13,8 +13,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.case import Case
-from models.derived import suggestion_domain
 from models.errors import DomainError
 from models.services.tasks import (
     MeasureProgress,
@@ -30,9 +28,8 @@ from models.services.tasks import (
 )
 from models.services.units import UnitDirectory
 from models.settings import get_setting, set_setting
-from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import REVIEW_PENDING, Measure, ProgressEntry, Task, TaskAspect, TaskList
-from reports.xlsx.data import AspectData, LedgerRow, MeasureData, TaskData, TaskListData, UnitProgressData
+from reports.xlsx.data import AspectData, MeasureData, TaskData, TaskListData, UnitProgressData
 from reports.xlsx.fill_returns import (
     CONFLICT,
     NEW,
@@ -321,25 +318,3 @@ def collect_returns(session: Session, files: list[Path], period: str | None = No
     key = fill_sheet_key(session)
     return apply_returned_sheets(session, read_returned_sheets(files, key, period), key)
 
-
-def ledger_rows(session: Session) -> list[LedgerRow]:
-    suggestions = list(session.scalars(select(Suggestion).where(Suggestion.deleted.is_(False))))
-    cases = {c.id: c for c in session.scalars(select(Case).where(Case.deleted.is_(False)))}
-    items: dict[uuid.UUID, list[SuggestionItem]] = {}
-    for item in session.scalars(select(SuggestionItem).where(SuggestionItem.deleted.is_(False))
-                                .order_by(SuggestionItem.sort_key)):
-        items.setdefault(item.suggestion_id, []).append(item)
-    rows = []
-    for s in suggestions:
-        case = cases.get(s.case_id) if s.case_id else None
-        rows.append(LedgerRow(
-            doc_no=s.doc_no, kind=s.kind, addressee=s.addressee_name, issued_on=s.issued_on,
-            case_no=case.case_no if case else "", case_title=case.title if case else "",
-            domain=suggestion_domain(s.domain, case.domain if case else None), items=tuple(i.text for i in items.get(s.id, [])),
-            service_method=s.service_method, served_on=s.served_on, urgent=s.urgent, reply_due=s.reply_due,
-            replied_on=s.replied_on, reply_doc_no=s.reply_doc_no, reply_content=s.reply_content,
-            adoption=s.adoption, objection=s.objection, review_result=s.review_result,
-            rectification=s.rectification, rectification_detail=s.rectification_detail, follow_up=s.follow_up,
-            follow_up_due=s.follow_up_due,
-            litigation=s.litigation, closed_on=s.closed_on, copy_to=s.copy_to))
-    return rows

@@ -8,10 +8,11 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports import statistics as stats_table
-from reports.statistics import FOOTNOTE, StatisticsRow, row_cells
+from reports.statistics import SHEET_FOOTNOTE, StatisticsRow, YearStatistics, sheet_cells
 from reports.xlsx.data import LedgerRow
 from reports.xlsx.style import (
     CENTRE,
@@ -54,38 +55,42 @@ def _items(row: LedgerRow) -> str:
 
 
 Getter = Callable[[LedgerRow, dt.date], object]
-# (header, width, value) in the order of §2.4: 标识, 类型, 领域, 被建议单位, 制发, 期限, 回复, 异议, 整改, 跟进, 结果.
+# (header, width, value). The first PRINTED columns are the ones a 办公室 prints (the print area: A4
+# landscape at >= 9 pt); the rest of §2.4's fields follow on screen only. Widths are Excel units at 10 pt.
 COLUMNS: tuple[tuple[str, float, Getter], ...] = (
-    ("文号", 20, lambda r, t: r.doc_no),
+    ("文号", 15, lambda r, t: r.doc_no),
+    ("办案部门", 8, lambda r, t: r.department),
+    ("领域", 10, lambda r, t: r.domain),
+    ("被建议单位", 14, lambda r, t: r.addressee),
+    ("建议内容", 26, lambda r, t: _items(r)),
+    ("制发日期", 10.5, lambda r, t: r.issued_on),
+    ("送达日期", 10.5, lambda r, t: r.served_on),
+    ("回复期限", 10.5, lambda r, t: r.reply_due),
+    ("回复情况", 7, lambda r, t: reply_status(r, t)),
+    ("回复日期", 10.5, lambda r, t: r.replied_on),
+    ("采纳情况", 6, lambda r, t: r.adoption),
+    ("整改情况", 6, lambda r, t: r.rectification),
+    ("提起诉讼", 5, lambda r, t: r.litigation),
     ("关联案件", 22, lambda r, t: _case(r)),
     ("建议类型", 12, lambda r, t: r.kind),
-    ("办案部门", 10, lambda r, t: r.department),
-    ("领域", 12, lambda r, t: r.domain),
-    ("被建议单位", 18, lambda r, t: r.addressee),
-    ("建议内容", 36, lambda r, t: _items(r)),
-    ("制发日期", 11, lambda r, t: r.issued_on),
     ("送达方式", 10, lambda r, t: r.service_method),
-    ("送达日期", 11, lambda r, t: r.served_on),
     ("紧急", 6, lambda r, t: r.urgent),
-    ("回复期限", 11, lambda r, t: r.reply_due),
     ("剩余天数", 8, lambda r, t: remaining_days(r, t)),
-    ("回复情况", 10, lambda r, t: reply_status(r, t)),
-    ("回复日期", 11, lambda r, t: r.replied_on),
     ("回复文号", 16, lambda r, t: r.reply_doc_no),
     ("回复内容", 30, lambda r, t: r.reply_content),
-    ("采纳情况", 9, lambda r, t: r.adoption),
     ("异议", 16, lambda r, t: r.objection),
     ("复核结论", 16, lambda r, t: r.review_result),
-    ("整改情况", 9, lambda r, t: r.rectification),
     ("整改详情", 26, lambda r, t: r.rectification_detail),
     ("跟进监督/回头看", 20, lambda r, t: r.follow_up),
     ("下次回头看", 11, lambda r, t: r.follow_up_due),
-    ("提起诉讼", 8, lambda r, t: r.litigation),
     ("结案日期", 11, lambda r, t: r.closed_on),
     ("抄送", 16, lambda r, t: r.copy_to),
 )
 HEADERS = ("序号", *(header for header, _, _ in COLUMNS))
-WIDTHS = (6.0, *(float(width) for _, width, _ in COLUMNS))
+WIDTHS = (4.5, *(float(width) for _, width, _ in COLUMNS))
+PRINTED = 14  # 序号 … 提起诉讼
+BODY_SIZE = 10.0  # printed at >= 9 pt: the fit-to-width scale stays >= 0.9 (tests/reports_xlsx/test_ledger.py)
+HEADING_SIZE = 10.0
 
 
 @dataclass(frozen=True)
@@ -111,21 +116,24 @@ def _title_rows(sheet: Worksheet, title: str, subtitle: str, width: int, fonts: 
     style_cell(put_text(sheet, 1, 1, title), Font(name=fonts.title, size=18), CENTRE, bordered=False)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     sheet.row_dimensions[1].height = 36
-    style_cell(put_text(sheet, 2, 1, subtitle), Font(name=fonts.body, size=fonts.body_size), LEFT, bordered=False)
+    style_cell(put_text(sheet, 2, 1, subtitle), Font(name=fonts.body, size=BODY_SIZE), LEFT, bordered=False)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
 
 
-def _header_row(sheet: Worksheet, row: int, headers: tuple[str, ...], fonts: SheetFonts) -> None:
+def _header_row(sheet: Worksheet, row: int, headers: tuple[str, ...], fonts: SheetFonts,
+                widths: tuple[float, ...] = ()) -> None:
     for column, header in enumerate(headers, start=1):
-        style_cell(put_text(sheet, row, column, header), Font(name=fonts.heading, size=fonts.heading_size), CENTRE)
+        style_cell(put_text(sheet, row, column, header), Font(name=fonts.heading, size=HEADING_SIZE, bold=True), CENTRE)
+    if widths:
+        sheet.row_dimensions[row].height = row_height(list(zip(headers, widths)), HEADING_SIZE)
 
 
 def write_ledger(sheet: Worksheet, rows: list[LedgerRow], today: dt.date, title: str, subtitle: str,
                  fonts: SheetFonts) -> None:
-    _title_rows(sheet, title, subtitle, len(HEADERS), fonts)
-    _header_row(sheet, 3, HEADERS, fonts)
+    _title_rows(sheet, title, subtitle, PRINTED, fonts)
+    _header_row(sheet, 3, HEADERS, fonts, WIDTHS)
     set_widths(sheet, list(WIDTHS))
-    body = Font(name=fonts.body, size=10)
+    body = Font(name=fonts.body, size=BODY_SIZE)
     for index, row in enumerate(rows, start=1):
         line = 3 + index
         values: list[object] = [index, *(getter(row, today) for _, _, getter in COLUMNS)]
@@ -136,36 +144,82 @@ def write_ledger(sheet: Worksheet, rows: list[LedgerRow], today: dt.date, title:
             if overdue:
                 cell.fill = fill(OVERDUE_FILL)
         texts = [(value if isinstance(value, str) else "", width) for value, width in zip(values, WIDTHS)]
-        sheet.row_dimensions[line].height = row_height(texts, 10)
+        sheet.row_dimensions[line].height = row_height(texts, BODY_SIZE)
     sheet.freeze_panes = "C4"
-    sheet.auto_filter.ref = f"A3:{sheet.cell(3, len(HEADERS)).column_letter}{max(3, 3 + len(rows))}"
-    print_setup(sheet, "3:3", paper_a3=True)  # 27 columns: on A4 the fit-to-width text would be unreadable
-
-
-def write_statistics(sheet: Worksheet, lines: list[StatisticsRow], year: int, today: dt.date,
-                     fonts: SheetFonts) -> None:
-    """The 季度统计 sheet: the same columns, counts and rates as the quarterly 通报."""
-    headers = ("期间", *stats_table.COLUMNS[1:])
-    _title_rows(sheet, f"{year}年检察建议季度统计", f"统计日期：{today.year}年{today.month}月{today.day}日",
-                len(headers), fonts)
-    _header_row(sheet, 3, headers, fonts)
-    set_widths(sheet, [12.0, *([11.0] * (len(headers) - 1))])
-    body = Font(name=fonts.body, size=fonts.body_size)
-    for line, stats in enumerate(lines, start=4):
-        for column, value in enumerate(row_cells(stats), start=1):
-            style_cell(put_value(sheet, line, column, int(value) if value.isdigit() else value), body, CENTRE)
-    note_row = 4 + len(lines) + 1
-    style_cell(put_text(sheet, note_row, 1, FOOTNOTE), Font(name=fonts.body, size=10), LEFT, bordered=False)
-    sheet.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(headers))
-    sheet.row_dimensions[note_row].height = 32
+    last_row = max(3, 3 + len(rows))
+    sheet.auto_filter.ref = f"A3:{sheet.cell(3, len(HEADERS)).column_letter}{last_row}"
     print_setup(sheet, "3:3")
+    # 28 columns fit no A4 page legibly: the print area is the chosen column set (序号 … 提起诉讼)
+    sheet.print_area = f"A1:{sheet.cell(3, PRINTED).column_letter}{last_row}"
+
+
+def _statistics_block(sheet: Worksheet, first_row: int, caption: str, lines: tuple[StatisticsRow, ...],
+                      first_header: str, fonts: SheetFonts, without_cases: bool = False) -> int:
+    """A captioned table; returns the row after it. Per-unit tables have no 线索/立案 (cases have no addressee)."""
+    width = len(stats_table.SHEET_COLUMNS)
+    caption_cell = put_text(sheet, first_row, 1, caption)
+    style_cell(caption_cell, Font(name=fonts.heading, size=HEADING_SIZE + 1, bold=True), LEFT, bordered=False)
+    sheet.merge_cells(start_row=first_row, start_column=1, end_row=first_row, end_column=width)
+    sheet.row_dimensions[first_row].height = 22
+    _header_row(sheet, first_row + 1, (first_header, *stats_table.SHEET_COLUMNS[1:]), fonts, STATISTICS_WIDTHS)
+    body = Font(name=fonts.body, size=BODY_SIZE)
+    row = first_row + 2
+    for stats in lines or (StatisticsRow("（无）", 0, 0, 0, 0, 0, 0, 0),):
+        for column, value in enumerate(sheet_cells(stats), start=1):
+            shown: object = int(value) if value.isdigit() else value
+            if without_cases and column in (2, 3):
+                shown = "—"
+            style_cell(put_value(sheet, row, column, shown), body, LEFT if column == 1 else CENTRE)
+        sheet.row_dimensions[row].height = row_height([(stats.domain, STATISTICS_WIDTHS[0])], BODY_SIZE)
+        row += 1
+    return row + 1
+
+
+# Points of an A4 landscape page below the repeated title rows (595 pt less the margins and rows 1-2).
+PAGE_HEIGHT = 430.0
+DEFAULT_ROW_HEIGHT = 15.0
+
+
+def _rows_height(sheet: Worksheet, first: int, end: int) -> float:
+    return sum(sheet.row_dimensions[r].height or DEFAULT_ROW_HEIGHT for r in range(first, end))
+
+
+STATISTICS_WIDTHS = (24.0, *([8.5] * (len(stats_table.SHEET_COLUMNS) - 1)))
+
+
+def write_statistics(sheet: Worksheet, statistics: YearStatistics, today: dt.date, office: str,
+                     fonts: SheetFonts) -> None:
+    """The 季度统计 sheet: quarters and the year (same counts and rates as the quarterly 通报), then the
+    year by 领域 and by 被建议单位, each with 逾期未回复 and 提起诉讼."""
+    year = statistics.year
+    width = len(stats_table.SHEET_COLUMNS)
+    _title_rows(sheet, f"{office}{year}年检察建议季度统计", f"统计日期：{today.year}年{today.month}月{today.day}日",
+                width, fonts)
+    set_widths(sheet, list(STATISTICS_WIDTHS))
+    blocks = (("一、按季度", statistics.quarters, "期间", False),
+              (f"二、按领域（{year}年全年）", statistics.by_domain, "领域", False),
+              (f"三、按被建议单位（{year}年全年）", statistics.by_unit, "被建议单位", True))
+    row, used = 4, 0.0
+    for caption, lines, first_header, without_cases in blocks:
+        end = _statistics_block(sheet, row, caption, lines, first_header, fonts, without_cases)
+        height = _rows_height(sheet, row, end)
+        head = _rows_height(sheet, row, min(end, row + 5))  # caption, header and the first rows stay together
+        if used and used + head > PAGE_HEIGHT:
+            sheet.row_breaks.append(Break(id=row - 1))
+            used = 0.0
+        used = (used + height) % PAGE_HEIGHT if used + height > PAGE_HEIGHT else used + height
+        row = end
+    style_cell(put_text(sheet, row, 1, SHEET_FOOTNOTE), Font(name=fonts.body, size=BODY_SIZE), LEFT, bordered=False)
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    sheet.row_dimensions[row].height = row_height([(SHEET_FOOTNOTE, sum(STATISTICS_WIDTHS))], BODY_SIZE)
+    print_setup(sheet, "1:2")
 
 
 def export_ledger(rows: list[LedgerRow], today: dt.date, row_filter: LedgerFilter | None = None,
                   office: str = "", fonts: SheetFonts | None = None,
-                  statistics: list[StatisticsRow] | None = None) -> bytes:
-    """台账 sheet (filtered) and, when a year is chosen and its statistics are given (computed by
-    models.services.statistics.year_by_quarter), the 季度统计 sheet for that year."""
+                  statistics: YearStatistics | None = None) -> bytes:
+    """台账 sheet (filtered) and, when statistics are given (models.services.statistics.year_statistics;
+    the service always passes them), the 季度统计 sheet for their year."""
     fonts = fonts or SheetFonts()
     row_filter = row_filter or LedgerFilter()
     chosen = sorted((row for row in rows if row_filter.accepts(row, today)),
@@ -179,8 +233,8 @@ def export_ledger(rows: list[LedgerRow], today: dt.date, row_filter: LedgerFilte
     subtitle = "　".join(part for part in (row_filter.describe(), f"共{len(chosen)}件",
                                           f"截至{today.year}年{today.month}月{today.day}日") if part)
     write_ledger(sheet, chosen, today, title, subtitle, fonts)
-    if year is not None and statistics:
-        write_statistics(workbook.create_sheet("季度统计"), statistics, year, today, fonts)
+    if statistics is not None:
+        write_statistics(workbook.create_sheet("季度统计"), statistics, today, office, fonts)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -41,7 +41,7 @@ class Header:
         return self.columns.get(role)
 
 
-def _is_header_row(grid: Grid, row: int) -> bool:
+def is_header_row(grid: Grid, row: int) -> bool:
     roles = {header_role(text) for _, text in grid.row_texts(row)}
     roles.discard(None)
     return len(roles) >= 3 and ("measures" in roles or "task" in roles)
@@ -61,7 +61,7 @@ def _assign(columns: dict[str, int], role: str, column: int, row: int, text: str
 def find_header(grid: Grid) -> Header:
     """Locate and validate the header; unknown header texts are an error, never silently skipped."""
     header_row = next((row for row in range(1, min(grid.rows, HEADER_SEARCH_ROWS) + 1)
-                       if _is_header_row(grid, row)), None)
+                       if is_header_row(grid, row)), None)
     if header_row is None:
         raise DomainError("tasklist_no_header",
                           f"前{HEADER_SEARCH_ROWS}行中未找到表头：应有“重点任务”“具体措施”“完成时限”“责任单位”等列")

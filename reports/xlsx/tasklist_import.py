@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl.worksheet.worksheet import Worksheet
+
 from models.errors import DomainError
 from reports.xlsx.cells import is_aspect_heading, parse_progress_line, split_task_heading, strip_aspect_prefix
 from reports.xlsx.circled import (
@@ -29,13 +31,14 @@ from reports.xlsx.data import (
     TaskListData,
 )
 from reports.xlsx.grid import Grid, column_name, where
-from reports.xlsx.safety import open_workbook
-from reports.xlsx.tasklist_header import Header, find_header
+from reports.xlsx.safety import TimeBudget, choose_sheet, open_workbook
+from reports.xlsx.tasklist_header import HEADER_SEARCH_ROWS, Header, find_header, is_header_row
 
 MEASURE_ROLES = ("deadline", "units", "lead", "support", "progress", "status")
 NOTE_PREFIXES = ("注", "备注", "说明", "填表说明", "填报说明", "制表", "填报人", "联系人", "审核人", "抄送", "附：")
 _YEAR = re.compile(r"(20\d{2})\s*年")
 _LEADING_NUMBER = re.compile(rf"^\s*([{CIRCLED}])\s*")
+MAX_TASK_NUMBER = 9999
 
 
 @dataclass
@@ -49,9 +52,10 @@ class _TaskRows:
 
 
 class TaskListReader:
-    def __init__(self, grid: Grid, header: Header) -> None:
+    def __init__(self, grid: Grid, header: Header, budget: TimeBudget | None = None) -> None:
         self.grid = grid
         self.header = header
+        self.budget = budget or TimeBudget()
         self.aspects: list[tuple[str, list[TaskData]]] = []
         self.notes: list[str] = []
         self.current: _TaskRows | None = None
@@ -86,16 +90,18 @@ class TaskListReader:
     # -- rows --------------------------------------------------------------------------------------------
     def read(self) -> None:
         for row in range(self.header.last_row + 1, self.grid.rows + 1):
+            if row % 200 == 0:
+                self.budget.check()
             self.read_row(row)
         self.finish_task()
 
     def read_row(self, row: int) -> None:
-        texts = self.grid.row_texts(row)
+        texts = self.unlabeled_to_notes(row, self.grid.row_texts(row))
         task_continues = self.continued(row, "task")
         self.check_horizontal_merges(row, texts)
         if not texts and not task_continues:
             return
-        if texts == self.grid.row_texts(self.header.first_row):
+        if texts == self.unlabeled_free(self.header.first_row):
             return  # a header row repeated by hand after a page break
         for role, column in self.header.columns.items():
             if role.startswith("ignored:") and self.grid.text(row, column):
@@ -122,6 +128,21 @@ class TaskListReader:
             raise DomainError("tasklist_unplaced_row", f"{where(row, column)}：{problem}，无法导入该行", row=row,
                               column=column)
 
+    def unlabeled_to_notes(self, row: int, texts: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Text in a column without a header is kept as a note (never dropped silently): right of the table
+        always, inside it when the row has other text (a lone text is a heading or note row)."""
+        labeled = set(self.header.columns.values())
+        kept = []
+        for column, text in texts:
+            outside = column > self.last_role_column()
+            stray = (column not in labeled and self.grid.merge_at(row, column) is None
+                     and any(other in labeled for other, _ in texts))
+            if outside or stray:
+                self.notes.append(f"{where(row, column)}（无表头，未导入）：{text}")
+            else:
+                kept.append((column, text))
+        return kept
+
     def is_wide_row(self, row: int, texts: list[tuple[int, str]]) -> bool:
         merge = self.grid.merge_at(row, texts[0][0])
         return merge is not None and len({text for _, text in texts}) == 1
@@ -137,6 +158,10 @@ class TaskListReader:
                 raise DomainError("tasklist_bad_merge",
                                   f"{where(row, column)}至{column_name(merge.last_column)}列：合并单元格无法识别，"
                                   "请取消合并后再导入", row=row, column=column)
+
+    def unlabeled_free(self, row: int) -> list[tuple[int, str]]:
+        labeled = set(self.header.columns.values())
+        return [(column, text) for column, text in self.grid.row_texts(row) if column in labeled]
 
     def last_role_column(self) -> int:
         return max(self.header.columns.values())
@@ -159,9 +184,23 @@ class TaskListReader:
         self.finish_task()
         number, text = split_task_heading(cell)
         if number is None:
-            serial = self.own(row, "number")
-            number = int(serial) if serial.isdigit() else None
+            number = self.serial(row)
+        if number is not None and not 0 < number <= MAX_TASK_NUMBER:
+            column = self.header.column("task") or 1
+            raise DomainError("tasklist_bad_number", f"{where(row, column)}：任务编号{number}超出范围（1至{MAX_TASK_NUMBER}）",
+                              row=row, column=column)
         self.current = _TaskRows(row, number, text)
+
+    def serial(self, row: int) -> int | None:
+        """序号 in ASCII digits (circled ①, superscript ² or full-width digits are typing accidents, named)."""
+        serial = self.own(row, "number").rstrip(".、")
+        if not serial:
+            return None
+        column = self.header.column("number") or 1
+        if not (serial.isascii() and serial.isdigit()) or not 0 < int(serial) <= MAX_TASK_NUMBER:
+            raise DomainError("tasklist_bad_number", f"{where(row, column)}：序号“{serial[:12]}”不是1至{MAX_TASK_NUMBER}的数字，"
+                              "请改为阿拉伯数字后再导入", row=row, column=column)
+        return int(serial)
 
     # -- tasks -------------------------------------------------------------------------------------------
     def finish_task(self) -> None:
@@ -258,31 +297,34 @@ def find_title(grid: Grid, header: Header) -> str:
     return ""
 
 
-def import_task_list(source: bytes | Path | str, year: int | None = None) -> ImportedTaskList:
-    """Read the first worksheet that has a task-list header."""
-    workbook = open_workbook(source)
-    errors: list[DomainError] = []
-    for sheet in workbook.worksheets:
-        grid = Grid(sheet)
-        try:
-            header = find_header(grid)
-        except DomainError as error:
-            errors.append(error)
-            continue
-        reader = TaskListReader(grid, header)
-        reader.read()
-        title = find_title(grid, header)
-        match = _YEAR.search(title)
-        list_year = int(match.group(1)) if match else year
-        if list_year is None:
-            raise DomainError("tasklist_no_year", "标题中没有年度（如“2022年度……”），请指定年度后再导入")
-        aspects = tuple(AspectData(name, tuple(tasks)) for name, tasks in reader.aspects)
-        if not any(aspect.tasks for aspect in aspects):
-            raise DomainError("tasklist_empty", f"{where(header.last_row)}：表头下方没有任何任务")
-        layout = ("每条措施一行" if any(len(rows) > 1 for rows in _rows_per_task(reader)) else "单元格内编号")
-        return ImportedTaskList(TaskListData(list_year, title, aspects), header.first_row, layout,
-                                tuple(reader.notes))
-    raise errors[0] if errors else DomainError("tasklist_no_sheet", "工作簿中没有工作表")
+def _has_header(sheet: Worksheet) -> bool:
+    grid = Grid(sheet)
+    return any(is_header_row(grid, row) for row in range(1, min(grid.rows, HEADER_SEARCH_ROWS) + 1))
+
+
+def import_task_list(source: bytes | Path | str, year: int | None = None, sheet_name: str | None = None
+                     ) -> ImportedTaskList:
+    """Read the visible worksheet that has a task-list header (or the one named)."""
+    budget = TimeBudget()
+    workbook = open_workbook(source, budget)
+    no_header = DomainError("tasklist_no_header", f"前{HEADER_SEARCH_ROWS}行中未找到表头：应有“重点任务”“具体措施”"
+                            "“完成时限”“责任单位”等列")
+    sheet = choose_sheet(workbook, _has_header, sheet_name, none_found=no_header)
+    grid = Grid(sheet)
+    header = find_header(grid)
+    reader = TaskListReader(grid, header, budget)
+    reader.read()
+    title = find_title(grid, header)
+    match = _YEAR.search(title)
+    list_year = int(match.group(1)) if match else year
+    if list_year is None:
+        raise DomainError("tasklist_no_year", "标题中没有年度（如“2022年度……”），请指定年度后再导入")
+    aspects = tuple(AspectData(name, tuple(tasks)) for name, tasks in reader.aspects)
+    if not any(aspect.tasks for aspect in aspects):
+        raise DomainError("tasklist_empty", f"{where(header.last_row)}：表头下方没有任何任务")
+    layout = ("每条措施一行" if any(len(rows) > 1 for rows in _rows_per_task(reader)) else "单元格内编号")
+    return ImportedTaskList(TaskListData(list_year, title, aspects), header.first_row, layout,
+                            tuple(reader.notes))
 
 
 def _rows_per_task(reader: TaskListReader) -> list[list[int]]:

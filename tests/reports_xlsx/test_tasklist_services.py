@@ -10,11 +10,11 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from models.services.ledger import ledger_rows
 from models.services.tasklists import (
     collect_returns,
     fill_sheet_key,
     find_task_list,
-    ledger_rows,
     plan_fill_sheets,
     save_task_list,
     task_list_data,

@@ -144,3 +144,33 @@ def test_untitled_aspect_exports_without_a_heading_row():
     data = rows_xlsx([[TITLE], ["重点任务", "具体措施", "完成时限", "责任单位"], ["1.任务", "措施。", "年内", "市检察院"]])
     sheet = load_workbook(BytesIO(export_task_list(import_task_list(data).data))).active
     assert sheet["A4"].value == "1.任务" and sheet.max_row == 4
+
+
+@pytest.mark.parametrize("serial", ["①", "²", "１", str(10 ** 30)])
+def test_circled_superscript_or_huge_serial_numbers_are_refused_with_their_cell(serial):
+    data = rows_xlsx([[TITLE], ["序号", "重点任务", "具体措施", "完成时限", "责任单位"],
+                      [serial, "推进数据共享", "召开会商会。", "8月底前", "市数据资源局"]])
+    expect_error(data, "tasklist_bad_number", "第3行 A列")
+
+
+def test_text_in_unlabeled_columns_is_kept_as_a_note():
+    data = rows_xlsx([[TITLE], ["重点任务", "具体措施", "完成时限", "责任单位", None, None],
+                      ["1.推进数据共享", "召开会商会。", "8月底前", "市数据资源局", "手写补充", None],
+                      [None, None, None, None, None, "右侧备注"]])
+    imported = import_task_list(data)
+    assert imported.notes == ("第3行 E列（无表头，未导入）：手写补充", "第4行 F列（无表头，未导入）：右侧备注")
+
+
+def test_a_hidden_task_list_sheet_is_named_and_read_only_when_asked():
+    from openpyxl import load_workbook
+
+    from tests.reports_xlsx.builders import workbook_bytes
+
+    book = load_workbook(io.BytesIO(seed_published_xlsx()))
+    book.active.title = "清单"
+    book.active.sheet_state = "hidden"
+    book.create_sheet("封面").append(["2022年度任务清单"])
+    book.active = 1
+    data = workbook_bytes(book)
+    expect_error(data, "xlsx_sheet_hidden", "清单")
+    assert import_task_list(data, sheet_name="清单").data.year == 2022
