@@ -13,10 +13,10 @@ COMMON_LABELS = {"deleted": "删除", "sort_key": "顺序"}
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "unit": {"name": "单位全称", "short_name": "简称", "code": "代字", "kind": "类型", "parent_id": "上级单位",
-             "liaison_name": "联络员", "liaison_phone": "联系电话", "note": "备注"},
+             "liaison_name": "联络员", "liaison_phone": "联系电话", "note": "备注", "aliases": "别名"},
     "case": {"case_no": "案号", "title": "案件名称", "kind": "类型", "source": "线索来源", "domain": "领域",
              "received_on": "受理日期", "filed_on": "立案日期", "closed_on": "结案日期", "handler": "承办人",
-             "status": "办理状态", "related_units": "涉及单位", "summary": "案情摘要"},
+             "status": "办理状态", "related_units": "涉及单位", "summary": "案情摘要", "department": "办案部门"},
     "suggestion": {
         "doc_no": "文号", "kind": "建议类型", "case_id": "关联案件", "addressee_unit_id": "被建议单位（名录）",
         "addressee_name": "被建议单位", "domain": "领域", "origin": "案件来源", "facts": "查明的事实",
@@ -26,7 +26,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "reply_doc_no": "回复文号", "reply_content": "回复内容", "adoption": "采纳情况", "objection": "异议",
         "review_result": "复核意见", "rectification": "整改情况", "rectification_detail": "整改详情",
         "follow_up": "跟进调查/回头看", "follow_up_due": "下次回头看日期", "litigation": "已提起诉讼",
-        "closed_on": "结案日期", "copy_to": "抄送", "to_government": "送政府方"},
+        "closed_on": "结案日期", "copy_to": "抄送", "to_government": "送政府方", "department": "办案部门"},
     "suggestion_item": {"suggestion_id": "所属检察建议", "text": "建议内容"},
     "meeting": {"title": "会议名称", "held_on": "会议日期", "kind": "会议类型", "attendees": "参会单位",
                 "topics": "议题", "minutes": "会议纪要"},
@@ -37,7 +37,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
              "units_cell": "责任单位（原表）"},
     "measure": {"task_id": "所属任务", "text": "措施内容", "deadline_phrase": "完成时限", "units_text": "责任单位"},
     "progress_entry": {"measure_id": "所属措施", "reported_on": "填报日期", "period": "填报期次", "status": "状态",
-                       "text": "进展情况", "reporter": "填报单位"},
+                       "text": "进展情况", "reporter": "填报人", "unit_name": "填报单位", "unit_id": "填报单位（名录）",
+                       "review": "核对状态"},
     "attachment": {"owner_entity": "所属记录类型", "owner_id": "所属记录", "filename": "文件名", "mime": "文件类型",
                    "size": "大小", "sha256": "校验值"},
 }

@@ -11,6 +11,7 @@ from models.labels import FIELD_LABELS, field_label
 from models.registry import REPLICATED, replicated_columns
 from models.rules.warning import WarningLevel
 from models.services.cases import find_cases, register_case, resolve_case
+from models.services.ledger import ledger_rows
 from models.services.statistics import period_statistics
 from models.services.suggestions import (
     FOLLOW_CASE,
@@ -22,7 +23,6 @@ from models.services.suggestions import (
     save_suggestion,
     suggestion_view,
 )
-from models.services.tasklists import ledger_rows
 from models.services.units import add_unit
 from models.suggestion import Suggestion
 

@@ -21,6 +21,7 @@ from models.errors import DomainError
 from models.services.dump import dump_text
 from models.services.excel_files import collect_returned_sheets, import_task_list_file, write_fill_sheets
 from models.services.records_import import import_records_file
+from models.services.units import add_unit
 from tests.reports_xlsx.builders import seed_published_xlsx, workbook_bytes
 from tests.reports_xlsx.records_fixtures import cases_xlsx, ledger_xlsx, units_xlsx
 
@@ -310,6 +311,8 @@ def test_collect_survives_the_fuzz(new_db, tmp_path):
     source = tmp_path / "清单.xlsx"
     source.write_bytes(seed_published_xlsx())
     import_task_list_file(new_db, source, TODAY)
+    with new_db.write_scope() as session:  # fill sheets go only to units of the directory
+        add_unit(session, "宿州市司法局", short_name="市司法局")
     sheets = write_fill_sheets(new_db, 2022, "2022Q2", dt.date(2022, 6, 30), tmp_path / "填报表", ("市司法局",))
-    base = sheets[0].read_bytes()
+    base = sheets.files[0].read_bytes()
     run_fuzz(new_db, "tasks-collect", base, lambda path: collect_returned_sheets(new_db, [path]), tmp_path)
