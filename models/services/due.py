@@ -1,5 +1,5 @@
-"""What is overdue or near due: replies awaited on served suggestions and task measures.
-Works offline from the local database alone (no server, no SMS)."""
+"""What is overdue or near due: replies awaited on served suggestions, 回头看 dates and task measures.
+Works offline from the local database alone (no server, no SMS). Session: any scope (reads only)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.rules.deadlines import days_left
-from models.rules.warning import WarningLevel, warning_level
+from models.rules.warning import ALERT_LEVELS, WarningLevel, warning_level
 from models.services.tasks import latest_progress
 from models.settings import get_setting
 from models.suggestion import Suggestion
-from models.tasklist import DONE_STATUSES, Measure, Task, TaskAspect, TaskList
+from models.tasklist import DONE_STATUSES, Measure, ProgressEntry, Task, TaskAspect, TaskList
+
+KIND_LABELS = {"reply": "检察建议回复", "follow_up": "回头看", "measure": "任务措施"}
 
 
 @dataclass(frozen=True)
@@ -27,10 +29,41 @@ class DueItem:
     days_left: int
     level: WarningLevel
 
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def target(self) -> tuple[str, uuid.UUID]:
+        """The record a double-click opens: the suggestion (also for its 回头看), or the measure."""
+        return ("measure" if self.kind == "measure" else "suggestion", self.ref_id)
+
+
+def near_days_setting(session: Session) -> int:
+    return int(get_setting(session, "near_days"))
+
+
+def measure_done(latest: ProgressEntry | None) -> bool:
+    """A measure counts as done when its latest 进展 says so (已完成, 已完成并长期坚持, 已调整或取消)."""
+    return latest is not None and latest.status in DONE_STATUSES
+
+
+def measure_level(measure: Measure, latest: ProgressEntry | None, today: dt.date, near_days: int) -> WarningLevel:
+    """The colour of a measure: its due date (from the 完成时限 phrase) and whether it is done."""
+    return warning_level(measure.due_on, today, done=measure_done(latest), near_days=near_days)
+
+
+def live_measures_query():  # type: ignore[no-untyped-def]
+    """(Measure, Task) of every measure whose task, 方面 and list are all live."""
+    return (select(Measure, Task).join(Task, Measure.task_id == Task.id)
+            .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)
+            .where(Measure.deleted.is_(False), Task.deleted.is_(False), TaskAspect.deleted.is_(False),
+                   TaskList.deleted.is_(False)))
+
 
 def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
               include_green: bool = False) -> list[DueItem]:
-    near = int(near_days if near_days is not None else get_setting(session, "near_days"))
+    near = int(near_days if near_days is not None else near_days_setting(session))
     items: list[DueItem] = []
     awaiting = session.scalars(select(Suggestion).where(
         Suggestion.deleted.is_(False), Suggestion.reply_due.is_not(None), Suggestion.replied_on.is_(None),
@@ -45,18 +78,14 @@ def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
         level = warning_level(s.follow_up_due, today, done=False, near_days=near)
         items.append(DueItem("follow_up", s.id, f"检察建议 {s.doc_no} 跟进调查/回头看", s.addressee_name,
                              s.follow_up_due, days_left(s.follow_up_due, today), level))
-    measures = session.execute(
-        select(Measure, Task).join(Task, Measure.task_id == Task.id)
-        .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)
-        .where(Measure.deleted.is_(False), Task.deleted.is_(False), TaskList.deleted.is_(False),
-               Measure.due_on.is_not(None))).all()
+    measures = session.execute(live_measures_query().where(Measure.due_on.is_not(None))).all()
     latest = latest_progress(session, [m.id for m, _ in measures])
     for measure, task in measures:
         entry = latest.get(measure.id)
-        if entry is not None and entry.status in DONE_STATUSES:
+        if measure_done(entry):
             continue
-        level = warning_level(measure.due_on, today, done=False, near_days=near)
+        level = measure_level(measure, entry, today, near)
         items.append(DueItem("measure", measure.id, f"任务{task.number}：{measure.text[:30]}",
                              measure.units_text, measure.due_on, days_left(measure.due_on, today), level))
-    shown = [i for i in items if include_green or i.level in (WarningLevel.RED, WarningLevel.YELLOW)]
+    shown = [i for i in items if include_green or i.level in ALERT_LEVELS]
     return sorted(shown, key=lambda i: (i.due, i.title))
