@@ -36,7 +36,7 @@ from ui.row_model import Column, RowTableModel
 from ui.theme import LEVEL_COLORS
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 2
-LEVEL_COLUMN, KIND_COLUMN = 0, 1
+LEVEL_COLUMN, KIND_COLUMN = 0, 5   # (columns 0-3 keep the order other screens' tests read)
 # tile key -> (label, column it filters, the value it keeps); "all" clears the filters
 TILES: tuple[tuple[str, str, int, str], ...] = (
     ("all", tr("全部"), -1, ""),
@@ -86,15 +86,14 @@ class Dashboard(QWidget):
         tiles.addStretch(1)
         self.tiles["all"].setChecked(True)
         self.active_tile = "all"
-        self.due_model = RowTableModel((Column(tr("预警"), filterable=True), Column(tr("类型"), filterable=True),
-                                        Column(tr("到期日")), Column(tr("剩余天数")),
-                                        Column(tr("事项"), pinyin=True), Column(tr("责任单位"), pinyin=True)), self)
+        self.due_model = RowTableModel((Column(tr("预警"), filterable=True), Column(tr("到期日")),
+                                        Column(tr("剩余天数")), Column(tr("事项"), pinyin=True),
+                                        Column(tr("责任单位"), pinyin=True), Column(tr("类型"), filterable=True)), self)
         self.due_table = QTableView()
         self.due_table.setModel(self.due_model)
         self.due_table.verticalHeader().hide()
         self.due_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.due_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.due_table.horizontalHeader().setStretchLastSection(True)
         self.due_table.doubleClicked.connect(self.open_due)
         self.due_table.setToolTip(tr("双击打开该记录"))
         self.case_counts = QGridLayout()
@@ -127,7 +126,7 @@ class Dashboard(QWidget):
             self.targets[key] = item.target
             left = (tr("逾期{n}天").format(n=-item.days_left) if item.days_left < 0
                     else tr("剩{n}天").format(n=item.days_left))
-            rows.append((key, (item.level.label, item.kind_label, item.due, left, item.title, item.party)))
+            rows.append((key, (item.level.label, item.due, left, item.title, item.party, item.kind_label)))
             color = LEVEL_COLORS.get(item.level)
             if color is not None:
                 colors[key] = color
@@ -140,7 +139,7 @@ class Dashboard(QWidget):
             self.tiles[key].setText(f"{label}  {count}")
         self.filter_by(self.active_tile)
         self.due_table.resizeColumnsToContents()
-        self.due_table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.due_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self._fill(self.case_counts, CASE_STATUSES, data.case_counts)
         self._fill(self.stage_counts, SUGGESTION_STAGES, data.stage_counts)
 

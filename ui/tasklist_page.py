@@ -92,14 +92,16 @@ class TaskListPage(QWidget):
         self.up_button = self._button(tr("上移"), lambda: tasklist_edit.move_current(self, -1))
         self.down_button = self._button(tr("下移"), lambda: tasklist_edit.move_current(self, 1))
         self.delete_button = self._button(tr("删除"), lambda: tasklist_edit.delete_current(self))
+        self.find_edit.setMinimumWidth(260)
+        self.find_status.setMinimumWidth(90)
         tools = QHBoxLayout()
-        tools.addWidget(self.find_edit, 1)
-        tools.addWidget(self.find_button)
-        tools.addWidget(self.find_status)
-        tools.addSpacing(12)
         for button in (self.add_aspect_button, self.add_task_button, self.add_measure_button, self.edit_button,
                        self.up_button, self.down_button, self.delete_button):
             tools.addWidget(button)
+        tools.addStretch(1)
+        tools.addWidget(self.find_edit, 1)
+        tools.addWidget(self.find_button)
+        tools.addWidget(self.find_status)
 
         self.model = QStandardItemModel(self)
         self.tree = QTreeView()
@@ -173,6 +175,7 @@ class TaskListPage(QWidget):
     def load_tree(self) -> None:
         """(Re)build the tree from the service, keeping the selected node and what was collapsed."""
         keep = self.current_node()
+        self.find_status.clear()
         self.model.clear()
         self.model.setHorizontalHeaderLabels(list(HEADERS))
         self.nodes = {}
