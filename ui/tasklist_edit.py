@@ -46,13 +46,7 @@ def _ask(page: TaskListPage, title: str, specs: tuple[FieldSpec, ...], initial: 
 
 
 def _run(page: TaskListPage, action: Callable[[Session], object]) -> bool:
-    try:
-        with page.ctx.db.write_scope() as session:
-            action(session)
-    except DomainError as exc:
-        messages.show_error(page, exc)
-        return False
-    return True
+    return page.ctx.attempt(page, action)
 
 
 # -- lists -----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QBrush, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -81,6 +81,8 @@ class TaskListPage(QWidget):
         self.find_edit.setClearButtonEnabled(True)
         self.find_edit.returnPressed.connect(self.find_next)
         self.find_button = self._button(tr("查找下一处"), self.find_next)
+        self.find_button.setToolTip(tr("回车或 F3：查找下一处"))
+        QShortcut(QKeySequence(Qt.Key.Key_F3), self, self.find_next)
         self.find_status = QLabel()
         self.note = QLabel()          # what the last action did (a new list's roll-over summary)
         self.note.setWordWrap(True)

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models.rules.deadlines import days_left
@@ -53,7 +53,7 @@ def measure_level(measure: Measure, latest: ProgressEntry | None, today: dt.date
     return warning_level(measure.due_on, today, done=measure_done(latest), near_days=near_days)
 
 
-def live_measures_query():  # type: ignore[no-untyped-def]
+def live_measures_query() -> Select[tuple[Measure, Task]]:
     """(Measure, Task) of every measure whose task, 方面 and list are all live."""
     return (select(Measure, Task).join(Task, Measure.task_id == Task.id)
             .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)

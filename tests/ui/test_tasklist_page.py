@@ -175,7 +175,8 @@ def test_ctrl_f_finds_the_next_row_in_the_tree(qtbot, window):
     first = page.tree.currentIndex()
     assert "合规" in " ".join(str(first.siblingAtColumn(c).data()) for c in range(6))
     assert page.find_status.text().startswith("第 1 / ")
-    qtbot.keyClick(page.find_edit, Qt.Key.Key_Return)
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_F3)                   # F3 from the tree: the next one
     second = page.tree.currentIndex()
     assert second != first and "合规" in str(second.data())
     assert page.find_status.text().startswith("第 2 / ")
