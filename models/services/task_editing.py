@@ -230,10 +230,16 @@ def move_node(session: Session, kind: str, node_id: uuid.UUID | str, step: int) 
         raise DomainError("cannot_move", f"该{NODE_LABELS[kind]}已在{'最前' if step < 0 else '最后'}，不能再移动")
     siblings[index], siblings[target] = siblings[target], siblings[index]
     if isinstance(node, Task):
-        for n, task in zip(sorted(t.number for t in siblings), siblings, strict=True):
+        numbers = sorted(t.number for t in siblings)
+        if len(set(numbers)) < len(numbers):   # equal numbers (e.g. after a merge): make them distinct
+            numbers = [numbers[0] + n for n in range(len(numbers))]
+        for n, task in zip(numbers, siblings, strict=True):
             if task.number != n:
                 task.number = n
         session.flush()
+        aspect = session.get(TaskAspect, node.aspect_id)
+        if aspect is not None:
+            renumber_tasks(session, aspect.list_id)
         return
     for n, sibling in enumerate(siblings, start=1):
         key = f"{n * 10:06d}"

@@ -225,3 +225,19 @@ def test_dashboard_counts_by_sql_agree_with_the_stage_rule(demo_db):
     assert data.due_counts["red"] == sum(1 for i in data.due if i.level is WarningLevel.RED) >= 1
     assert data.due_counts["follow_up"] == 1 and data.near_days == 7
     assert data.due_counts["red"] + data.due_counts["yellow"] == len(data.due)
+
+
+def test_moving_a_task_among_equal_numbers_still_moves_it(new_db):
+    from models.tasklist import Task
+
+    with new_db.write_scope() as session:
+        list_id = te.new_task_list(session, 2025, "").id
+        aspect = te.create_aspect(session, list_id, "方面").id
+        te.create_task(session, aspect, "甲")
+        second = te.create_task(session, aspect, "乙").id
+        session.get(Task, second).number = 1        # equal numbers, as two workstations may leave them
+        session.flush()
+    assert [t.text for t in _tree(new_db, list_id).aspects[0].tasks] == ["甲", "乙"]   # then by creation
+    with new_db.write_scope() as session:
+        te.move_node(session, "task", second, -1)
+    assert [(t.number, t.text) for t in _tree(new_db, list_id).aspects[0].tasks] == [(1, "乙"), (2, "甲")]
