@@ -56,6 +56,8 @@ class Measure(SyncedMixin, Base):
     task_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("task.id"), index=True)
     sort_key: Mapped[str] = mapped_column(String(40), default="")
     text: Mapped[str] = mapped_column(Text, default="")
+    # The measure of last year's list this one continues (year roll-over: 长期坚持, recurring, unfinished).
+    carried_from: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
     deadline_phrase: Mapped[str] = mapped_column(String(100), default="")
     due_on: Mapped[dt.date | None] = mapped_column(default=None, index=True, info=derived())
     recurrence: Mapped[str] = mapped_column(String(20), default="", info=derived())

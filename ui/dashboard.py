@@ -1,12 +1,15 @@
-"""首页: overdue and near-due items in 红黄绿, counts by status, and a quick search over everything."""
+"""首页: overdue and near-due items in 红黄绿 (the one warning rule), count tiles that filter that list,
+counts of cases by status and suggestions by stage (counted by the database), and a quick search.
+A double-click opens the exact record: `open_record(entity, id)` — the suggestion (also for its 回头看
+row) or the measure, which the 任务清单 screen selects and scrolls to."""
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -15,32 +18,47 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
-from models.case import CASE_STATUSES, Case
+from models.case import CASE_STATUSES
+from models.rules.warning import WarningLevel
 from models.search import search
 from models.services.common import LABELS
-from models.services.due import due_items
-from models.services.suggestions import list_suggestions
+from models.services.dashboard import SUGGESTION_STAGES, DashboardData, dashboard_data
+from models.services.due import KIND_LABELS
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.row_model import Column, RowTableModel
 from ui.theme import LEVEL_COLORS
 
-STAGES = ("草稿", "已制发", "待回复", "已回复", "整改跟进", "已结案", "已起诉")
 HIT_ROLE = Qt.ItemDataRole.UserRole + 2
+LEVEL_COLUMN, KIND_COLUMN = 0, 5   # (columns 0-3 keep the order other screens' tests read)
+# tile key -> (label, column it filters, the value it keeps); "all" clears the filters
+TILES: tuple[tuple[str, str, int, str], ...] = (
+    ("all", tr("全部"), -1, ""),
+    ("red", tr("逾期"), LEVEL_COLUMN, WarningLevel.RED.label),
+    ("yellow", tr("临期"), LEVEL_COLUMN, WarningLevel.YELLOW.label),
+    ("reply", tr("待回复"), KIND_COLUMN, KIND_LABELS["reply"]),
+    ("follow_up", tr("回头看"), KIND_COLUMN, KIND_LABELS["follow_up"]),
+    ("measure", tr("任务措施"), KIND_COLUMN, KIND_LABELS["measure"]),
+)
+TILE_STYLE = ("QPushButton { font-size: 11pt; padding: 6px 14px; border: 1px solid #b8c4d0; border-radius: 6px; }"
+              "QPushButton:checked { background: #dbe8f6; border: 2px solid #3a6ea5; font-weight: bold; }")
 
 
 class Dashboard(QWidget):
-    open_requested = Signal(str, object)   # entity name, row id
+    open_record = Signal(str, object)      # entity name ("suggestion", "measure", "case" …), row id
+    open_requested = Signal(str, object)   # the same, under the name the main window connects today
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.open_record.connect(self.open_requested)
+        self.data: DashboardData | None = None
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(tr("快速搜索：案件、检察建议、任务、单位、会议（回车）"))
         self.search_edit.setClearButtonEnabled(True)
@@ -49,17 +67,35 @@ class Dashboard(QWidget):
         self.hits.setMaximumHeight(150)
         self.hits.hide()
         self.hits.itemActivated.connect(self._open_hit)
-        self.due_model = RowTableModel((Column(tr("预警")), Column(tr("到期日")), Column(tr("剩余天数")),
-                                        Column(tr("事项"), pinyin=True), Column(tr("责任单位"), pinyin=True)), self)
+        self.due_title = QLabel()
+        self.due_title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.tiles: dict[str, QPushButton] = {}
+        self.tile_group = QButtonGroup(self)
+        self.tile_group.setExclusive(True)
+        tiles = QHBoxLayout()
+        for key, _label, _column, _value in TILES:
+            button = QPushButton()
+            button.setObjectName(f"tile_{key}")
+            button.setCheckable(True)
+            button.setStyleSheet(TILE_STYLE)
+            button.setToolTip(tr("点击只看这一类；再点“全部”恢复"))
+            button.clicked.connect(lambda _checked=False, k=key: self.filter_by(k))
+            self.tile_group.addButton(button)
+            self.tiles[key] = button
+            tiles.addWidget(button)
+        tiles.addStretch(1)
+        self.tiles["all"].setChecked(True)
+        self.active_tile = "all"
+        self.due_model = RowTableModel((Column(tr("预警"), filterable=True), Column(tr("到期日")),
+                                        Column(tr("剩余天数")), Column(tr("事项"), pinyin=True),
+                                        Column(tr("责任单位"), pinyin=True), Column(tr("类型"), filterable=True)), self)
         self.due_table = QTableView()
         self.due_table.setModel(self.due_model)
         self.due_table.verticalHeader().hide()
         self.due_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.due_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.due_table.horizontalHeader().setStretchLastSection(True)
-        self.due_table.doubleClicked.connect(self._open_due)
-        self.due_title = QLabel()
-        self.due_title.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.due_table.doubleClicked.connect(self.open_due)
+        self.due_table.setToolTip(tr("双击打开该记录"))
         self.case_counts = QGridLayout()
         self.stage_counts = QGridLayout()
         counts = QHBoxLayout()
@@ -71,29 +107,49 @@ class Dashboard(QWidget):
         layout.addWidget(self.search_edit)
         layout.addWidget(self.hits)
         layout.addWidget(self.due_title)
+        layout.addLayout(tiles)
         layout.addWidget(self.due_table, 1)
         layout.addLayout(counts)
         self.count_labels: dict[str, QLabel] = {}
+        self.targets: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}
         self.refresh()
 
     def refresh(self) -> None:
-        today = self.ctx.today()
-        with self.ctx.db.session_scope() as session:
-            items = due_items(session, today)
-            case_counts = dict(session.execute(select(Case.status, func.count()).where(Case.deleted.is_(False))
-                                               .group_by(Case.status)).all())
-            stage_counts = Counter(r.stage for r in list_suggestions(session))
-        rows = [(i.ref_id, (i.level.label, i.due, tr("逾期{n}天").format(n=-i.days_left) if i.days_left < 0
-                            else tr("剩{n}天").format(n=i.days_left), i.title, i.party)) for i in items]
-        self.due_model.set_rows(rows, {i.ref_id: LEVEL_COLORS[i.level] for i in items})
-        self.due_kinds = {i.ref_id: i.kind for i in items}
-        red = sum(1 for i in items if i.days_left < 0)
-        self.due_title.setText(tr("逾期 {red} 项，临期 {near} 项（{today}）").format(
-            red=red, near=len(items) - red, today=today.isoformat()))
+        """One read of everything 首页 shows (the counts come from SQL GROUP BY)."""
+        with self.ctx.db.read_scope() as session:
+            data = self.data = dashboard_data(session, self.ctx.today())
+        rows, colors = [], {}
+        self.targets = {}
+        for item in data.due:
+            # one row per (kind, record): a suggestion may be awaiting its reply and its 回头看 at once
+            key = uuid.uuid5(item.ref_id, item.kind)
+            self.targets[key] = item.target
+            left = (tr("逾期{n}天").format(n=-item.days_left) if item.days_left < 0
+                    else tr("剩{n}天").format(n=item.days_left))
+            rows.append((key, (item.level.label, item.due, left, item.title, item.party, item.kind_label)))
+            color = LEVEL_COLORS.get(item.level)
+            if color is not None:
+                colors[key] = color
+        self.due_model.set_rows(rows, colors)
+        self.due_title.setText(tr("逾期 {red} 项，临期 {near} 项（{today}，临期提醒 {days} 天）").format(
+            red=data.due_counts["red"], near=data.due_counts["yellow"], today=data.today.isoformat(),
+            days=data.near_days))
+        for key, label, _column, _value in TILES:
+            count = len(data.due) if key == "all" else data.due_counts[key]
+            self.tiles[key].setText(f"{label}  {count}")
+        self.filter_by(self.active_tile)
         self.due_table.resizeColumnsToContents()
         self.due_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self._fill(self.case_counts, CASE_STATUSES, case_counts)
-        self._fill(self.stage_counts, STAGES, stage_counts)
+        self._fill(self.case_counts, CASE_STATUSES, data.case_counts)
+        self._fill(self.stage_counts, SUGGESTION_STAGES, data.stage_counts)
+
+    def filter_by(self, tile: str) -> None:
+        """Show only the due rows of one tile (逾期, 临期, 待回复, 回头看, 任务措施) or all of them."""
+        _key, _label, column, value = next(t for t in TILES if t[0] == tile)
+        self.active_tile = tile
+        self.tiles[tile].setChecked(True)
+        self.due_model.set_value_filter(LEVEL_COLUMN, value if column == LEVEL_COLUMN else "")
+        self.due_model.set_value_filter(KIND_COLUMN, value if column == KIND_COLUMN else "")
 
     def _fill(self, grid: QGridLayout, keys: tuple[str, ...], counts: dict[str, int]) -> None:
         for n, key in enumerate(keys):
@@ -111,7 +167,7 @@ class Dashboard(QWidget):
 
     def run_search(self) -> None:
         text = self.search_edit.text()
-        with self.ctx.db.session_scope() as session:
+        with self.ctx.db.read_scope() as session:
             hits = search(session, text)
         self.hits.clear()
         for hit in hits:
@@ -125,12 +181,11 @@ class Dashboard(QWidget):
     def _open_hit(self, item: QListWidgetItem) -> None:
         target = item.data(HIT_ROLE)
         if target:
-            self.open_requested.emit(target[0], target[1])
+            self.open_record.emit(target[0], target[1])
 
-    def _open_due(self, index: object) -> None:
-        row_id: uuid.UUID = self.due_model.row_id(index.row())  # type: ignore[attr-defined]
-        kind = self.due_kinds.get(row_id)
-        self.open_requested.emit("suggestion" if kind == "reply" else "measure", row_id)
+    def open_due(self, index: QModelIndex) -> None:
+        entity, row_id = self.targets[self.due_model.row_id(index.row())]
+        self.open_record.emit(entity, row_id)
 
     def focus_search(self) -> None:
         self.search_edit.setFocus()

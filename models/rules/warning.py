@@ -3,6 +3,10 @@
 Levels follow the schemes in use (宿迁 三色督办单, 瓯海 三色预警): red = overdue and not done,
 yellow = due soon, green = on track or done; grey marks items without a date (长期坚持), which are
 never overdue and only need periodic progress.
+
+`warning_level(due, today, done=…, near_days=…)` is THE colour rule: 首页, the 检察建议 list, the 任务清单
+tree and the Excel export all call it with the office's 临期天数 setting (`near_days`); the one colour
+mapping for the window is ui/theme.LEVEL_COLORS.
 """
 from __future__ import annotations
 
@@ -36,11 +40,13 @@ _LABELS = {
     WarningLevel.GREEN: "正常",
     WarningLevel.GREY: "无期限",
 }
+ALERT_LEVELS = frozenset({WarningLevel.RED, WarningLevel.YELLOW})  # what 首页 lists and lists highlight
 _ORDER = (WarningLevel.RED, WarningLevel.YELLOW, WarningLevel.GREEN, WarningLevel.GREY)
 
 
 def warning_level(due: date | None, today: date, *, done: bool, near_days: int = DEFAULT_NEAR_DAYS) -> WarningLevel:
-    """Done items are green whatever their date; an item due today is yellow, not red."""
+    """Red = past `due` and not done; yellow = due within `near_days` days (today included); green =
+    done (whatever the date) or further off; grey = no date (长期坚持). An item due today is yellow."""
     if near_days < 0:
         raise DomainError("near_days_invalid", "临期提醒天数不能为负数", near_days=near_days)
     if done:

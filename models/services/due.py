@@ -1,21 +1,23 @@
-"""What is overdue or near due: replies awaited on served suggestions and task measures.
-Works offline from the local database alone (no server, no SMS)."""
+"""What is overdue or near due: replies awaited on served suggestions, 回头看 dates and task measures.
+Works offline from the local database alone (no server, no SMS). Session: any scope (reads only)."""
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models.rules.deadline_phrase import PhraseKind, parse_deadline_phrase
 from models.rules.deadlines import days_left
-from models.rules.warning import WarningLevel, warning_level
+from models.rules.warning import ALERT_LEVELS, WarningLevel, warning_level
 from models.services.tasks import measure_status
 from models.settings import get_setting
 from models.suggestion import Suggestion
 from models.tasklist import DONE_STATUSES, Measure, ProgressEntry, Task, TaskAspect, TaskList
+
+KIND_LABELS = {"reply": "检察建议回复", "follow_up": "回头看", "measure": "任务措施"}
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,42 @@ class DueItem:
     days_left: int
     level: WarningLevel
 
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def target(self) -> tuple[str, uuid.UUID]:
+        """The record a double-click opens: the suggestion (also for its 回头看), or the measure."""
+        return ("measure" if self.kind == "measure" else "suggestion", self.ref_id)
+
+
+def near_days_setting(session: Session) -> int:
+    return int(get_setting(session, "near_days"))
+
+
+def measure_done(status: str | None) -> bool:
+    """A measure counts as done when its status (derived from every unit's 进展, models.services.tasks
+    .derive_status) says so (已完成, 已完成并长期坚持, 已调整或取消)."""
+    return status in DONE_STATUSES
+
+
+def measure_level(measure: Measure, status: str | None, today: dt.date, near_days: int) -> WarningLevel:
+    """The colour of a measure: its due date (from the 完成时限 phrase) and whether it is done."""
+    return warning_level(measure.due_on, today, done=measure_done(status), near_days=near_days)
+
+
+def live_measures_query() -> Select[tuple[Measure, Task]]:
+    """(Measure, Task) of every measure whose task, 方面 and list are all live."""
+    return (select(Measure, Task).join(Task, Measure.task_id == Task.id)
+            .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)
+            .where(Measure.deleted.is_(False), Task.deleted.is_(False), TaskAspect.deleted.is_(False),
+                   TaskList.deleted.is_(False)))
+
 
 def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
               include_green: bool = False) -> list[DueItem]:
-    near = int(near_days if near_days is not None else get_setting(session, "near_days"))
+    near = int(near_days if near_days is not None else near_days_setting(session))
     items: list[DueItem] = []
     awaiting = session.scalars(select(Suggestion).where(
         Suggestion.deleted.is_(False), Suggestion.reply_due.is_not(None), Suggestion.replied_on.is_(None),
@@ -46,34 +80,26 @@ def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
         level = warning_level(s.follow_up_due, today, done=False, near_days=near)
         items.append(DueItem("follow_up", s.id, f"检察建议 {s.doc_no} 跟进调查/回头看", s.addressee_name,
                              s.follow_up_due, days_left(s.follow_up_due, today), level))
-    measures = _live_measures(session, Measure.due_on.is_not(None) | (Measure.recurrence != ""))
-    status = measure_status(session, [m for m, _, _ in measures])  # derived from every unit's progress
-    reports = _report_dates(session, [m.id for m, _, _ in measures])
-    for measure, task, year in measures:
-        if status.get(measure.id) in DONE_STATUSES:
+    rows = session.execute(live_measures_query().add_columns(TaskList.year).where(
+        Measure.due_on.is_not(None) | (Measure.recurrence != ""))).all()
+    status = measure_status(session, [m for m, _, _ in rows])  # derived from every unit's progress
+    reports = _report_dates(session, [m.id for m, _, _ in rows])
+    for measure, task, year in rows:
+        if measure_done(status.get(measure.id)):
             continue
         parsed = parse_deadline_phrase(measure.deadline_phrase, year)
         title = f"任务{task.number}：{measure.text[:30]}"
         if parsed.kind in (PhraseKind.RECURRING, PhraseKind.FIXED_THEN_RECURRING):
+            # A report due every period: each occurrence is listed until a progress entry answers it.
             for due in open_occurrences(parsed.checkpoints, reports.get(measure.id, [])):
                 level = warning_level(due, today, done=False, near_days=near)
                 items.append(DueItem("measure", measure.id, f"{title}（{due.month}月{due.day}日报送）",
                                      measure.units_text, due, days_left(due, today), level))
         elif measure.due_on is not None:
-            level = warning_level(measure.due_on, today, done=False, near_days=near)
             items.append(DueItem("measure", measure.id, title, measure.units_text, measure.due_on,
-                                 days_left(measure.due_on, today), level))
-    shown = [i for i in items if include_green or i.level in (WarningLevel.RED, WarningLevel.YELLOW)]
+                                 days_left(measure.due_on, today), measure_level(measure, None, today, near)))
+    shown = [i for i in items if include_green or i.level in ALERT_LEVELS]
     return sorted(shown, key=lambda i: (i.due, i.title))
-
-
-def _live_measures(session: Session, condition: object) -> list[tuple[Measure, Task, int]]:
-    rows = session.execute(
-        select(Measure, Task, TaskList.year).join(Task, Measure.task_id == Task.id)
-        .join(TaskAspect, Task.aspect_id == TaskAspect.id).join(TaskList, TaskAspect.list_id == TaskList.id)
-        .where(Measure.deleted.is_(False), Task.deleted.is_(False), TaskAspect.deleted.is_(False),
-               TaskList.deleted.is_(False), condition)).all()
-    return [(measure, task, year) for measure, task, year in rows]
 
 
 def _report_dates(session: Session, measure_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dt.date]]:
@@ -114,7 +140,8 @@ class UnclearDeadline:
 
 def unclear_deadlines(session: Session) -> list[UnclearDeadline]:
     found = []
-    for measure, task, year in _live_measures(session, Measure.deadline_phrase != ""):
+    for measure, task, year in session.execute(live_measures_query().add_columns(TaskList.year).where(
+            Measure.deadline_phrase != "")).all():
         if parse_deadline_phrase(measure.deadline_phrase, year).kind is PhraseKind.UNKNOWN:
             found.append(UnclearDeadline(measure.id, f"任务{task.number}：{measure.text[:30]}",
                                          measure.deadline_phrase, measure.units_text))
