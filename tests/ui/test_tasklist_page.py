@@ -157,7 +157,7 @@ def test_a_progress_entry_is_corrected_and_deleted_with_its_history(qtbot, demo_
     modal.then(read_history)
     page.history_button.click()
     assert ["状态", "已完成", "滞后"] in [row[3:] for row in history]
-    assert ["内容", "已按期完成，相关制度文件已印发。", "尚未完成，已报请协调。"] in [row[3:] for row in history]
+    assert ["进展情况", "已按期完成，相关制度文件已印发。", "尚未完成，已报请协调。"] in [row[3:] for row in history]
 
     monkeypatch.setattr(messages, "confirm", lambda *_a: True)
     page.progress_list.setCurrentRow(0)
