@@ -136,7 +136,8 @@ def run_operation(parent: QWidget, op: Operation, on_done: Callable[[Any], None]
         _running.pop(worker, None)
         if op.exclusive:
             window.setEnabled(True)
-        dialog.close()
+        dialog.canceled.disconnect(cancel_clicked)   # closing a progress dialog emits `canceled`
+        dialog.hide()
         dialog.deleteLater()
 
     def finish(result: object) -> None:
@@ -158,7 +159,7 @@ def run_operation(parent: QWidget, op: Operation, on_done: Callable[[Any], None]
 
     def cancel_clicked() -> None:
         worker.cancel()
-        messages.notify(parent, tr("正在取消…（已完成的部分会在保存前撤回）"))
+        messages.status(parent, tr("正在取消…（尚未保存的部分将全部撤回）"))
 
     worker.signals.progress.connect(progress)
     worker.signals.finished.connect(finish)

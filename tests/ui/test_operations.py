@@ -29,6 +29,7 @@ def _capture_messages(monkeypatch) -> list[str]:
         exc if isinstance(exc, str) else messages.error_text(exc)))
     monkeypatch.setattr(messages, "show_info", lambda parent, text: shown.append(text))
     monkeypatch.setattr(messages, "notify", lambda widget, text: shown.append(text))
+    monkeypatch.setattr(messages, "status", lambda widget, text: shown.append(text))
     return shown
 
 
