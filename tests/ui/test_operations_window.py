@@ -1,0 +1,70 @@
+"""The main window's part of issue 10: 立即锁定 and 退出 in the menu, reopening on 首页, no database path
+in the status bar, and the whole-database jobs (backup, restore) run as operations off the GUI thread."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from models.services.cases import list_cases, register_case
+from models.services.restore import available_backups
+from models.services.setup import backup_now
+from ui import messages
+from ui.main_window import MainWindow
+from ui.workers import running_operations
+
+
+def _menu_texts(window) -> dict[str, list[str]]:
+    return {menu_action.text(): [a.text() for a in menu_action.menu().actions()]
+            for menu_action in window.menuBar().actions()}
+
+
+def test_menu_offers_lock_and_quit_and_lock_uses_the_idle_lock(qtbot, window):
+    menus = _menu_texts(window)
+    assert "立即锁定" in menus["系统"] and "退出" in menus["系统"] and "立即备份" in menus["系统"]
+    locked = []
+
+    class FakeLock:
+        def lock(self) -> None:
+            locked.append(True)
+
+    window.idle_lock = FakeLock()
+    window.actions_by_name["lock"].trigger()
+    assert locked == [True]
+    window.actions_by_name["quit"].trigger()
+    assert not window.isVisible()
+
+
+def test_status_bar_shows_no_database_path_and_the_app_reopens_on_the_home_screen(qtbot, demo_ctx):
+    first = MainWindow(demo_ctx)
+    qtbot.addWidget(first)
+    first.show()
+    first.show_screen("meeting")
+    texts = [label.text() for label in first.statusBar().findChildren(QLabel)]
+    path = str(demo_ctx.db.path)
+    assert texts and not any(path in t or demo_ctx.db.path.parent.name in t for t in texts)
+    first.close()
+    second = MainWindow(demo_ctx)
+    qtbot.addWidget(second)
+    assert second.nav.currentRow() == 0 and second.current_screen() is second.screens["dashboard"]
+
+
+def test_backup_and_restore_run_as_operations_and_every_screen_follows(qtbot, window, monkeypatch):
+    notes: list[str] = []
+    monkeypatch.setattr(messages, "notify", lambda widget, text: notes.append(text))
+    ctx = window.ctx
+    window.actions_by_name["backup"].trigger()
+    qtbot.waitUntil(lambda: any(n.startswith("已备份并校验") for n in notes), timeout=20000)
+    backup = available_backups(ctx.db)[0].path
+    with ctx.db.write_scope() as session:
+        register_case(session, "备份之后误录的案件")
+    cases = window.show_screen("case")
+    cases.reload()
+    old_db = ctx.db
+    window.restore_backup_file(backup)
+    assert not window.isEnabled() and running_operations()   # nothing may read while the file is swapped
+    qtbot.waitUntil(lambda: "已从备份恢复" in notes, timeout=20000)
+    assert window.isEnabled() and ctx.db is not old_db
+    assert "备份之后误录的案件" not in ctx.read(lambda session: {c.title for c in list_cases(session)})
+    shown = {cases.model.index(r, c).data() for r in range(cases.model.rowCount())
+             for c in range(cases.model.columnCount())}
+    assert "备份之后误录的案件" not in shown
+    backup_now(ctx.db)   # the reopened database is fully usable
