@@ -118,7 +118,7 @@ class Database:
         """A verified encrypted backup, then one transaction: the shape of every import (sync package,
         returned xlsx, task-list xlsx, dump, demo), so a bad import can always be undone by a restore."""
         self.backup(reason)
-        with self.session_scope() as session:
+        with self.write_scope() as session:
             yield session
 
     def close(self) -> None:

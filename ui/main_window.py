@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.errors import DomainError
 from models.platform import user_data_dir
 from models.services.restore import restore_backup
 from models.services.setup import backup_now
+from models.services.undo import LastEdit, last_local_edit, undo_last_edit
 from ui import messages
 from ui.case_page import CasePage
 from ui.context import EVERYTHING, AppContext
@@ -224,9 +226,29 @@ class MainWindow(QMainWindow):
             widget.save()
 
     def undo(self) -> None:
+        """Ctrl+Z: the last saved edit of the selected record (or, with none selected, the last edit of
+        this screen's kind, e.g. a 删除) is reverted from the op log by the core (models.services.undo)."""
         widget = self.current_screen()
-        if isinstance(widget, TablePage):
-            widget.undo_last_edit()
+        if not isinstance(widget, TablePage) or not widget.entity or not widget.confirm_leave():
+            return
+        entity, selected = widget.entity, widget.current_id
+        undone: list[LastEdit] = []
+
+        def revert(session) -> None:  # type: ignore[no-untyped-def]
+            target = selected or getattr(last_local_edit(session, entity), "row_id", None)
+            if target is None:
+                raise DomainError("nothing_to_undo", tr("没有可以撤销的修改"))
+            undone.append(undo_last_edit(session, entity, target))
+
+        if not self.ctx.attempt(self, revert, changes={entity}):
+            return
+        widget.last_edit, widget.last_deleted = None, None   # the page's own undo button follows
+        widget.undo_button.setEnabled(False)
+        if widget.select(undone[0].row_id):
+            widget.open_record(undone[0].row_id)
+        else:
+            widget.new_record()
+        messages.notify(self, tr("已撤销上次修改"))
 
     def print_document(self) -> None:
         widget = self.current_screen()

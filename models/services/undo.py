@@ -91,11 +91,14 @@ def undo_last_edit(session: Session, entity: str, row_id: uuid.UUID | str) -> La
     return edit
 
 
-def last_local_edit(session: Session) -> LastEdit | None:
-    """The newest edit made on this workstation to any record (Ctrl+Z with nothing selected)."""
+def last_local_edit(session: Session, entity: str | None = None) -> LastEdit | None:
+    """The newest edit made on this workstation to any record (of kind `entity`): Ctrl+Z with no
+    record selected, e.g. right after a 删除."""
     me = local_state(session).site_id
-    newest = session.execute(select(Op.entity, Op.row_id).where(Op.site_id == me, Op.field != CREATE_FIELD)
-                             .order_by(Op.hlc.desc()).limit(1)).first()
+    query = select(Op.entity, Op.row_id).where(Op.site_id == me, Op.field != CREATE_FIELD)
+    if entity is not None:
+        query = query.where(Op.entity == entity)
+    newest = session.execute(query.order_by(Op.hlc.desc()).limit(1)).first()
     if newest is None:
         return None
     return last_edit(session, newest.entity, newest.row_id)

@@ -83,3 +83,27 @@ def test_an_edit_superseded_by_a_peer_is_not_undone(new_db):
     assert err.value.code == "undo_superseded"
     with new_db.read_scope() as session:
         assert get_live(session, Case, case_id).title == "对方改名"
+
+
+def test_undo_of_a_lifecycle_step_replaces_the_screens_snapshot(new_db):
+    """登记回复 then 撤销: the reply fields come back empty and the stage is 待回复 again, from the op log
+    alone (what ui/suggestion_actions.py keeps a snapshot for today)."""
+    import datetime as dt
+
+    from models.services import suggestions as svc
+    from models.suggestion import Suggestion
+
+    with new_db.write_scope() as session:
+        row_id = svc.draft_suggestion(session, "宿州市水利局", items=["依法查处"]).id
+        svc.issue(session, row_id, "宿检行公建〔2026〕1号", dt.date(2026, 9, 1))
+        svc.mark_served(session, row_id, dt.date(2026, 9, 25))
+    with new_db.write_scope() as session:
+        svc.record_reply(session, row_id, dt.date(2026, 11, 20), "已开展专项整治。", adoption="采纳")
+    with new_db.write_scope() as session:
+        edit = undo_last_edit(session, "suggestion", row_id)
+    assert {"replied_on", "reply_content"} <= set(edit.fields)
+    with new_db.read_scope() as session:
+        suggestion = get_live(session, Suggestion, row_id)
+        assert suggestion.replied_on is None and suggestion.reply_content == ""
+        assert svc.stage_of(suggestion) == "待回复"
+        assert suggestion.served_on == dt.date(2026, 9, 25)   # the earlier step stays

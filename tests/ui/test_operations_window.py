@@ -68,3 +68,26 @@ def test_backup_and_restore_run_as_operations_and_every_screen_follows(qtbot, wi
              for c in range(cases.model.columnCount())}
     assert "备份之后误录的案件" not in shown
     backup_now(ctx.db)   # the reopened database is fully usable
+
+
+def test_ctrl_z_reverts_the_last_saved_edit_from_the_op_log(qtbot, window, monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from tests.ui.conftest import set_fields
+
+    monkeypatch.setattr(messages, "confirm", lambda parent, text: True)
+    page = window.show_screen("case")
+    row_id = page.model.row_id(0)
+    page.select(row_id)
+    original = page.form.values()["title"]
+    set_fields(page.form, {"title": "改错的名称"})
+    assert page.save()
+    page.table.setFocus()                       # (in a text field Ctrl+Z undoes typing instead)
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    stored = window.ctx.read(lambda session: {c.id: c.title for c in list_cases(session)})
+    assert stored[row_id] == original and page.form.values()["title"] == original
+    page.delete_current()                       # 删除, then Ctrl+Z with no record selected brings it back
+    assert page.current_id is None and row_id not in window.ctx.read(
+        lambda session: {c.id for c in list_cases(session)})
+    window.undo()
+    assert page.current_id == row_id and page.form.values()["title"] == original
