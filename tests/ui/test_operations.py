@@ -121,28 +121,31 @@ def test_cancel_between_batches_rolls_the_whole_import_back(qtbot, window, monke
 
 
 def test_cancel_during_a_real_dump_load_leaves_the_database_as_before(qtbot, window, new_db, monkeypatch):
+    """A real bulk load (models.services.dump.load_dump, 600 records) cancelled after its first batch."""
     _capture_messages(monkeypatch)
     with new_db.write_scope() as session:
-        for n in range(30):
+        for n in range(600):
             register_case(session, f"外来案件{n}")
     with new_db.read_scope() as session:
         incoming = dump_db(session)
     before = db_dump(window)
-    started, proceed = threading.Event(), threading.Event()
+    first_batch, proceed = threading.Event(), threading.Event()
 
     def load(session, progress, is_cancelled):
-        started.set()
-        proceed.wait(WAIT)
-        return load_dump(session, incoming)
+        def report(done, total):
+            progress(done, total)
+            first_batch.set()
+            proceed.wait(WAIT)       # the clerk clicks 取消 while the load is under way
+        return load_dump(session, incoming, report, is_cancelled)
 
     outcome: list[str] = []
     worker = run_operation(window, Operation("正在载入数据文件…", write_job(window.ctx.db, load), writes=True),
                            lambda count: outcome.append(f"done {count}"), ctx=window.ctx,
                            on_cancelled=lambda: outcome.append("cancelled"))
-    assert worker is not None and started.wait(WAIT)
+    assert worker is not None and first_batch.wait(WAIT)
     worker.dialog.canceled.emit()
     proceed.set()
-    qtbot.waitUntil(lambda: outcome == ["cancelled"], timeout=int(WAIT * 1000))
+    qtbot.waitUntil(lambda: outcome == ["cancelled"], timeout=int(WAIT * 3000))
     assert db_dump(window) == before
 
 
