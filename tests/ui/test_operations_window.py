@@ -91,3 +91,28 @@ def test_ctrl_z_reverts_the_last_saved_edit_from_the_op_log(qtbot, window, monke
         lambda session: {c.id for c in list_cases(session)})
     window.undo()
     assert page.current_id == row_id and page.form.values()["title"] == original
+
+
+def test_the_idle_lock_waits_for_a_running_operation(qtbot, window, monkeypatch):
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui.idle_lock import IdleLock
+    from ui.workers import Operation, run_operation
+
+    relocked: list[bool] = []
+    lock = IdleLock(window, window.ctx, minutes=1, relock=lambda path: relocked.append(True) or None,
+                    clock=lambda: 10_000.0)
+    lock.last_input = 0.0
+    release = threading.Event()
+    done: list[object] = []
+    run_operation(window, Operation("正在导出…", lambda progress, cancelled: release.wait(10)), done.append)
+    lock.check()
+    assert relocked == [] and window.isVisible()          # closing the database now would abort the job
+    release.set()
+    qtbot.waitUntil(lambda: done == [True], timeout=10000)
+    quit_called: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda: quit_called.append(True))
+    lock.check()                                           # now it locks (and the test declines to unlock)
+    assert relocked == [True] and quit_called == [True]
