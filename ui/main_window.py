@@ -115,9 +115,11 @@ class MainWindow(QMainWindow):
         return self.screen(key)
 
     def _nav_changed(self, row: int) -> None:
-        widget = self.screen(SCREENS[row][0])
+        key = SCREENS[row][0]
+        fresh = key not in self.screens
+        widget = self.screen(key)
         self.stack.setCurrentWidget(widget)
-        if isinstance(widget, Dashboard):
+        if isinstance(widget, Dashboard) and not fresh:   # just built: it has read its counts already
             widget.refresh()
 
     def current_screen(self) -> QWidget:

@@ -116,3 +116,18 @@ def test_the_idle_lock_waits_for_a_running_operation(qtbot, window, monkeypatch)
     monkeypatch.setattr(QApplication, "quit", lambda: quit_called.append(True))
     lock.check()                                           # now it locks (and the test declines to unlock)
     assert relocked == [True] and quit_called == [True]
+
+
+def test_home_screen_reads_its_counts_once_at_start_up_and_again_when_revisited(qtbot, demo_ctx, monkeypatch):
+    from ui.dashboard import Dashboard
+
+    refreshes: list[bool] = []
+    original = Dashboard.refresh
+    monkeypatch.setattr(Dashboard, "refresh", lambda self: refreshes.append(True) or original(self))
+    window = MainWindow(demo_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    assert len(refreshes) == 1
+    window.show_screen("case")
+    window.show_screen("dashboard")              # coming back shows what changed meanwhile
+    assert len(refreshes) == 2
