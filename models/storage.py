@@ -2,11 +2,18 @@
 
 Every connection starts with the raw 256-bit key (the password KDF lives in the key slot, so there is
 no second PBKDF2 here), then a read of sqlite_master to fail fast on a wrong key or damaged file.
-`dek=None` opens a plain SQLite file with the same engine (only the benchmark does that)."""
+`dek=None` opens a plain SQLite file with the same engine (only the benchmark does that).
+
+Reads and writes are different sessions: `read_scope()` is a WAL snapshot that never waits for a
+writer, `write_scope()` one IMMEDIATE transaction. The thread that serves the clerk (the GUI thread,
+registered as `interactive_thread`) never waits more than INTERACTIVE_WAIT_MS for a worker's write
+lock: its write scopes are optimistic (deferred BEGIN, short busy timeout), so a click answers at once
+while an import runs and a save made meanwhile fails fast with `db_busy` instead of freezing."""
 from __future__ import annotations
 
 import getpass
 import secrets
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,13 +22,18 @@ from pathlib import Path
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
-from models.errors import DomainError
+from models.errors import Cancelled, DomainError
 from models.hlc import HybridClock, _system_ms
 from models.oplog import LocalState, WriterContext
 
 CIPHER_MAJOR = "4."
+WORKER_WAIT_MS = 5000       # a worker waits this long for another worker's write lock
+INTERACTIVE_WAIT_MS = 300   # the clerk's thread never waits longer than this (then: db_busy)
+BUSY_MESSAGE = "正在进行导入/同步，请稍候再保存"
 
 
 @dataclass
@@ -33,19 +45,48 @@ class Database:
     user: str
     dek: bytes | None = None
     read_sessions: sessionmaker[Session] = field(init=False)
+    interactive_sessions: sessionmaker[Session] = field(init=False)
+    interactive_thread: int | None = None   # set by the GUI (ui.context.AppContext)
 
     def __post_init__(self) -> None:
         reader = self.engine.execution_options(fjld_read_only=True)
         self.read_sessions = sessionmaker(reader, expire_on_commit=False, autoflush=False)
         event.listen(self.read_sessions, "before_flush", _refuse_flush, insert=True)
+        optimistic = self.engine.execution_options(fjld_optimistic=True)
+        self.interactive_sessions = sessionmaker(optimistic, expire_on_commit=False)
 
     @contextmanager
     def write_scope(self) -> Iterator[Session]:
-        """One write transaction (BEGIN IMMEDIATE): commit on success, roll back on any exception."""
-        with self.sessions() as session:
-            session.info["writer"] = WriterContext(self.clock, self.user)
-            with session.begin():
-                yield session
+        """One write transaction: commit on success, roll back on any exception. On a worker it begins
+        IMMEDIATE (two writers fail fast instead of deadlocking mid-transaction); on the interactive
+        thread it begins deferred and waits at most INTERACTIVE_WAIT_MS for the lock, so reads in it
+        run beside a worker's import and a write is refused with DomainError("db_busy") at once."""
+        interactive = self.interactive_thread is not None and threading.get_ident() == self.interactive_thread
+        maker = self.interactive_sessions if interactive else self.sessions
+        try:
+            with maker() as session:
+                session.info["writer"] = WriterContext(self.clock, self.user)
+                with session.begin():
+                    yield session
+        except SAOperationalError as exc:
+            if _is_busy(exc):
+                raise DomainError("db_busy", BUSY_MESSAGE if interactive else
+                                  "数据库正被另一项操作占用，请稍候再试") from None
+            raise
+
+    def cancellable_write(self, job: Callable[[Session, Callable[[int, int], None], Callable[[], bool]], object],
+                          progress: Callable[[int, int], None], is_cancelled: Callable[[], bool], *,
+                          backup_reason: str | None = None) -> object:
+        """Runs `job(session, progress, is_cancelled)` in one write transaction (an import scope with a
+        verified backup first when `backup_reason` is given). A cancel seen by the job between batches,
+        or still pending when the job returns, raises Cancelled inside the transaction, so it rolls back
+        and the file is exactly as before; once committed, the result stands whatever is clicked."""
+        scope = self.import_scope(backup_reason) if backup_reason else self.write_scope()
+        with scope as session:
+            result = job(session, progress, is_cancelled)
+            if is_cancelled():
+                raise Cancelled()
+        return result
 
     # The name most callers grew up with; a write scope.
     session_scope = write_scope
@@ -77,11 +118,16 @@ class Database:
         """A verified encrypted backup, then one transaction: the shape of every import (sync package,
         returned xlsx, task-list xlsx, dump, demo), so a bad import can always be undone by a restore."""
         self.backup(reason)
-        with self.session_scope() as session:
+        with self.write_scope() as session:
             yield session
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _is_busy(exc: SAOperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
 
 
 def _refuse_flush(session: Session, flush_context: object, instances: object) -> None:
@@ -104,21 +150,31 @@ def _connect_factory(path: Path, dek: bytes | None) -> Callable[[], sqlcipher3.C
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA secure_delete = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute(f"PRAGMA busy_timeout = {WORKER_WAIT_MS}")
         return conn
     return connect
 
 
 def make_engine(path: Path, dek: bytes | None) -> Engine:
-    engine = create_engine("sqlite://", creator=_connect_factory(path, dek), module=sqlcipher3.dbapi2)
+    # A queue pool, not the SQLite default for a creator (SingletonThreadPool): that one shares one
+    # connection per thread (a read beside the same thread's write would join its transaction) and,
+    # with more threads than its size, closes connections other threads are still using.
+    engine = create_engine("sqlite://", creator=_connect_factory(path, dek), module=sqlcipher3.dbapi2,
+                           poolclass=QueuePool, pool_size=4, max_overflow=12)
 
     @event.listens_for(engine, "begin")
     def _begin(conn) -> None:  # type: ignore[no-untyped-def]
-        if conn.get_execution_options().get("fjld_read_only"):
+        options = conn.get_execution_options()
+        if options.get("fjld_read_only"):
             # A reader takes no lock at BEGIN: WAL gives it a snapshot beside any writer.
+            conn.exec_driver_sql("BEGIN DEFERRED")
+        elif options.get("fjld_optimistic"):
+            # The clerk's thread: read beside a worker, and take the lock only when writing, waiting briefly.
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {INTERACTIVE_WAIT_MS}")
             conn.exec_driver_sql("BEGIN DEFERRED")
         else:
             # Take the write lock at BEGIN so two writers fail fast instead of deadlocking mid-transaction.
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {WORKER_WAIT_MS}")
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -19,6 +19,7 @@ from models.settings import get_setting
 from ui.context import AppContext
 from ui.fonts import app_font
 from ui.i18n import install_translator
+from ui.workers import wait_for_operations
 
 APP_NAME = "府检联动工作平台"
 
@@ -55,8 +56,7 @@ def run_gui(argv: list[str]) -> int:
         return 0
     ctx = AppContext(db)
     window = MainWindow(ctx)
-    with db.session_scope() as session:
-        minutes = float(get_setting(session, "idle_lock_minutes") or 0)
+    minutes = float(ctx.read(lambda session: get_setting(session, "idle_lock_minutes")) or 0)
     window.idle_lock = IdleLock(window, ctx, minutes,
                                 lambda path: unlock_interactively(path, allow_remembered=False))
     window.show()
@@ -66,4 +66,5 @@ def run_gui(argv: list[str]) -> int:
     try:
         return app.exec()
     finally:
-        db.close()
+        wait_for_operations()
+        ctx.db.close()   # after a restore or an idle lock this is another Database than `db`

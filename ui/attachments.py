@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
-from models.errors import DomainError
-from models.services.attachments import MAX_BYTES, add_attachment, attachments_of
+from models.services.attachments import add_attachment_files, attachments_of
 from ui import messages
 from ui.context import AppContext
 from ui.i18n import tr
+from ui.workers import Operation, run_operation, write_job
 
 
 class AttachmentList(QListWidget):
@@ -34,23 +34,20 @@ class AttachmentList(QListWidget):
         self.clear()
         if self.owner_id is None:
             return
-        with self.ctx.db.session_scope() as session:
-            for row in attachments_of(session, self.owner_id):
-                self.addItem(QListWidgetItem(f"{row.filename}（{max(1, row.size // 1024)} KB）"))
+        owner_id = self.owner_id
+        for row in self.ctx.read(lambda session: attachments_of(session, owner_id)):
+            self.addItem(QListWidgetItem(f"{row.filename}（{max(1, row.size // 1024)} KB）"))
 
     def add_files(self, paths: list[Path]) -> None:
-        if self.owner_id is None:
+        """Reading and encrypting scans can take seconds: done by a writing operation off the GUI thread."""
+        owner_id, entity = self.owner_id, self.owner_entity
+        if owner_id is None:
             messages.show_error(self, tr("请先保存记录，再添加附件"))
             return
-        try:
-            with self.ctx.db.session_scope() as session:
-                for path in paths:
-                    if path.stat().st_size > MAX_BYTES:  # refuse before reading it into memory
-                        raise DomainError("attachment_too_big", tr("附件不能超过 50 MB：{name}").format(name=path.name))
-                    add_attachment(session, self.owner_entity, self.owner_id, path.name, path.read_bytes())
-        except (DomainError, OSError) as exc:
-            messages.show_error(self, exc)
-        self.refresh()
+        job = write_job(self.ctx.db, lambda session, progress, is_cancelled: add_attachment_files(
+            session, entity, owner_id, paths, progress, is_cancelled))
+        run_operation(self, Operation(tr("正在保存附件…"), job, writes=True, changes=frozenset({"attachment"})),
+                      lambda _count: self.refresh(), ctx=self.ctx)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():

@@ -1,9 +1,10 @@
 """修改记录: every change of one record — when, who, on which workstation, which field, from what, to
-what — read from the op log (models.services.common.change_history)."""
+what — read from the op log by models.services.history.record_history."""
 from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -17,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.hlc import wall_ms_of
-from models.services.common import FieldChange
+from models.services.history import FieldChange, record_history
+from ui.context import AppContext
 from ui.field_labels import field_label
 from ui.i18n import tr
 
@@ -68,3 +70,14 @@ class HistoryDialog(QDialog):
         layout.addWidget(self.table)
         layout.addWidget(buttons)
         self.resize(900, 480)
+
+
+def record_history_rows(ctx: AppContext, entity: str, row_id: uuid.UUID) -> list[tuple[str, ...]]:
+    """The dialog's rows for one record, read in a snapshot (answers at once while a worker writes)."""
+    history = ctx.read(lambda session: record_history(session, entity, row_id))
+    return history_rows(entity, history.changes, history.site_labels)
+
+
+def show_record_history(ctx: AppContext, parent: QWidget, entity: str, row_id: uuid.UUID, title: str) -> None:
+    """修改记录… of any record: what every screen's button calls."""
+    HistoryDialog(title, record_history_rows(ctx, entity, row_id), parent).exec()

@@ -11,7 +11,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from models.storage import Database
-from ui.context import AppContext
+from ui.context import EVERYTHING, AppContext
+from ui.workers import running_operations
 
 INPUT_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
                           QEvent.Type.Wheel})
@@ -45,7 +46,10 @@ class IdleLock(QObject):
         return False
 
     def check(self) -> None:
-        if self.minutes > 0 and not self.locking and self.clock() - self.last_input >= self.minutes * 60:
+        # Not while an operation runs: closing the database under an import would abort it; the next
+        # check after it ends locks.
+        if (self.minutes > 0 and not self.locking and not running_operations()
+                and self.clock() - self.last_input >= self.minutes * 60):
             self.lock()
 
     def lock(self) -> None:
@@ -60,5 +64,5 @@ class IdleLock(QObject):
             return
         self.ctx.db = db
         self.last_input = self.clock()
-        self.window.refresh_all()
+        self.ctx.announce({EVERYTHING})
         self.window.show()

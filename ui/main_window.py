@@ -1,10 +1,12 @@
-"""The main window: a navigation list of screens, keyboard shortcuts, remembered layout, and a guard
+"""The main window: a navigation list of screens, keyboard shortcuts, remembered size, and a guard
 that asks to save an unsaved edit before the window closes. Screens are built on first visit so the
-window opens fast."""
+window opens fast, and it always opens on 首页. When records change (AppContext.changed) the screens
+that show them refresh, instead of every screen."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -18,9 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.errors import DomainError
 from models.platform import user_data_dir
+from models.services.restore import restore_backup
+from models.services.setup import backup_now
+from models.services.undo import LastEdit, last_local_edit, undo_last_edit
+from ui import messages
 from ui.case_page import CasePage
-from ui.context import AppContext
+from ui.context import EVERYTHING, AppContext
 from ui.dashboard import Dashboard
 from ui.i18n import tr
 from ui.meeting_page import MeetingPage
@@ -30,6 +37,7 @@ from ui.sync_page import SyncPage
 from ui.table_page import TablePage
 from ui.tasklist_page import TaskListPage
 from ui.unit_page import UnitPage
+from ui.workers import Operation, run_operation, running_operations
 
 SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
     ("dashboard", tr("首页"), Dashboard), ("case", tr("线索/案件"), CasePage),
@@ -38,6 +46,14 @@ SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
     ("settings", tr("设置"), SettingsPage))
 SCREEN_OF_ENTITY = {"case": "case", "suggestion": "suggestion", "meeting": "meeting", "unit": "unit",
                     "task": "tasks", "measure": "tasks"}
+TASK_ENTITIES = frozenset({"task_list", "task_aspect", "task", "measure", "progress_entry"})
+# What each screen shows, so a change refreshes only those (a screen may say so itself: `shows`).
+# None: everything (首页 counts every kind; 设置 shows the 回收站 and office settings).
+SHOWS: dict[str, frozenset[str] | None] = {
+    "dashboard": None, "case": frozenset({"case", "suggestion"}),
+    "suggestion": frozenset({"suggestion", "suggestion_item", "case", "unit", "attachment"}),
+    "tasks": TASK_ENTITIES | {"unit"}, "meeting": frozenset({"meeting", "meeting_decision"}) | TASK_ENTITIES,
+    "unit": frozenset({"unit"}), "sync": None, "settings": None}
 
 
 def window_settings() -> QSettings:
@@ -56,6 +72,7 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget { font-size: 12pt; } QListWidget::item { padding: 8px; }")
         self.stack = QStackedWidget()
         self.screens: dict[str, QWidget] = {}
+        self.idle_lock = None            # ui.idle_lock.IdleLock, attached by ui.app
         self._placeholders = [QWidget() for _ in SCREENS]
         for placeholder in self._placeholders:
             self.stack.addWidget(placeholder)
@@ -67,7 +84,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.nav.currentRowChanged.connect(self._nav_changed)
         self._add_actions()
-        self.statusBar().addPermanentWidget(QLabel(tr("已解锁：{path}").format(path=ctx.db.path)))
+        # Not the database path: the status bar is visible to anyone standing behind the clerk.
+        self.statusBar().addPermanentWidget(QLabel(tr("数据库已解锁（加密存储）")))
+        ctx.changed.connect(self.data_changed)
         self.resize(1280, 800)
         self.restore_layout()
 
@@ -96,9 +115,11 @@ class MainWindow(QMainWindow):
         return self.screen(key)
 
     def _nav_changed(self, row: int) -> None:
-        widget = self.screen(SCREENS[row][0])
+        key = SCREENS[row][0]
+        fresh = key not in self.screens
+        widget = self.screen(key)
         self.stack.setCurrentWidget(widget)
-        if isinstance(widget, Dashboard):
+        if isinstance(widget, Dashboard) and not fresh:   # just built: it has read its counts already
             widget.refresh()
 
     def current_screen(self) -> QWidget:
@@ -114,26 +135,82 @@ class MainWindow(QMainWindow):
             widget.select(row_id)
 
     def refresh_all(self) -> None:
-        for widget in self.screens.values():
-            for name in ("reload", "refresh"):
-                if hasattr(widget, name):
-                    getattr(widget, name)()
-                    break
+        self.data_changed({EVERYTHING})
 
-    # -- shortcuts -------------------------------------------------------------------------------
+    def data_changed(self, names: Iterable[str]) -> None:
+        """AppContext.changed: refresh the built screens that show any of `names` (others are built
+        fresh when first visited)."""
+        names = frozenset(names)
+        for key, widget in self.screens.items():
+            shows = getattr(widget, "shows", SHOWS.get(key))
+            if EVERYTHING in names or shows is None or names & shows:
+                self._refresh(widget)
+
+    @staticmethod
+    def _refresh(widget: QWidget) -> None:
+        for name in ("reload", "refresh"):
+            if hasattr(widget, name):
+                getattr(widget, name)()
+                break
+
+    # -- menu and shortcuts ----------------------------------------------------------------------
     def _add_actions(self) -> None:
+        self.actions_by_name: dict[str, QAction] = {}
+        program = self.menuBar().addMenu(tr("系统"))
+        for name, label, shortcut, slot in (
+                ("backup", tr("立即备份"), None, self.backup_now),
+                ("lock", tr("立即锁定"), QKeySequence("Ctrl+L"), self.lock_now),
+                ("quit", tr("退出"), QKeySequence("Ctrl+Q"), self.close)):
+            self._action(program, name, label, shortcut, slot)
         menu = self.menuBar().addMenu(tr("操作"))
-        for label, shortcut, slot in ((tr("查找"), QKeySequence.StandardKey.Find, self.find),
-                                      (tr("新建"), QKeySequence.StandardKey.New, self.new_record),
-                                      (tr("保存"), QKeySequence.StandardKey.Save, self.save),
-                                      (tr("打印文书"), QKeySequence.StandardKey.Print, self.print_document),
-                                      (tr("撤销上次修改"), QKeySequence.StandardKey.Undo, self.undo)):
-            action = QAction(label, self)
+        for name, label, shortcut, slot in (
+                ("find", tr("查找"), QKeySequence.StandardKey.Find, self.find),
+                ("new", tr("新建"), QKeySequence.StandardKey.New, self.new_record),
+                ("save", tr("保存"), QKeySequence.StandardKey.Save, self.save),
+                ("print", tr("打印文书"), QKeySequence.StandardKey.Print, self.print_document),
+                ("undo", tr("撤销上次修改"), QKeySequence.StandardKey.Undo, self.undo)):
+            self._action(menu, name, label, shortcut, slot)
+
+    def _action(self, menu, name: str, label: str, shortcut, slot: Callable[[], object]) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(label, self)
+        if shortcut is not None:
             action.setShortcut(shortcut)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.triggered.connect(slot)
-            menu.addAction(action)
-            self.addAction(action)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.addAction(action)
+        self.actions_by_name[name] = action
+        return action
+
+    def lock_now(self) -> None:
+        """立即锁定: the same lock as after the idle time (password needed to come back)."""
+        if self.idle_lock is None:
+            return
+        if running_operations():
+            messages.show_error(self, tr("有操作正在进行，完成后再锁定"))
+            return
+        self.idle_lock.lock()
+
+    # -- whole-database jobs (generic, so here): backup and restore run as operations --------------
+    def backup_now(self) -> None:
+        db = self.ctx.db
+        run_operation(self, Operation(tr("正在备份…"), lambda _progress, _cancelled: backup_now(db)),
+                      lambda path: messages.notify(self, tr("已备份并校验：{name}").format(name=path.name)))
+
+    def restore_backup_file(self, path: Path, on_done: Callable[[], None] | None = None) -> None:
+        """Replaces the database with a backup off the GUI thread; the window waits meanwhile (every
+        screen reads the database), then every screen refreshes."""
+        db = self.ctx.db
+
+        def restored(new_db) -> None:  # type: ignore[no-untyped-def]
+            self.ctx.db = new_db
+            self.ctx.announce({EVERYTHING})
+            messages.notify(self, tr("已从备份恢复"))
+            if on_done is not None:
+                on_done()
+
+        run_operation(self, Operation(tr("正在从备份恢复…"), lambda _progress, _cancelled: restore_backup(db, path),
+                                      exclusive=True), restored)
 
     def find(self) -> None:
         widget = self.current_screen()
@@ -151,9 +228,29 @@ class MainWindow(QMainWindow):
             widget.save()
 
     def undo(self) -> None:
+        """Ctrl+Z: the last saved edit of the selected record (or, with none selected, the last edit of
+        this screen's kind, e.g. a 删除) is reverted from the op log by the core (models.services.undo)."""
         widget = self.current_screen()
-        if isinstance(widget, TablePage):
-            widget.undo_last_edit()
+        if not isinstance(widget, TablePage) or not widget.entity or not widget.confirm_leave():
+            return
+        entity, selected = widget.entity, widget.current_id
+        undone: list[LastEdit] = []
+
+        def revert(session) -> None:  # type: ignore[no-untyped-def]
+            target = selected or getattr(last_local_edit(session, entity), "row_id", None)
+            if target is None:
+                raise DomainError("nothing_to_undo", tr("没有可以撤销的修改"))
+            undone.append(undo_last_edit(session, entity, target))
+
+        if not self.ctx.attempt(self, revert, changes={entity}):
+            return
+        widget.last_edit, widget.last_deleted = None, None   # the page's own undo button follows
+        widget.undo_button.setEnabled(False)
+        if widget.select(undone[0].row_id):
+            widget.open_record(undone[0].row_id)
+        else:
+            widget.new_record()
+        messages.notify(self, tr("已撤销上次修改"))
 
     def print_document(self) -> None:
         widget = self.current_screen()
@@ -166,8 +263,7 @@ class MainWindow(QMainWindow):
         geometry = settings.value("geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        row = settings.value("screen", 0)
-        self.nav.setCurrentRow(int(row) if str(row).isdigit() and int(row) < len(SCREENS) else 0)
+        self.nav.setCurrentRow(0)   # always 首页: the day starts with what is due
 
     def _restore_splitter(self, widget: QWidget) -> None:
         splitter = getattr(widget, "splitter", None)
@@ -178,7 +274,6 @@ class MainWindow(QMainWindow):
     def save_layout(self) -> None:
         settings = window_settings()
         settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("screen", self.nav.currentRow())
         for widget in self.screens.values():
             splitter = getattr(widget, "splitter", None)
             if isinstance(splitter, QSplitter):
@@ -186,6 +281,10 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if any(op.writes or op.exclusive for op in running_operations()):
+            messages.show_error(self, tr("有操作正在保存数据，请等它完成后再退出"))
+            event.ignore()
+            return
         for widget in self.screens.values():
             confirm = getattr(widget, "confirm_leave", None)
             if confirm is not None and not confirm():

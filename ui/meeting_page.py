@@ -14,13 +14,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from models.meeting import MEETING_KINDS, Meeting
-from models.services.common import get_live
-from models.services.meetings import add_decision, add_meeting, decision_to_task, decisions_of, edit_meeting
-from models.tasklist import TaskAspect, TaskList
+from models.meeting import MEETING_KINDS
+from models.services.meetings import (
+    MEETING_FIELDS,
+    add_decision,
+    add_meeting,
+    aspect_choices,
+    decision_rows,
+    decision_to_task,
+    edit_meeting,
+    list_meetings,
+    meeting_values,
+)
 from ui import messages
 from ui.form import FieldSpec
 from ui.i18n import tr
@@ -28,16 +34,7 @@ from ui.row_model import Column
 from ui.table_page import Rows, TablePage
 from ui.values_dialog import ask_values
 
-FIELDS = ("title", "held_on", "kind", "attendees", "topics", "minutes")
 DECISION_ROLE = Qt.ItemDataRole.UserRole + 4
-
-
-def aspect_choices(session: Session) -> dict[str, uuid.UUID]:
-    rows = session.execute(select(TaskAspect.id, TaskAspect.title, TaskList.year)
-                           .join(TaskList, TaskAspect.list_id == TaskList.id)
-                           .where(TaskAspect.deleted.is_(False), TaskList.deleted.is_(False))
-                           .order_by(TaskList.year.desc(), TaskAspect.sort_key)).all()
-    return {f"{year}年 {title}": aspect_id for aspect_id, title, year in rows}
 
 
 class MeetingPage(TablePage):
@@ -69,34 +66,33 @@ class MeetingPage(TablePage):
         self.record_changed.connect(self.show_decisions)
         return box
 
-    def load_rows(self, session: Session) -> Rows:
-        meetings = session.scalars(select(Meeting).where(Meeting.deleted.is_(False))
-                                   .order_by(Meeting.held_on.desc())).all()
-        return [(m.id, (m.held_on, m.kind, m.title, m.topics.replace("\n", " ")[:60])) for m in meetings]
+    # TablePage hands in the session of its read or write scope; the page only calls services with it.
+    def load_rows(self, session: Any) -> Rows:
+        return [(m.id, (m.held_on, m.kind, m.title, m.topics.replace("\n", " ")[:60]))
+                for m in list_meetings(session)]
 
-    def load_record(self, session: Session, row_id: uuid.UUID) -> dict[str, object]:
-        meeting = get_live(session, Meeting, row_id)
-        return {name: getattr(meeting, name) for name in FIELDS}
+    def load_record(self, session: Any, row_id: uuid.UUID) -> dict[str, object]:
+        return meeting_values(session, row_id)
 
     def default_values(self) -> dict[str, object]:
-        return {**{name: "" for name in FIELDS}, "kind": MEETING_KINDS[0], "held_on": self.ctx.today()}
+        return {**{name: "" for name in MEETING_FIELDS}, "kind": MEETING_KINDS[0], "held_on": self.ctx.today()}
 
-    def create_record(self, session: Session, values: dict[str, Any]) -> uuid.UUID:
+    def create_record(self, session: Any, values: dict[str, Any]) -> uuid.UUID:
         return add_meeting(session, str(values.pop("title")), values.pop("held_on"), **values).id
 
-    def update_record(self, session: Session, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
+    def update_record(self, session: Any, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
         edit_meeting(session, row_id, **changes)
 
     def show_decisions(self) -> None:
         self.decisions.clear()
-        if self.current_id is None:
+        meeting_id = self.current_id
+        if meeting_id is None:
             return
-        with self.ctx.db.session_scope() as session:
-            for n, decision in enumerate(decisions_of(session, self.current_id), 1):
-                done = tr("（已转为任务）") if decision.task_id else ""
-                item = QListWidgetItem(f"{n}. {decision.text}{done}")
-                item.setData(DECISION_ROLE, decision.id)
-                self.decisions.addItem(item)
+        for n, decision in enumerate(self.ctx.read(lambda session: decision_rows(session, meeting_id)), 1):
+            done = tr("（已转为任务）") if decision.task_id else ""
+            item = QListWidgetItem(f"{n}. {decision.text}{done}")
+            item.setData(DECISION_ROLE, decision.id)
+            self.decisions.addItem(item)
 
     def add_decision(self) -> None:
         meeting_id = self.current_id
@@ -105,12 +101,13 @@ class MeetingPage(TablePage):
             return
 
         def apply(values: dict[str, object]) -> None:
-            with self.ctx.db.session_scope() as session:
+            with self.ctx.db.write_scope() as session:
                 add_decision(session, meeting_id, str(values["text"]))
 
         if ask_values(self, tr("新增议定事项"), (FieldSpec("text", tr("议定事项"), "multiline"),), check=apply,
                       error_fields={"decision_empty": "text"}) is not None:
             self.show_decisions()
+            self.ctx.announce({"meeting_decision"})
 
     def decision_to_task(self) -> None:
         item = self.decisions.currentItem()
@@ -118,8 +115,7 @@ class MeetingPage(TablePage):
             messages.show_error(self, tr("请先在列表中选择一条议定事项"))
             return
         decision_id = item.data(DECISION_ROLE)
-        with self.ctx.db.session_scope() as session:
-            aspects = aspect_choices(session)
+        aspects = self.ctx.read(aspect_choices)
         if not aspects:
             messages.show_error(self, tr("还没有任务清单，请先在“任务清单”中建立或导入"))
             return
@@ -128,9 +124,10 @@ class MeetingPage(TablePage):
                  FieldSpec("units", tr("责任单位")))
 
         def apply(values: dict[str, object]) -> None:
-            with self.ctx.db.session_scope() as session:
+            with self.ctx.db.write_scope() as session:
                 decision_to_task(session, decision_id, aspects[str(values["aspect"])],
                                  deadline=str(values["deadline"]), units=str(values["units"]))
 
         if ask_values(self, tr("议定事项转为任务"), specs, check=apply) is not None:
             self.show_decisions()
+            self.ctx.announce({"meeting_decision", "task", "measure"})

@@ -43,6 +43,13 @@ def notify(widget: QWidget, text: str) -> None:
         show_info(widget, text)
 
 
+def status(widget: QWidget, text: str) -> None:
+    """A passing note in the main window's status bar; nothing when there is none (never a box)."""
+    status_bar = getattr(widget.window(), "statusBar", None)
+    if callable(status_bar):
+        status_bar().showMessage(text, 10000)
+
+
 def confirm(parent: QWidget | None, text: str) -> bool:
     box = QMessageBox(QMessageBox.Icon.Question, tr("请确认"), text, parent=parent)
     yes = box.addButton(tr("确定"), QMessageBox.ButtonRole.AcceptRole)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import mimetypes
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.attachment import Attachment, Blob, store_blob
-from models.errors import DomainError
+from models.errors import Cancelled, DomainError
 from models.services.common import get_live
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -47,6 +49,25 @@ def add_attachment(session: Session, owner_entity: str, owner_id: uuid.UUID, fil
     session.add(attachment)
     session.flush()
     return attachment
+
+
+def add_attachment_files(session: Session, owner_entity: str, owner_id: uuid.UUID, paths: list[Path],
+                         progress: Callable[[int, int], None] = lambda done, total: None,
+                         is_cancelled: Callable[[], bool] = lambda: False) -> int:
+    """Files dropped on a record, all or none (one write Session); a cancel between files rolls back."""
+    for done, path in enumerate(paths):
+        if is_cancelled():
+            raise Cancelled()
+        progress(done, len(paths))
+        try:
+            if path.stat().st_size > MAX_BYTES:  # refuse before reading it into memory
+                raise DomainError("attachment_too_big", f"附件不能超过 50 MB：{path.name}")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise DomainError("file_unreadable", f"无法读取文件：{path.name}（{exc.strerror or exc}）") from None
+        add_attachment(session, owner_entity, owner_id, path.name, data)
+    progress(len(paths), len(paths))
+    return len(paths)
 
 
 def attachments_of(session: Session, owner_id: uuid.UUID) -> list[AttachmentRow]:

@@ -4,6 +4,7 @@ the bulk import format of `load`."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import append_audit
-from models.errors import DomainError
+from models.errors import Cancelled, DomainError
 from models.fieldcodec import canonical_json, decode_value, encode_value, to_plain
 from models.merge import FieldConflict
 from models.registry import ENTITY_BY_NAME, REPLICATED, replicated_columns
@@ -44,10 +45,17 @@ def dump_text(session: Session) -> str:
     return canonical_json(dump_db(session))
 
 
-def load_dump(session: Session, data: dict[str, Any]) -> int:
-    """Insert or update every record of a dump (same ids), as ordinary local edits. Returns the count."""
+LOAD_BATCH = 500
+
+
+def load_dump(session: Session, data: dict[str, Any], progress: Callable[[int, int], None] | None = None,
+              is_cancelled: Callable[[], bool] | None = None) -> int:
+    """Insert or update every record of a dump (same ids), as ordinary local edits. Returns the count.
+    Reports progress and honours a cancel every LOAD_BATCH records (Cancelled: the caller's transaction
+    rolls back)."""
     if not isinstance(data, dict) or data.get("format") != DUMP_FORMAT or not isinstance(data.get("entities"), dict):
         raise DomainError("bad_dump", f"不是本系统导出的数据文件（需要格式 {DUMP_FORMAT}）")
+    total = sum(len(rows) for rows in data["entities"].values() if isinstance(rows, list))
     count = 0
     for name, rows in data["entities"].items():
         cls = ENTITY_BY_NAME.get(name)
@@ -68,6 +76,12 @@ def load_dump(session: Session, data: dict[str, Any]) -> int:
             for key, value in values.items():
                 setattr(obj, key, value)
             count += 1
+            if count % LOAD_BATCH == 0:
+                session.flush()
+                if progress is not None:
+                    progress(count, total)
+                if is_cancelled is not None and is_cancelled():
+                    raise Cancelled()
         session.flush()
     return count
 

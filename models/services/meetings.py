@@ -1,8 +1,10 @@
-"""联席会议 use cases; an 议定事项 can become a task in a year's list."""
+"""联席会议 use cases; an 议定事项 can become a task in a year's list. Every function takes a Session
+(read_scope for the list_/…_of/choices readers, write_scope for the rest)."""
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +13,25 @@ from models.errors import DomainError
 from models.meeting import MEETING_KINDS, Meeting, MeetingDecision
 from models.services.common import get_live, next_sort_key, update_fields
 from models.services.tasks import add_measure, add_task
-from models.tasklist import Task, TaskAspect
+from models.tasklist import Task, TaskAspect, TaskList
+
+MEETING_FIELDS = ("title", "held_on", "kind", "attendees", "topics", "minutes")
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    id: uuid.UUID
+    held_on: dt.date | None
+    kind: str
+    title: str
+    topics: str
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    id: uuid.UUID
+    text: str
+    task_id: uuid.UUID | None
 
 
 def _validate(meeting: Meeting) -> None:
@@ -39,6 +59,32 @@ def edit_meeting(session: Session, meeting_id: uuid.UUID | str, **changes: objec
     _validate(meeting)
     session.flush()
     return meeting
+
+
+def list_meetings(session: Session) -> list[MeetingRow]:
+    """Live meetings, newest first."""
+    meetings = session.scalars(select(Meeting).where(Meeting.deleted.is_(False))
+                               .order_by(Meeting.held_on.desc(), Meeting.id))
+    return [MeetingRow(m.id, m.held_on, m.kind, m.title, m.topics) for m in meetings]
+
+
+def meeting_values(session: Session, meeting_id: uuid.UUID | str) -> dict[str, object]:
+    """The editable fields of one meeting, for its form."""
+    meeting = get_live(session, Meeting, meeting_id)
+    return {name: getattr(meeting, name) for name in MEETING_FIELDS}
+
+
+def decision_rows(session: Session, meeting_id: uuid.UUID) -> list[DecisionRow]:
+    return [DecisionRow(d.id, d.text, d.task_id) for d in decisions_of(session, meeting_id)]
+
+
+def aspect_choices(session: Session) -> dict[str, uuid.UUID]:
+    """Where an 议定事项 can go: "2022年 方面" -> aspect id, newest list first."""
+    rows = session.execute(select(TaskAspect.id, TaskAspect.title, TaskList.year)
+                           .join(TaskList, TaskAspect.list_id == TaskList.id)
+                           .where(TaskAspect.deleted.is_(False), TaskList.deleted.is_(False))
+                           .order_by(TaskList.year.desc(), TaskAspect.sort_key)).all()
+    return {f"{year}年 {title}": aspect_id for aspect_id, title, year in rows}
 
 
 def decisions_of(session: Session, meeting_id: uuid.UUID) -> list[MeetingDecision]:

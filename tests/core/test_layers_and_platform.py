@@ -19,6 +19,52 @@ def test_core_and_reports_never_import_qt():
     assert offenders == []
 
 
+# ui/ talks to services only (style-by-example §4): no SQL, no op log, merge, registry or sync internals.
+UI_FORBIDDEN = ("sqlalchemy", "models.merge", "models.oplog", "models.registry", "models.sync")
+# Screens other helpers are moving onto services while this test was written; the lead empties this set
+# at merge. Nothing may be added to it.
+ALLOWED_FOR_NOW = frozenset({
+    "ui/case_page.py", "ui/conflict_view.py", "ui/dashboard.py", "ui/suggestion_actions.py",
+    "ui/suggestion_page.py", "ui/sync_page.py", "ui/table_page.py", "ui/tasklist_page.py", "ui/unit_page.py"})
+
+
+def _imported_modules(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append(node.module)
+            found.extend(f"{node.module}.{alias.name}" for alias in node.names)  # from models import sync
+    return found
+
+
+def ui_layer_offenders() -> dict[str, list[str]]:
+    offenders = {}
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        bad = sorted({name for name in _imported_modules(path)
+                      if any(name == f or name.startswith(f + ".") for f in UI_FORBIDDEN)})
+        if bad:
+            offenders[str(path.relative_to(ROOT))] = bad
+    return offenders
+
+
+def test_ui_reaches_the_database_only_through_services():
+    offenders = ui_layer_offenders()
+    assert {path: names for path, names in offenders.items() if path not in ALLOWED_FOR_NOW} == {}
+
+
+def test_the_layer_check_catches_every_import_shape(tmp_path, monkeypatch):
+    fake_root = tmp_path / "repo"
+    (fake_root / "ui").mkdir(parents=True)
+    (fake_root / "ui" / "a.py").write_text("from sqlalchemy.orm import Session\n", encoding="utf-8")
+    (fake_root / "ui" / "b.py").write_text("import models.oplog\n", encoding="utf-8")
+    (fake_root / "ui" / "c.py").write_text("from models import sync\n", encoding="utf-8")
+    (fake_root / "ui" / "d.py").write_text("from models.services.sync import list_peers\n", encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", fake_root)
+    assert sorted(ui_layer_offenders()) == ["ui/a.py", "ui/b.py", "ui/c.py"]
+
+
 def test_nothing_reads_the_shared_folder_at_run_time():
     for folder in ("models", "reports", "ui", "cli"):
         for path in (ROOT / folder).rglob("*.py"):
