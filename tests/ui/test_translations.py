@@ -1,10 +1,11 @@
 """Translations are ready for other languages: lupdate extracts the tr() strings of ui/, and a compiled
-.qm put in resources/translations changes what the interface shows."""
+.qm put in resources/translations changes what the interface shows. Qt's own texts are Chinese."""
 import subprocess
 import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from ui import i18n
 
@@ -37,3 +38,29 @@ def test_extracted_strings_translate_once_compiled(qapp, tmp_path, monkeypatch):
     finally:
         QCoreApplication.removeTranslator(translator)
     assert i18n.tr(SOURCE) == SOURCE
+
+
+def test_qt_own_texts_are_chinese_whatever_the_system_language(qapp):
+    """qtbase_zh_CN.qm is loaded at start-up (the session's application is made by ui.app.make_application):
+    standard buttons, text-field context menus and the calendar are Chinese under LANG=C too."""
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+                           | QDialogButtonBox.StandardButton.Close)
+    assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+    assert box.button(QDialogButtonBox.StandardButton.Close).text() == "关闭"
+    edit = QLineEdit("某县")
+    menu = edit.createStandardContextMenu()
+    texts = [action.text() for action in menu.actions() if action.text()]
+    assert any(text.startswith("复制") for text in texts) and any(text.startswith("粘贴") for text in texts)
+    assert not any(text.startswith(("&Copy", "Copy", "Paste", "&Paste")) for text in texts)
+    menu.deleteLater()
+    assert QLocale().language() == QLocale.Language.Chinese
+    assert QLocale().monthName(3) == "三月"
+
+
+def test_qt_translations_are_found_in_a_bundle_layout(qapp, tmp_path, monkeypatch):
+    """A PyInstaller bundle keeps PySide6's translations under _MEIPASS; the search looks there too."""
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    folders = i18n.qt_translation_dirs()
+    assert tmp_path / "PySide6" / "Qt" / "translations" in folders
+    assert tmp_path / "PySide6" / "translations" in folders
+    assert any((folder / "qtbase_zh_CN.qm").exists() for folder in folders)
