@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -138,7 +139,8 @@ class FormWidget(QWidget):
             editor = QSpinBox()
             editor.setRange(spec.minimum, spec.maximum)
             editor.setSuffix(spec.suffix)
-            editor.setMinimumWidth(110)
+            editor.setMinimumWidth(120)
+            editor.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)   # a number, not a text line
             editor.valueChanged.connect(self.changed)
         else:
             editor = QLineEdit()

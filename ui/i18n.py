@@ -19,6 +19,7 @@ from models.platform import resources_dir
 CONTEXT = ""
 CHINESE = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
 QT_CATALOGUES = ("qtbase",)
+QT_SUPPLEMENT = "qt_supplement"   # resources/translations/qt_supplement_zh_CN.qm: strings qtbase_zh_CN lacks
 
 
 def tr(text: str) -> str:
@@ -52,6 +53,10 @@ def install_qt_translations(app: QCoreApplication) -> list[QTranslator]:
                 app.installTranslator(translator)
                 installed.append(translator)
                 break
+    supplement = QTranslator(app)   # installed last, so it is asked first; it holds only what Qt lacks
+    if supplement.load(CHINESE, QT_SUPPLEMENT, "_", str(resources_dir() / "translations")):
+        app.installTranslator(supplement)
+        installed.append(supplement)
     return installed
 
 

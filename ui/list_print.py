@@ -16,7 +16,7 @@ from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
 from models.services.office_settings import load_office_settings
-from reports.xlsx.list_table import ListTable, date_text, list_table_xlsx, plain_name
+from reports.xlsx.list_table import ListTable, date_text, heading, list_table_xlsx, plain_name
 from ui import files, messages
 from ui.context import AppContext
 from ui.fonts import font_family
@@ -52,7 +52,7 @@ def list_html(table: ListTable) -> str:
         style = f' style="background-color:#{colour};"' if colour else ""
         body.append(f"<tr{style}>{cells('td', row)}</tr>")
     return ("<html><body>"
-            f'<h2 align="center">{html.escape(table.office + table.title)}</h2>'
+            f'<h2 align="center">{html.escape(heading(table))}</h2>'
             f"<p>{html.escape(subtitle)}</p>"
             '<table border="1" cellspacing="0" cellpadding="3" width="100%" style="border-collapse:collapse;">'
             f"<thead><tr style=\"background-color:#e8e8e8;\">{cells('th', table.headers)}</tr></thead>"

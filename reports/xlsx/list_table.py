@@ -51,6 +51,12 @@ def plain_name(text: str, limit: int = 31) -> str:
     return name[:limit]
 
 
+def heading(table: ListTable) -> str:
+    """灵璧县人民检察院检察建议一览表: the office, the list, and 一览表 unless the name says 表 or 清单 already."""
+    suffix = "" if table.title.endswith(("表", "清单")) else "一览表"
+    return f"{table.office}{table.title}{suffix}"
+
+
 def date_text(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -73,7 +79,7 @@ def list_table_xlsx(table: ListTable, fonts: SheetFonts | None = None) -> bytes:
     sheet.title = plain_name(table.title)
     width = max(1, len(table.headers))
     last = get_column_letter(width)
-    style_cell(put_text(sheet, 1, 1, f"{table.office}{table.title}"), Font(name=fonts.title, size=18), CENTRE,
+    style_cell(put_text(sheet, 1, 1, heading(table)), Font(name=fonts.title, size=18), CENTRE,
                bordered=False)
     sheet.merge_cells(f"A1:{last}1")
     sheet.row_dimensions[1].height = 34
@@ -82,9 +88,9 @@ def list_table_xlsx(table: ListTable, fonts: SheetFonts | None = None) -> bytes:
     style_cell(put_text(sheet, 2, 1, subtitle), Font(name=fonts.body, size=BODY_SIZE), LEFT, bordered=False)
     sheet.merge_cells(f"A2:{last}2")
     sheet.row_dimensions[2].height = 22
-    heading = Font(name=fonts.heading, size=BODY_SIZE + 1, bold=True)
+    header_font = Font(name=fonts.heading, size=BODY_SIZE + 1, bold=True)
     for column, header in enumerate(table.headers, start=1):
-        style_cell(put_text(sheet, HEADER_ROW, column, header), heading, CENTRE)
+        style_cell(put_text(sheet, HEADER_ROW, column, header), header_font, CENTRE)
     sheet.row_dimensions[HEADER_ROW].height = 24
     widths = column_widths(table.headers, table.rows)
     set_widths(sheet, widths)

@@ -51,7 +51,7 @@ def test_case_list_exports_the_filtered_and_sorted_rows_with_the_office_name(qtb
     qtbot.waitUntil(target.exists, timeout=20000)
     qtbot.wait(50)
     rows = _sheet_rows(target)
-    assert rows[0][0] == f"{OFFICE}线索/案件"
+    assert rows[0][0] == f"{OFFICE}线索/案件一览表"
     assert "类型：行政公益诉讼" in rows[1][0] and f"共{len(shown)}条" in rows[1][0]
     assert "2026年11月23日" in rows[1][0]                        # the context's today (DEMO_TODAY)
     assert rows[2] == tuple(column.title for column in page.columns)
@@ -83,7 +83,7 @@ def test_print_preview_shows_the_filtered_suggestions_with_office_and_date(qtbot
     assert table.office == OFFICE and table.today == DEMO_TODAY
     assert len(table.rows) == page.model.matching_count() >= 1
     text = list_print.list_document(table).toPlainText()
-    assert f"{OFFICE}检察建议" in text and "2026年11月23日" in text
+    assert f"{OFFICE}检察建议一览表" in text and "2026年11月23日" in text
     for row in table.rows:
         assert row[0] in text and row[2] in text                   # 文号, 被建议单位
     assert "市场监督管理局" not in text                              # filtered out by the search
@@ -107,7 +107,7 @@ def test_due_list_of_the_dashboard_exports_with_its_warning_colours(qtbot, windo
     qtbot.waitUntil(target.exists, timeout=20000)
     qtbot.wait(50)
     sheet = openpyxl.load_workbook(io.BytesIO(target.read_bytes())).active
-    assert sheet["A1"].value == "宿州市人民检察院逾期和临期事项"
+    assert sheet["A1"].value == "宿州市人民检察院逾期和临期事项一览表"
     assert sheet.max_row - 3 == dashboard.due_model.matching_count() >= 1
     assert [sheet.cell(4 + n, 1).value for n in range(sheet.max_row - 3)] == \
         [row[0] for row in dashboard.due_model.visible_texts()]

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QLineEdit
 
 from ui import i18n
 
@@ -64,3 +64,16 @@ def test_qt_translations_are_found_in_a_bundle_layout(qapp, tmp_path, monkeypatc
     assert tmp_path / "PySide6" / "Qt" / "translations" in folders
     assert tmp_path / "PySide6" / "translations" in folders
     assert any((folder / "qtbase_zh_CN.qm").exists() for folder in folders)
+
+
+def test_file_dialog_labels_qt_left_untranslated_come_from_our_supplement(qapp, tmp_path):
+    dialog = QFileDialog(None, "选择文件")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    labels = {label.objectName(): label.text() for label in dialog.findChildren(QLabel)}
+    dialog.deleteLater()
+    assert labels["lookInLabel"] == "查找范围(&L)：" and labels["fileTypeLabel"] == "文件类型(&T)："
+    # the committed .qm is the compiled .ts next to it
+    folder = ROOT / "resources" / "translations"
+    subprocess.run([_tool("pyside6-lrelease"), str(folder / "qt_supplement_zh_CN.ts"), "-qm",
+                    str(tmp_path / "check.qm")], check=True, capture_output=True, timeout=120)
+    assert (tmp_path / "check.qm").read_bytes() == (folder / "qt_supplement_zh_CN.qm").read_bytes()
