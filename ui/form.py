@@ -131,6 +131,8 @@ class FormWidget(QWidget):
             editor.toggled.connect(self.changed)
         elif spec.kind == "date":
             editor = DateEdit()
+            editor.setMinimumWidth(150)
+            editor.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             editor.lineEdit().textEdited.connect(self.changed)
             editor.dateChanged.connect(self.changed)
             editor.invalid_text.connect(lambda _text, name=spec.name, label=spec.label:

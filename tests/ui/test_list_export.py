@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog
 
 from models.services.office_settings import load_office_settings, save_office_settings
+from reports.xlsx.list_table import ListTable, list_table_xlsx
 from tests.conftest import DEMO_TODAY
 from ui import files, list_print
 from ui.row_model import pinyin_key
@@ -126,3 +127,17 @@ def test_an_empty_list_says_so_instead_of_writing_a_file(qtbot, window, monkeypa
     page.export_list()
     page.print_list()
     assert shown == ["列表中没有记录可导出", "列表中没有记录可打印"]
+
+
+def test_the_workbook_is_safe_and_printable_whatever_the_texts():
+    table = ListTable(title="线索/案件", office="某县人民检察院", headers=("案号", "摘要"),
+                      rows=[("=1+1", "@SUM(A1)"), ("宿检〔2026〕1号", "很长的说明" * 30)], today=DEMO_TODAY,
+                      filter_text="筛选：类型：线索", fills={1: "F8C9C4"})
+    book = openpyxl.load_workbook(io.BytesIO(list_table_xlsx(table)))
+    sheet = book.active
+    assert sheet.title == "线索、案件"                               # "/" is not allowed in a sheet name
+    assert sheet["A4"].value == "=1+1" and sheet["A4"].data_type == "s"   # text, never a formula
+    assert sheet["B4"].data_type == "s"
+    assert sheet["A5"].fill.fgColor.rgb.endswith("F8C9C4") and not sheet["A4"].fill.fgColor.rgb.endswith("F8C9C4")
+    assert sheet.column_dimensions["B"].width <= 48 and sheet.row_dimensions[5].height > 40   # wrapped, taller
+    assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4 and sheet.freeze_panes == "A4"
