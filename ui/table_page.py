@@ -8,8 +8,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -123,7 +123,7 @@ class TablePage(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self._style_heading()
         right_layout.addWidget(self.heading)
         right_layout.addLayout(buttons)
         extra = self.extra_panel()
@@ -145,6 +145,18 @@ class TablePage(QWidget):
         layout.addWidget(splitter, 1)
         self.reload()
         self._start_new()
+
+    def _style_heading(self) -> None:
+        """The record's heading: bold and 3 pt above the window font, following the 字号 setting."""
+        font = QFont(self.font())
+        font.setPointSize(self.font().pointSize() + 3)
+        font.setBold(True)
+        self.heading.setFont(font)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._style_heading()
 
     # -- what subclasses provide -----------------------------------------------------------------
     def load_rows(self, session: Session) -> Rows:

@@ -61,7 +61,11 @@ def test_browse_buttons_fill_the_backup_folder_and_a_font_file(qtbot, settings_p
     assert saved.backup_dir == str(folder) and saved.font_overrides == {font_role[len("font_"):]: str(font)}
 
 
-def test_window_font_size_applies_at_once_and_is_remembered_on_this_computer(qtbot, settings_page):
+def test_window_font_size_applies_at_once_and_is_remembered_on_this_computer(qtbot, settings_page, demo_ctx):
+    from ui.unit_page import UnitPage
+
+    units = UnitPage(demo_ctx)
+    qtbot.addWidget(units)
     spin = settings_page.findChild(QSpinBox, "font_point_size")
     assert (spin.minimum(), spin.maximum(), spin.value()) == (10, 16, 10)
     label = QLabel("字号")
@@ -70,6 +74,7 @@ def test_window_font_size_applies_at_once_and_is_remembered_on_this_computer(qtb
         spin.setValue(14)
         assert QApplication.font().pointSize() == 14
         qtbot.waitUntil(lambda: label.font().pointSize() == 14 and settings_page.font().pointSize() == 14)
+        qtbot.waitUntil(lambda: units.heading.font().pointSize() == 17)       # headings grow with it
         assert fonts.saved_point_size() == 14 and fonts.app_font().pointSize() == 14   # next start
         spin.setValue(99)                                           # beyond the range: the largest
         assert QApplication.font().pointSize() == 16
