@@ -80,7 +80,7 @@ class FormWidget(QWidget):
         self.general_error = self._error_label()
         outer.addWidget(self.general_error)
         layout = QFormLayout()
-        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)   # large fonts: field under its label
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addLayout(layout)
         for spec in specs:
@@ -100,7 +100,7 @@ class FormWidget(QWidget):
                 self.hints[spec.name] = hint
             label = self._error_label()
             box.addWidget(label)
-            layout.addRow(spec.label, box)
+            layout.addRow("" if spec.kind == "bool" else spec.label, box)   # a check box carries its own text
             self.editors[spec.name] = editor
             self.error_labels[spec.name] = label
         outer.addStretch(1)
@@ -127,7 +127,7 @@ class FormWidget(QWidget):
             editor.addItems(list(spec.choices))
             editor.currentTextChanged.connect(self.changed)
         elif spec.kind == "bool":
-            editor = QCheckBox()
+            editor = QCheckBox(spec.label)
             editor.toggled.connect(self.changed)
         elif spec.kind == "date":
             editor = DateEdit()

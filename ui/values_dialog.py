@@ -20,7 +20,8 @@ class ValuesDialog(QDialog):
                  error_fields: dict[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(460)
+        # about 32 characters wide at any window font size (字号 setting) and scaling
+        self.setMinimumWidth(max(460, self.fontMetrics().horizontalAdvance("汉") * 32))
         layout = QVBoxLayout(self)
         if note:
             label = QLabel(note)
