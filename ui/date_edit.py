@@ -55,7 +55,19 @@ class DateEdit(QDateEdit):
         self.setSpecialValueText(tr("（未填）"))
         self.setKeyboardTracking(False)    # interpret on Enter or leaving, not half-way through typing
         self.setDate(EMPTY)
+        self.lineEdit().setClearButtonEnabled(True)   # the small ✕ empties the date (for mouse users)
+        self.lineEdit().textChanged.connect(self._cleared)
         self.setToolTip(tr("可直接输入，如 2026-03-05、2026.3.5、2026年3月5日；清空即为不填"))
+
+    cleared = Signal()   # the clerk emptied the field (✕ or deleting the text)
+
+    def _cleared(self, text: str) -> None:
+        if text or self.signalsBlocked():
+            return
+        if not self.hasFocus():
+            # ✕ clicked on a field without focus: QDateTimeEdit has just put the old date back
+            self.setDate(EMPTY)
+        self.cleared.emit()
 
     # -- plain values ----------------------------------------------------------------------------
     def set_value(self, value: dt.date | None) -> None:

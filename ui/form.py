@@ -135,6 +135,7 @@ class FormWidget(QWidget):
             editor.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             editor.lineEdit().textEdited.connect(self.changed)
             editor.dateChanged.connect(self.changed)
+            editor.cleared.connect(self.changed)
             editor.invalid_text.connect(lambda _text, name=spec.name, label=spec.label:
                                         self.show_error(bad_date_message(label), name, focus=False))
         elif spec.kind == "int":

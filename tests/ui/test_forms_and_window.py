@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QDate, QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QDateEdit, QSpinBox
+from PySide6.QtWidgets import QDateEdit, QSpinBox, QToolButton
 
 from models.errors import DomainError
 from models.services.attachments import attachments_of
@@ -191,3 +191,13 @@ def test_ctrl_n_puts_the_cursor_in_the_first_field(qtbot, window):
     meetings = window.show_screen("meeting")
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: meetings.form.editors["title"].hasFocus())
+
+
+def test_the_clear_button_of_a_date_empties_it(qtbot):
+    form = _date_form(qtbot)
+    editor = form.editors["held_on"]
+    form.set_values({"held_on": dt.date(2026, 5, 1)})
+    assert editor.lineEdit().isClearButtonEnabled()
+    editor.lineEdit().findChild(QToolButton).click()          # the ✕ inside the field, without focus
+    assert form.values()["held_on"] is None and form.is_dirty()
+    assert editor.lineEdit().text() == "（未填）"
