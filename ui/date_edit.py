@@ -82,14 +82,11 @@ class DateEdit(QDateEdit):
 
     def setText(self, text: str) -> None:  # noqa: N802 - same name as QLineEdit's, for code that types
         """Puts text in the box as if typed (it is interpreted when the field is left or read)."""
-        edit = self.lineEdit()
-        edit.setText(text)
-        if edit.text() != text:
+        self.lineEdit().setText(text)
+        if self.lineEdit().text() != text:
             # Without focus QDateTimeEdit re-reads the text at once and puts the old date back over an
             # impossible one; keep it, as typing would, so reading the form reports it.
-            edit.blockSignals(True)
-            edit.setText(text)
-            edit.blockSignals(False)
+            self._keep_text(text)
 
     def text(self) -> str:
         text = self.lineEdit().text()
@@ -124,8 +121,26 @@ class DateEdit(QDateEdit):
         # Tab leaves the field (QDateTimeEdit would walk through year, month and day first).
         return QWidget.focusNextPrevChild(self, forward)
 
+    def _is_bad(self, text: str) -> bool:
+        if text == self.specialValueText():
+            return False
+        try:
+            parse_date_text(text)
+        except BadDate:
+            return True
+        return False
+
+    def _keep_text(self, text: str) -> None:
+        edit = self.lineEdit()
+        edit.blockSignals(True)
+        edit.setText(text)
+        edit.blockSignals(False)
+
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+        text = self.lineEdit().text()
         super().focusInEvent(event)
+        if self.lineEdit().text() != text and self._is_bad(text):
+            self._keep_text(text)     # QDateTimeEdit shows its last good date again; keep what needs correcting
         self.lineEdit().selectAll()   # typing replaces the whole date
 
     def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
@@ -134,7 +149,7 @@ class DateEdit(QDateEdit):
             self.typed_date()
         except BadDate:
             super().focusOutEvent(event)
-            self.lineEdit().setText(text)   # keep what was typed so the clerk sees what to correct
+            self._keep_text(text)   # keep what was typed so the clerk sees what to correct
             self.invalid_text.emit(text)
             return
         super().focusOutEvent(event)

@@ -166,6 +166,19 @@ def test_an_impossible_typed_date_is_kept_and_reported_under_the_field(qtbot):
     with pytest.raises(DomainError) as error:
         form.values()
     assert error.value.code == "bad_date" and error.value.fields["field"] == "held_on"
+    form.show_domain_error(error.value)                    # as on 保存: the cursor goes back to the field
+    qtbot.waitUntil(editor.hasFocus)
+    assert editor.lineEdit().text() == "2026-02-30"        # still what was typed, ready to correct
+
+
+def test_a_date_set_without_focus_and_refused_on_save_stays_visible(qtbot, window):
+    cases = window.show_screen("case")
+    cases.select(cases.model.row_id(0))
+    cases.form.editors["filed_on"].setText("2026-02-30")
+    assert not cases.save()
+    assert "年-月-日" in cases.form.error_text("filed_on")
+    assert cases.form.editors["filed_on"].lineEdit().text() == "2026-02-30"
+    cases.form.mark_clean()
 
 
 def test_numbers_are_spin_boxes_within_their_range(qtbot):
