@@ -99,6 +99,17 @@ class RowTableModel(QAbstractTableModel):
             self.fetchMore(QModelIndex())
         return row
 
+    def headers(self) -> list[str]:
+        return [column.title for column in self.columns]
+
+    def visible_texts(self) -> list[tuple[str, ...]]:
+        """Every row that passes the filters, in the shown order (loaded or not): what 导出/打印 output."""
+        return [self._texts[i] for i in self._visible]
+
+    def visible_colors(self) -> dict[int, QColor]:
+        """Position in visible_texts() -> the row's colour (红黄绿), for rows that have one."""
+        return {n: self._colors[i] for n, i in enumerate(self._visible) if i in self._colors}
+
     def matching_count(self) -> int:
         return len(self._visible)
 

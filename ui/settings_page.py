@@ -1,4 +1,5 @@
-"""设置 screen: office, warning days, document fonts, holiday calendar coverage, backups and security."""
+"""设置 screen: office, warning days, document fonts, holiday calendar coverage, backups and security,
+and this workstation's window font size (applied at once, kept in window.ini, not in the database)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +9,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +34,7 @@ from models.services.office_settings import (
 from models.services.restore import available_backups, restore_backup
 from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
 from models.services.trash import deleted_records, restore_record
-from ui import files, messages
+from ui import files, fonts, messages
 from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
 from ui.i18n import tr
@@ -41,10 +44,15 @@ from ui.workers import run_in_background
 
 FONT_LABELS = dict(zip(FONT_ROLES, (tr("仿宋（正文）"), tr("黑体（一级标题）"), tr("楷体（二级标题）"),
                                     tr("小标宋（文件标题）"), tr("宋体（页码）")), strict=True))
+FONT_FILES = tr("字体文件 (*.ttf *.ttc *.otf);;所有文件 (*)")
 SPECS = (FieldSpec("office_name", tr("院名")), FieldSpec("office_code", tr("院代字")),
-         FieldSpec("near_days", tr("临期预警天数")), FieldSpec("idle_lock_minutes", tr("无操作自动锁定（分钟，0为不锁定）")),
-         FieldSpec("backup_dir", tr("备份文件夹"), placeholder=tr("留空：数据文件夹下的 backups")),
-         *(FieldSpec(f"font_{role}", label, placeholder=tr("留空：自动查找本机字体")) for role, label in FONT_LABELS.items()))
+         FieldSpec("near_days", tr("临期预警天数"), "int", minimum=1, maximum=90, suffix=tr(" 天"),
+                   hint=tr("到期前这么多天内的事项在首页显示为黄色")),
+         FieldSpec("idle_lock_minutes", tr("无操作自动锁定"), "int", minimum=0, maximum=240, suffix=tr(" 分钟"),
+                   hint=tr("填 0 为不自动锁定")),
+         FieldSpec("backup_dir", tr("备份文件夹"), "folder", placeholder=tr("留空：数据文件夹下的 backups")),
+         *(FieldSpec(f"font_{role}", label, "file", placeholder=tr("留空：自动查找本机字体"), file_filter=FONT_FILES)
+           for role, label in FONT_LABELS.items()))
 
 
 def covered_years_text(calendar: HolidayCalendar) -> str:
@@ -66,15 +74,23 @@ class SettingsPage(QWidget):
         general = QGroupBox(tr("单位与文书"))
         general_layout = QVBoxLayout(general)
         general_layout.addWidget(self.form)
-        general_layout.addWidget(save)
+        save_row = QHBoxLayout()
+        save_row.addStretch(1)
+        save_row.addWidget(save)
+        general_layout.addLayout(save_row)
         self.holiday_label = QLabel(covered_years_text(default_calendar()))
         self.holiday_label.setWordWrap(True)
-        check_holidays = QPushButton(tr("导入节假日文件…"))
+        check_holidays = QPushButton(tr("浏览…"))
+        check_holidays.setObjectName("browse_holidays")
         check_holidays.clicked.connect(self.check_holiday_file)
         holidays = QGroupBox(tr("节假日日历"))
-        holiday_layout = QHBoxLayout(holidays)
-        holiday_layout.addWidget(self.holiday_label, 1)
-        holiday_layout.addWidget(check_holidays)
+        holiday_layout = QVBoxLayout(holidays)
+        holiday_layout.addWidget(self.holiday_label)
+        holiday_row = QHBoxLayout()
+        holiday_row.addWidget(QLabel(tr("导入新一年的节假日文件（.json）：")))
+        holiday_row.addWidget(check_holidays)
+        holiday_row.addStretch(1)
+        holiday_layout.addLayout(holiday_row)
         self.remember = QCheckBox(tr("在本机记住密码（Windows 凭据管理器）"))
         self.remember.toggled.connect(self.toggle_remember)
         password = QPushButton(tr("修改密码…"))
@@ -88,13 +104,25 @@ class SettingsPage(QWidget):
         trash = QPushButton(tr("回收站…"))
         trash.clicked.connect(self.open_trash)
         security = QGroupBox(tr("安全与备份"))
-        security_layout = QHBoxLayout(security)
-        for widget in (self.remember, password, recovery, backup, restore, trash):
-            security_layout.addWidget(widget)
-        security_layout.addStretch(1)
+        security_layout = QGridLayout(security)
+        security_layout.addWidget(self.remember, 0, 0, 1, 3)
+        for n, widget in enumerate((password, recovery, backup, restore, trash)):
+            security_layout.addWidget(widget, 1 + n // 3, n % 3)
+        security_layout.setColumnStretch(3, 1)
+        self.font_size = QSpinBox()
+        self.font_size.setObjectName("font_point_size")
+        self.font_size.setRange(fonts.SMALLEST, fonts.LARGEST)
+        self.font_size.setSuffix(tr(" 磅"))
+        self.font_size.setValue(fonts.saved_point_size())
+        self.font_size.valueChanged.connect(fonts.apply_point_size)
+        display = QGroupBox(tr("本机显示"))
+        display_layout = QHBoxLayout(display)
+        display_layout.addWidget(QLabel(tr("窗口字号（只影响本机，立即生效）：")))
+        display_layout.addWidget(self.font_size)
+        display_layout.addStretch(1)
         inner = QWidget()
         layout = QVBoxLayout(inner)
-        for box in (general, holidays, security):
+        for box in (general, holidays, security, display):
             layout.addWidget(box)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -106,11 +134,11 @@ class SettingsPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        with self.ctx.db.session_scope() as session:
+        with self.ctx.db.read_scope() as session:
             current = load_office_settings(session)
         values: dict[str, object] = {"office_name": current.office_name, "office_code": current.office_code,
-                                     "near_days": str(current.near_days),
-                                     "idle_lock_minutes": str(current.idle_lock_minutes), "backup_dir": current.backup_dir}
+                                     "near_days": current.near_days, "idle_lock_minutes": current.idle_lock_minutes,
+                                     "backup_dir": current.backup_dir}
         values.update({f"font_{role}": current.font_overrides.get(role, "") for role in FONT_LABELS})
         self.form.set_values(values)
         self.remember.blockSignals(True)
@@ -121,7 +149,7 @@ class SettingsPage(QWidget):
         self.form.clear_errors()
         try:
             chosen = parse_office_settings(self.form.values())
-            with self.ctx.db.session_scope() as session:
+            with self.ctx.db.write_scope() as session:
                 save_office_settings(session, chosen)
         except DomainError as exc:
             self.form.show_domain_error(exc)
@@ -134,7 +162,7 @@ class SettingsPage(QWidget):
         return True
 
     def check_holiday_file(self) -> None:
-        path = files.ask_open_path(self, tr("选择节假日文件"), tr("节假日数据 (*.json)"))
+        path = files.ask_open_path(self, tr("选择节假日文件"), tr("节假日数据 (*.json);;所有文件 (*)"))
         if path is None:
             return
         try:
@@ -207,7 +235,7 @@ class SettingsPage(QWidget):
         messages.notify(self, tr("已从备份恢复（{time}）").format(time=f"{chosen.taken_at:%Y-%m-%d %H:%M}"))
 
     def open_trash(self) -> None:
-        with self.ctx.db.session_scope() as session:
+        with self.ctx.db.read_scope() as session:
             records = deleted_records(session)
         if not records:
             messages.show_info(self, tr("回收站是空的"))

@@ -16,14 +16,16 @@ from ui.values_dialog import ValuesDialog
 FORGOT = 2  # unlock dialog result: the clerk chose 忘记密码
 Attempt = Callable[[dict[str, object]], None]
 
+PASSWORD_RULE = tr("密码至少8位，并包含大写字母、小写字母、数字、符号中的至少三类")
 SETUP_SPECS = (FieldSpec("office_name", tr("院名"), placeholder=tr("如：宿州市埇桥区人民检察院")),
                FieldSpec("office_code", tr("院代字"), placeholder=tr("如：埇检")),
-               FieldSpec("password", tr("设置密码"), "password", placeholder=tr("至少8位，含大小写字母、数字、符号中的三类")),
+               FieldSpec("password", tr("设置密码"), "password", hint=PASSWORD_RULE),
                FieldSpec("again", tr("再输入一次"), "password"),
                FieldSpec("remember", tr("在本机记住密码（下次自动解锁）"), "bool"))
 PASSWORD_SPECS = (FieldSpec("password", tr("密码"), "password"),)
 RECOVERY_SPECS = (FieldSpec("recovery_key", tr("恢复密钥"), placeholder="12345-67890-…"),
-                  FieldSpec("new_password", tr("新密码"), "password"), FieldSpec("again", tr("再输入一次"), "password"))
+                  FieldSpec("new_password", tr("新密码"), "password", hint=PASSWORD_RULE),
+                  FieldSpec("again", tr("再输入一次"), "password"))
 ERROR_FIELDS = {"wrong_password": "password", "weak_password": "password", "password_required": "password",
                 "bad_recovery_key": "recovery_key", "wrong_recovery_key": "recovery_key"}
 

@@ -32,7 +32,7 @@ def first_run(db_path: Path, parent: QWidget | None = None, *, demo: bool = Fals
     show_recovery_key(parent, str(created["recovery"]))
     if demo:
         with db.import_scope("before_demo") as session:
-            load_demo(session, today or dt.date.today())
+            load_demo(session, today or dt.date.today(), keep_office=True)   # the wizard's 院名 stays
     return db
 
 

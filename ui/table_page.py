@@ -1,14 +1,15 @@
 """The screen shape shared by 案件, 检察建议, 会议 and 单位: a filterable lazy table on the left and the
 selected record's form on the right. Subclasses say how to read rows and write one record; the page
-handles filtering, asking to save on leave, validation messages and undo of the last edit."""
+handles filtering, asking to save on leave, validation messages, undo of the last edit, and 导出Excel /
+打印 of the list as filtered and sorted (ui.list_print)."""
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -24,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from models.errors import DomainError
 from models.oplog import LocalState
@@ -32,7 +32,7 @@ from models.registry import ENTITY_BY_NAME
 from models.services.common import change_history
 from models.services.trash import delete_record, restore_record
 from models.sync.peers import Peer
-from ui import messages
+from ui import list_print, messages
 from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
 from ui.history_dialog import HistoryDialog, history_rows
@@ -40,6 +40,7 @@ from ui.i18n import tr
 from ui.row_model import Column, RowTableModel
 
 Rows = list[tuple[uuid.UUID, Sequence[object]]]
+Session = Any   # the SQLAlchemy session of ctx.db.read_scope()/write_scope(); ui/ names no sqlalchemy type
 
 
 class TablePage(QWidget):
@@ -77,6 +78,16 @@ class TablePage(QWidget):
                 top.addWidget(QLabel(column.title))
                 top.addWidget(combo)
         top.addWidget(self.count_label)
+        self.export_button = QPushButton(tr("导出Excel…"))
+        self.export_button.setObjectName("export_list")
+        self.export_button.setToolTip(tr("把当前列表（按现在的搜索、筛选和排序）导出为 Excel"))
+        self.export_button.clicked.connect(self.export_list)
+        self.print_button = QPushButton(tr("打印列表…"))
+        self.print_button.setObjectName("print_list")
+        self.print_button.setToolTip(tr("打印当前列表（按现在的搜索、筛选和排序），先显示打印预览"))
+        self.print_button.clicked.connect(self.print_list)
+        top.addWidget(self.export_button)
+        top.addWidget(self.print_button)
         self.top_bar = top  # pages add their list-wide buttons here
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -100,7 +111,7 @@ class TablePage(QWidget):
         self.history_button = QPushButton(tr("修改记录…"))
         self.history_button.setEnabled(False)
         self.history_button.clicked.connect(self.show_history)
-        self.new_button.clicked.connect(self.new_record)
+        self.new_button.clicked.connect(lambda: self.new_record())
         self.save_button.clicked.connect(self.save)
         self.undo_button.clicked.connect(self.undo_last_edit)
         self.delete_button.clicked.connect(self.delete_current)
@@ -112,7 +123,7 @@ class TablePage(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         self.heading = QLabel()
-        self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self._style_heading()
         right_layout.addWidget(self.heading)
         right_layout.addLayout(buttons)
         extra = self.extra_panel()
@@ -133,7 +144,19 @@ class TablePage(QWidget):
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self.reload()
-        self.new_record()
+        self._start_new()
+
+    def _style_heading(self) -> None:
+        """The record's heading: bold and 3 pt above the window font, following the 字号 setting."""
+        font = QFont(self.font())
+        font.setPointSize(self.font().pointSize() + 3)
+        font.setBold(True)
+        self.heading.setFont(font)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._style_heading()
 
     # -- what subclasses provide -----------------------------------------------------------------
     def load_rows(self, session: Session) -> Rows:
@@ -162,7 +185,7 @@ class TablePage(QWidget):
 
     # -- table -----------------------------------------------------------------------------------
     def reload(self) -> None:
-        with self.ctx.db.session_scope() as session:
+        with self.ctx.db.read_scope() as session:
             rows = self.load_rows(session)
             colors = self.row_colors(session)
         self.model.set_rows(rows, colors)
@@ -181,6 +204,26 @@ class TablePage(QWidget):
     def _value_filter(self, column_index: int, text: str) -> None:
         self.model.set_value_filter(column_index, "" if text == tr("全部") else text)
         self._update_count()
+
+    def filter_description(self) -> str:
+        """What the list is narrowed by, in words (printed above exported and printed lists)."""
+        parts = []
+        if self.search_edit.text().strip():
+            parts.append(tr("搜索“{text}”").format(text=self.search_edit.text().strip()))
+        for column_index, combo in self.filters.items():
+            if combo.currentText() and combo.currentText() != tr("全部"):
+                parts.append(f"{self.columns[column_index].title}：{combo.currentText()}")
+        return tr("筛选：") + "；".join(parts) if parts else ""
+
+    def list_table(self) -> list_print.ListTable:
+        return list_print.table_of(self.model, self.title, list_print.office_name(self.ctx), self.ctx.today(),
+                                   self.filter_description())
+
+    def export_list(self) -> None:
+        list_print.export_table(self, self.list_table())
+
+    def print_list(self) -> None:
+        list_print.print_table(self, self.list_table())
 
     def _update_count(self) -> None:
         self.count_label.setText(tr("共 {n} 条").format(n=self.model.matching_count()))
@@ -207,7 +250,7 @@ class TablePage(QWidget):
 
     # -- record ----------------------------------------------------------------------------------
     def open_record(self, row_id: uuid.UUID) -> None:
-        with self.ctx.db.session_scope() as session:
+        with self.ctx.db.read_scope() as session:
             values = self.load_record(session, row_id)
         self.current_id = row_id
         self.delete_button.setEnabled(True)
@@ -218,8 +261,13 @@ class TablePage(QWidget):
         self.record_changed.emit()
 
     def new_record(self) -> None:
+        """新建 / Ctrl+N: an empty form with the cursor in its first field."""
+        if self._start_new():
+            self.form.focus_first()
+
+    def _start_new(self) -> bool:
         if not self.confirm_leave():
-            return
+            return False
         self.current_id = None
         self.delete_button.setEnabled(False)
         self.history_button.setEnabled(False)
@@ -228,6 +276,7 @@ class TablePage(QWidget):
         self.form.set_values(self.default_values())
         self.heading.setText(tr("新建{what}").format(what=self.title))
         self.record_changed.emit()
+        return True
 
     def confirm_leave(self) -> bool:
         """True when it is fine to leave the current record (saved, discarded or unchanged)."""
@@ -246,7 +295,7 @@ class TablePage(QWidget):
         self.last_deleted = None  # undo follows the latest action
         try:
             values = self.form.values()
-            with self.ctx.db.session_scope() as session:
+            with self.ctx.db.write_scope() as session:
                 if self.current_id is None:
                     self.current_id = self.create_record(session, values)
                     self.last_edit = None
@@ -268,7 +317,7 @@ class TablePage(QWidget):
     def history_rows(self) -> list[tuple[str, ...]]:
         if self.current_id is None:
             return []
-        with self.ctx.db.session_scope() as session:
+        with self.ctx.db.read_scope() as session:
             obj = session.get(ENTITY_BY_NAME[self.entity], self.current_id)
             changes = change_history(session, obj) if obj is not None else []
             sites = {peer.site_id: f"{peer.unit} {peer.workstation}".strip() for peer in session.scalars(select(Peer))}
@@ -291,7 +340,7 @@ class TablePage(QWidget):
         self.form.mark_clean()
         self.current_id = None
         self.reload()
-        self.new_record()
+        self._start_new()
 
     def undo_last_edit(self) -> None:
         """Writes back the values the last saved edit replaced (itself an ordinary, synced edit), or

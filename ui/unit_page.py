@@ -4,15 +4,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from models.services.common import get_live
 from models.services.units import add_unit, edit_unit, list_units
 from models.unit import UNIT_KINDS, Unit
 from ui.form import FieldSpec
 from ui.i18n import tr
 from ui.row_model import Column
-from ui.table_page import Rows, TablePage
+from ui.table_page import Rows, Session, TablePage
 
 FIELDS = ("name", "short_name", "code", "kind", "liaison_name", "liaison_phone", "note")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from models.errors import DomainError
@@ -19,7 +20,8 @@ class ValuesDialog(QDialog):
                  error_fields: dict[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setMinimumWidth(460)
+        # about 32 characters wide at any window font size (字号 setting) and scaling
+        self.setMinimumWidth(max(460, self.fontMetrics().horizontalAdvance("汉") * 32))
         layout = QVBoxLayout(self)
         if note:
             label = QLabel(note)
@@ -27,6 +29,7 @@ class ValuesDialog(QDialog):
             layout.addWidget(label)
         self.form = FormWidget(specs, self)
         self.form.set_values(initial or {})
+        self.form.messages_shown.connect(lambda: QTimer.singleShot(0, self, self.fit_height))
         layout.addWidget(self.form)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("确定"))
@@ -37,6 +40,15 @@ class ValuesDialog(QDialog):
         self._check = check
         self._error_fields = error_fields or {}
         self.result_values: dict[str, object] | None = None
+
+    def fit_height(self) -> None:
+        """Grows the dialog so wrapped messages under the fields are shown whole (a dialog's minimum
+        size ignores the height that word-wrapped labels need at its current width)."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.heightForWidth(self.width()) if layout.hasHeightForWidth() else layout.sizeHint().height()
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def accept(self) -> None:
         self.form.clear_errors()

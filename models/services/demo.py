@@ -72,11 +72,14 @@ def _progress_plan(number: int, index: int) -> tuple[str, str]:
     return "已完成", "已按期完成，相关制度文件已印发。"
 
 
-def load_demo(session: Session, today: dt.date) -> dict[str, int]:
+def load_demo(session: Session, today: dt.date, *, keep_office: bool = False) -> dict[str, int]:
+    """keep_office: the 院名/院代字 typed in the first-run wizard stay (the demo records keep their own
+    宿州 unit names); otherwise the demo office 宿州市人民检察院 / 宿检 is set too."""
     if session.scalars(select(Task).limit(1)).first() is not None:
         raise DomainError("demo_exists", "数据库中已有任务清单，演示数据只能载入空数据库")
-    set_setting(session, "office_name", "宿州市人民检察院")
-    set_setting(session, "office_code", "宿检")
+    if not keep_office:
+        set_setting(session, "office_name", "宿州市人民检察院")
+        set_setting(session, "office_code", "宿检")
     for name, short, kind, liaison, phone in DEMO_UNITS:
         units.add_unit(session, name, short_name=short, kind=kind, code="宿检" if kind == "检察院" else "",
                        liaison_name=liaison, liaison_phone=phone, aliases=DEMO_ALIASES.get(name, ""))

@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
 from tests.conftest import DEMO_TODAY
 from ui.app import make_application
 from ui.context import AppContext
+from ui.date_edit import DateEdit
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -45,8 +46,10 @@ def set_fields(dialog: QWidget, values: dict[str, object]) -> None:
     for name, value in values.items():
         editor = dialog.findChild(QWidget, name)
         assert editor is not None, f"no field {name} in {dialog.windowTitle()}"
-        if isinstance(editor, QLineEdit):
-            editor.setText(str(value))
+        if isinstance(editor, QLineEdit | DateEdit):   # a date field takes typed text too
+            editor.setText("" if value is None else str(value))
+        elif isinstance(editor, QSpinBox):
+            editor.setValue(int(value))
         elif isinstance(editor, QPlainTextEdit):
             editor.setPlainText(str(value))
         elif isinstance(editor, QComboBox):
