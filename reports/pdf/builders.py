@@ -135,14 +135,16 @@ def build_service_receipt(
     boxes = [("■" if service_method and m.startswith(service_method) else "□") + m for m in SERVICE_METHODS]
     methods = "　".join(boxes[:3]) + "\n" + "　".join(boxes[3:])
     date_blank = "年　　月　　日　　时"
+    # labels break only between words (explicit \n); every row is at least 2 lines (20 mm) high so
+    # there is room to sign (documents-spec §4: rows >= 12 mm)
     rows = (
-        FormRow("送达文书名称及文号", f"{document_title}（{normalize_doc_no(doc_no)}）共{copies}份", 2),
-        FormRow("受送达人", recipient, 1),
-        FormRow("送达地点", address, 1),
+        FormRow("送达文书\n名称及文号", f"{document_title}（{normalize_doc_no(doc_no)}）共{copies}份", 2),
+        FormRow("受送达人", recipient, 2),
+        FormRow("送达地点", address, 2),
         FormRow("送达方式", methods, 2),
-        FormRow("受送达人签名（盖章）", "", 3, date_blank),
-        FormRow("代收人及代收理由", "", 2),
-        FormRow("见证人及拒收事由", "", 2),
+        FormRow("受送达人\n签名（盖章）", "", 3, date_blank),
+        FormRow("代收人及\n代收理由", "", 2),
+        FormRow("见证人及\n拒收事由", "", 2),
         FormRow("送达人", "", 2, date_blank),
         FormRow("备注", note, 2),
     )

@@ -19,7 +19,7 @@ from reports.pdf.letters import (
     suggestion_pages,
 )
 from reports.pdf.tables import form_block, table_block
-from reports.pdf.typeset import Align, Typesetter, blank_row
+from reports.pdf.typeset import Align, Typesetter
 
 Document = SuggestionLetter | ServiceReceipt | ReminderLetter | QuarterlyReport
 
@@ -41,7 +41,7 @@ def _typesetter(options: RenderOptions) -> Typesetter:
 
 def receipt_pages(ts: Typesetter, receipt: ServiceReceipt) -> list[Page]:
     """One page, no page number (a form, not a 公文 body)."""
-    header = [*ts.title_rows(receipt.office_name), ts.spaced_title_row(receipt.title, 0.5), blank_row()]
+    header = [*ts.title_rows(receipt.office_name), ts.spaced_title_row(receipt.title, 0.5)]
     blocks = [Block(header, keep_together=True), form_block(ts, receipt.rows)]
     if receipt.footnote:
         blocks.append(Block(ts.rows(ts.lines([(Face.FANGSONG, receipt.footnote)], size=NOTE_SIZE,

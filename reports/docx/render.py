@@ -1,0 +1,470 @@
+"""Document content -> .docx bytes (python-docx), laid out as the PDF: A4, margins 37/35/28/26 mm,
+the 22 × 28 document grid, 3号仿宋 body, 一、黑体 / （一）楷体 / 1. 仿宋 headings kept with the next
+paragraph, 小标宋 titles, odd/even "— N —" footers, 版记 rules as paragraph borders, tables with
+explicit gridCol widths.
+
+Word lays the text out itself, so what is shared with the PDF is the content model, the geometry and
+the measuring of single lines (署名 centred over the date), not the line breaks.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
+from io import BytesIO
+
+import docx
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+from docx.shared import Emu
+
+from reports.docx.ooxml import (
+    border,
+    child,
+    element,
+    page_field_runs,
+    set_fonts,
+    set_ppr,
+    strip_theme_fonts,
+    twips,
+)
+from reports.pdf.builders import note_text  # noqa: F401  (re-exported for callers of this renderer)
+from reports.pdf.content import (
+    Block,
+    FormRow,
+    Heading,
+    Paragraph,
+    QuarterlyReport,
+    ReminderLetter,
+    ServiceReceipt,
+    Signature,
+    SuggestionLetter,
+    Table,
+)
+from reports.pdf.fonts import Face, FontSet, load_fonts
+from reports.pdf.geometry import (
+    BLOCK_WIDTH,
+    BODY_SIZE,
+    CELL,
+    ISSUER_MARK_SIZE,
+    ISSUER_MARK_TOP,
+    LINE_PITCH,
+    MM,
+    NOTE_SIZE,
+    PAGE_NUMBER_DASH_CENTRE,
+    PAGE_NUMBER_SIZE,
+    RED_RULE,
+    THICK_RULE,
+    THIN_RULE,
+    TITLE_SIZE,
+)
+from reports.pdf.letters import DATE_RIGHT_CELLS, DRAFT_MARK, RED_RULE_BELOW_DOC_NO, SEAL_GAP_LINES
+from reports.pdf.tables import (
+    FORM_LABEL_SIZE,
+    FORM_VALUE_SIZE,
+    LABEL_COLUMN,
+    OUTER_RULE_WIDTH,
+    RULE_WIDTH,
+    TABLE_SIZE,
+)
+from reports.pdf.wording import join_copy_to
+
+Document = SuggestionLetter | ServiceReceipt | ReminderLetter | QuarterlyReport
+
+RED = "FF0000"
+# East Asian font names as an office's Windows/WPS has them (仿宋_GB2312 -> 仿宋, 楷体_GB2312 -> 楷体).
+EAST_ASIA_FONTS = {Face.FANGSONG: "仿宋", Face.HEITI: "黑体", Face.KAITI: "楷体", Face.SONG: "宋体"}
+DEFAULT_TITLE_FONT = "方正小标宋简体"
+HEADING_FACES = {0: Face.FANGSONG, 1: Face.HEITI, 2: Face.KAITI, 3: Face.FANGSONG, 4: Face.FANGSONG}
+# Word's grid pitch for 28 characters of 16 pt: 156 mm / 28 = 15.79 pt = 16 pt + charSpace / 4096.
+GRID_CHAR_SPACE = round((CELL - BODY_SIZE) * 4096)
+GRID_LINE_PITCH = round(LINE_PITCH * 20)  # 579 twips = 28.95 pt
+# Glyphs 98 % wide: a 16 pt glyph is wider than the 15.79 pt cell, which Word squeezes but
+# LibreOffice spreads over two cells; 15.68 pt fits one cell in both.
+BODY_WIDTH_PERCENT = 98
+PAGE_NUMBER_FOOTER = PAGE_NUMBER_DASH_CENTRE - 0.3 * PAGE_NUMBER_SIZE  # footer distance from the bottom
+CELL_MARGIN = 2.0
+
+
+@dataclass(frozen=True)
+class DocxOptions:
+    """`title_font`: the 小标宋 face's name as installed at the office (the configured title font)."""
+
+    title_font: str = DEFAULT_TITLE_FONT
+
+
+class _Writer:
+    def __init__(self, options: DocxOptions, fonts: FontSet) -> None:
+        self.fonts = fonts
+        self.faces = {**EAST_ASIA_FONTS, Face.TITLE: options.title_font or DEFAULT_TITLE_FONT}
+        self.doc = docx.Document()
+        body = self.doc.element.body
+        for p in list(body.iterchildren(qn("w:p"))):
+            body.remove(p)
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        self._styles()
+        self.sections = 0
+
+    # ---- styles -------------------------------------------------------------------------------
+    def _styles(self) -> None:
+        styles = self.doc.styles.element
+        strip_theme_fonts(styles)
+        defaults = styles.find(qn("w:docDefaults"))
+        rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        set_fonts(rpr, self.faces[Face.FANGSONG], BODY_SIZE)
+        child(rpr, "w:lang", val="en-US", eastAsia="zh-CN", bidi="ar-SA")
+        ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+        set_ppr(ppr, spacing={"after": "0", "line": "240", "lineRule": "auto"})
+        normal = self.doc.styles["Normal"]
+        set_fonts(normal.element.get_or_add_rPr(), self.faces[Face.FANGSONG], BODY_SIZE)
+        self._style("FjldBody", "公文正文", Face.FANGSONG, BODY_SIZE, autoSpaceDE={"val": "0"},
+                    autoSpaceDN={"val": "0"}, jc={"val": "both"}, ind={"firstLineChars": "200", "firstLine": twips(2 * CELL)})
+        for level, name in ((1, "公文一级标题"), (2, "公文二级标题"), (3, "公文三级标题"), (4, "公文四级标题")):
+            self._style(f"FjldHeading{level}", name, HEADING_FACES[level], BODY_SIZE,
+                        jc={"val": "both"}, ind={"firstLineChars": "200", "firstLine": twips(2 * CELL)},
+                        keepNext={}, outlineLvl={"val": str(level - 1)})
+        # titles are off the character grid (22 pt glyphs would take two cells) but one band high
+        self._style("FjldTitle", "公文标题", Face.TITLE, TITLE_SIZE, width=None, jc={"val": "center"},
+                    snapToGrid={"val": "0"},
+                    spacing={"line": str(GRID_LINE_PITCH), "lineRule": "exact"}, keepNext={})
+        self._style("FjldImprint", "版记", Face.FANGSONG, NOTE_SIZE, width=None, snapToGrid={"val": "0"},
+                    spacing={"line": str(GRID_LINE_PITCH), "lineRule": "exact"})
+        self._style("FjldCell", "表格文字", Face.FANGSONG, TABLE_SIZE, width=None, snapToGrid={"val": "0"},
+                    jc={"val": "center"})
+        self._style("FjldPageNumber", "页码", Face.SONG, PAGE_NUMBER_SIZE, width=None, latin=self.faces[Face.SONG],
+                    snapToGrid={"val": "0"})
+        strip_theme_fonts(styles)
+
+    def _style(self, style_id: str, name: str, face: Face, size: float, width: int | None = BODY_WIDTH_PERCENT,
+               latin: str | None = None, **ppr: dict[str, str]) -> None:
+        style = self.doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.style_id = style_id
+        style.base_style = self.doc.styles["Normal"]
+        style.quick_style = True
+        set_fonts(style.element.get_or_add_rPr(), self.faces[face], size, width_percent=width,
+                  **({"latin": latin} if latin else {}))
+        set_ppr(style.element.get_or_add_pPr(), **ppr)
+
+    # ---- paragraphs -------------------------------------------------------------------------
+    def para(self, style: str, runs: Iterable[tuple[Face | None, str]] = (), **ppr: dict[str, str] | None):
+        paragraph = self.doc.add_paragraph()
+        paragraph._p.get_or_add_pPr()
+        set_ppr(paragraph._p.pPr, pStyle={"val": style}, **ppr)
+        for face, text in runs:
+            run = paragraph.add_run(text)
+            if face is not None:
+                set_fonts(run._r.get_or_add_rPr(), self.faces[face])
+        return paragraph
+
+    def run_format(self, paragraph, **kwargs: object) -> None:
+        for run in paragraph.runs:
+            set_fonts(run._r.get_or_add_rPr(), **kwargs)  # type: ignore[arg-type]
+
+    def blank(self, keep_next: bool = False) -> None:
+        self.para("FjldBody", ind={"firstLineChars": "0", "firstLine": "0"},
+                  **({"keepNext": {}} if keep_next else {}))
+
+    def block(self, block: Block, keep_next: bool = False) -> None:
+        if isinstance(block, Heading):
+            self.para(f"FjldHeading{block.level}", [(None, block.text)])
+            return
+        runs = [(HEADING_FACES[s.heading_level] if s.heading_level else None, s.text) for s in block.spans]
+        indent = {} if block.first_indent == 2 else {
+            "ind": {"firstLineChars": str(block.first_indent * 100), "firstLine": twips(block.first_indent * CELL)}}
+        self.para("FjldBody", runs, **indent, **({"keepNext": {}} if keep_next else {}))
+
+    def title(self, text: str) -> None:
+        self.para("FjldTitle", [(None, text)])
+
+    def draft(self, draft: bool) -> None:
+        if draft:
+            self.para("FjldBody", [(Face.HEITI, DRAFT_MARK)], ind={"firstLineChars": "0", "firstLine": "0"},
+                      jc={"val": "left"})
+
+    def right_aligned(self, text: str, right_pt: float = 0.0, keep_next: bool = False):
+        return self.para("FjldBody", [(None, text)], jc={"val": "right"},
+                         ind={"firstLineChars": "0", "firstLine": "0", "right": twips(right_pt)},
+                         **({"keepNext": {}} if keep_next else {}))
+
+    def width(self, text: str, size: float = BODY_SIZE) -> float:
+        """Advance of a line at the grid pitch: full-width characters take one cell, others their glyph."""
+        return sum(CELL if ord(c) > 0x2E7F else self.fonts.width(Face.FANGSONG, c, size) for c in text)
+
+    # ---- furniture ----------------------------------------------------------------------------
+    def letter_header(self, office: str, title: str, doc_no: str, draft: bool) -> None:
+        self.draft(draft)
+        self.title(office)
+        self.title(title)
+        if doc_no:
+            self.right_aligned(doc_no)
+        self.blank()
+
+    def official_header(self, issuer: str, doc_no: str, title: str, draft: bool) -> None:
+        """公文 版头: red 发文机关标志 35 mm under the 版心 top, 文号 two lines under it with the red
+        rule 4 mm below as its bottom border, the title two lines under the rule."""
+        self.draft(draft)
+        before = LINE_PITCH if draft else 0.0
+        mark = self.para("FjldTitle", [(None, issuer)],
+                         spacing={"before": twips(ISSUER_MARK_TOP - before), "line": twips(ISSUER_MARK_SIZE * 1.2),
+                                  "lineRule": "exact"})
+        self.run_format(mark, east_asia=self.faces[Face.TITLE], size_pt=ISSUER_MARK_SIZE, color=RED)
+        self.blank()
+        self.blank()
+        number = self.para("FjldBody", [(None, doc_no)], jc={"val": "center"},
+                           ind={"firstLineChars": "0", "firstLine": "0"})
+        pbdr = element("w:pBdr")
+        pbdr.append(border("bottom", RED_RULE, RED, round(RED_RULE_BELOW_DOC_NO)))
+        set_ppr(number._p.pPr, pBdr=None)
+        number._p.pPr.append(pbdr)
+        set_ppr(number._p.pPr)
+        self.blank()
+        self.blank()
+        self.title(title)
+        self.blank()
+
+    def addressee(self, name: str) -> None:
+        self.para("FjldBody", [(None, name + "：")], ind={"firstLineChars": "0", "firstLine": "0"})
+
+    def signature(self, signature: Signature, note: str) -> None:
+        """Date 右空四字, 署名 centred over it, the seal gap above; kept with the last body line."""
+        for _ in range(SEAL_GAP_LINES):
+            self.blank(keep_next=True)
+        date_right = DATE_RIGHT_CELLS * CELL
+        centre_offset = (self.width(signature.date_text) - self.width(signature.signer)) / 2
+        self.right_aligned(signature.signer, max(0.0, date_right + centre_offset), keep_next=True)
+        self.right_aligned(signature.date_text, date_right, keep_next=bool(note))
+        if note:
+            self.block(Paragraph(((_span(note)),)))
+
+    def imprint(self, copy_to: Sequence[str], printed_by: str = "", printed_on: str = "") -> None:
+        """版记 at the foot of the last page (a frame anchored to the bottom margin): 抄送 and 印发 in
+        4号仿宋 between 0.35 mm rules, a 0.25 mm rule between them (GB/T 9704 §7.4)."""
+        lines: list[tuple[str, dict[str, dict[str, str]]]] = []
+        side = twips(NOTE_SIZE)
+        if copy_to:
+            label = twips(3 * NOTE_SIZE)
+            lines.append((join_copy_to(tuple(copy_to)),
+                          {"ind": {"left": str(int(side) + int(label)), "right": side, "hanging": label}}))
+        if printed_by and printed_on:
+            tab = twips(BLOCK_WIDTH - 2 * NOTE_SIZE)
+            lines.append((f"{printed_by}\t{printed_on}印发", {"ind": {"left": side, "right": side},
+                                                             "tabs": {}, "_tab": {"pos": tab}}))
+        frame = {"w": twips(BLOCK_WIDTH), "wrap": "around", "vAnchor": "margin", "hAnchor": "margin",
+                 "xAlign": "center", "yAlign": "bottom"}
+        for n, (text, props) in enumerate(lines):
+            tab = props.pop("_tab", None)
+            paragraph = self.para("FjldImprint", [(None, text)], framePr=frame, **props)
+            ppr = paragraph._p.pPr
+            if tab is not None:
+                ppr.find(qn("w:tabs")).append(element("w:tab", val="right", pos=tab["pos"]))
+            edges = element("w:pBdr")
+            if n == 0:
+                edges.append(border("top", THICK_RULE, space_pt=1))
+            elif text.endswith("印发"):
+                edges.append(border("top", THIN_RULE, space_pt=1))
+            if n == len(lines) - 1:
+                edges.append(border("bottom", THICK_RULE, space_pt=1))
+            ppr.append(edges)
+            set_ppr(ppr)
+
+    # ---- tables -------------------------------------------------------------------------------
+    def table(self, widths_pt: Sequence[float], rows: Sequence[Sequence[str]], *, header_rows: int = 0,
+              heights: Sequence[int] | None = None, size: float | Sequence[float] = TABLE_SIZE,
+              align: Sequence[str] | None = None,
+              exact: bool = False):
+        """A ruled table with explicit gridCol widths (WPS reads those, not tblW); fixed layout; auto
+        line spacing in cells; rows never split; header rows repeat on every page."""
+        table = self.doc.add_table(rows=len(rows), cols=len(widths_pt))
+        tbl = table._tbl
+        tbl_pr = tbl.tblPr
+        for name in ("w:tblStyle", "w:tblW", "w:tblLook", "w:tblLayout", "w:tblBorders", "w:jc", "w:tblCellMar"):
+            for old in tbl_pr.findall(qn(name)):
+                tbl_pr.remove(old)
+        tbl_pr.append(element("w:tblW", w=str(sum(int(twips(w)) for w in widths_pt)), type="dxa"))
+        tbl_pr.append(element("w:jc", val="center"))
+        borders = element("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right"):
+            borders.append(border(edge, OUTER_RULE_WIDTH))
+        for edge in ("insideH", "insideV"):
+            borders.append(border(edge, RULE_WIDTH))
+        tbl_pr.append(borders)
+        tbl_pr.append(element("w:tblLayout", type="fixed"))
+        margins = element("w:tblCellMar")
+        for edge in ("left", "right"):
+            margins.append(element(f"w:{edge}", w=twips(CELL_MARGIN), type="dxa"))
+        tbl_pr.append(margins)
+        grid = tbl.tblGrid
+        for col in list(grid):
+            grid.remove(col)
+        for width in widths_pt:
+            grid.append(element("w:gridCol", w=twips(width)))
+        for r, (row, cells) in enumerate(zip(table.rows, rows)):
+            tr_pr = row._tr.get_or_add_trPr()
+            tr_pr.append(element("w:cantSplit"))
+            bands = heights[r] if heights else 1
+            tr_pr.append(element("w:trHeight", val=str(bands * GRID_LINE_PITCH), hRule="exact" if exact else "atLeast"))
+            if r < header_rows:
+                tr_pr.append(element("w:tblHeader"))
+            for c, (cell, text) in enumerate(zip(row.cells, cells)):
+                tc_pr = cell._tc.get_or_add_tcPr()
+                child(tc_pr, "w:tcW", w=twips(widths_pt[c]), type="dxa")
+                child(tc_pr, "w:vAlign", val="center")
+                first = cell.paragraphs[0]
+                for n, part in enumerate(text.split("\n")):
+                    paragraph = first if n == 0 else cell.add_paragraph()
+                    set_ppr(paragraph._p.get_or_add_pPr(), pStyle={"val": "FjldCell"},
+                            jc={"val": align[c] if align else "center"})
+                    run = paragraph.add_run(part)
+                    set_fonts(run._r.get_or_add_rPr(), self.faces[Face.FANGSONG],
+                              size if isinstance(size, float) else size[c])
+        return table
+
+    def date_blank(self, cell, text: str) -> None:
+        """Hand-filled 年 月 日 at the bottom right of a signature cell."""
+        child(cell._tc.tcPr, "w:vAlign", val="bottom")
+        paragraph = cell.paragraphs[-1]
+        if paragraph.text:
+            paragraph = cell.add_paragraph()
+        set_ppr(paragraph._p.get_or_add_pPr(), pStyle={"val": "FjldCell"}, jc={"val": "right"},
+                ind={"right": twips(BODY_SIZE)})
+        run = paragraph.add_run(text)
+        set_fonts(run._r.get_or_add_rPr(), self.faces[Face.FANGSONG], FORM_VALUE_SIZE)
+
+    # ---- sections -----------------------------------------------------------------------------
+    def start_section(self, numbered: bool) -> None:
+        """A new section per document: A4, GB/T 9704 margins, the 22 × 28 grid, page numbers from 1."""
+        if self.sections:
+            section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        else:
+            section = self.doc.sections[0]
+        self.sections += 1
+        section.page_width, section.page_height = Emu(round(210 * 36000)), Emu(round(297 * 36000))
+        section.top_margin, section.bottom_margin = Emu(37 * 36000), Emu(35 * 36000)
+        section.left_margin, section.right_margin = Emu(28 * 36000), Emu(26 * 36000)
+        section.header_distance = Emu(15 * 36000)
+        section.footer_distance = Emu(round(PAGE_NUMBER_FOOTER / MM * 36000))
+        sect_pr = section._sectPr
+        for old in sect_pr.findall(qn("w:docGrid")) + sect_pr.findall(qn("w:pgNumType")):
+            sect_pr.remove(old)
+        sect_pr.append(element("w:pgNumType", start="1"))
+        sect_pr.append(element("w:docGrid", type="linesAndChars", linePitch=str(GRID_LINE_PITCH),
+                               charSpace=str(GRID_CHAR_SPACE)))
+        # schema order: pgNumType before cols/docGrid
+        order = ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+                 "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols",
+                 "w:formProt", "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi",
+                 "w:rtlGutter", "w:docGrid", "w:printerSettings", "w:sectPrChange")
+        rank = {qn(t): n for n, t in enumerate(order)}
+        items = sorted(sect_pr, key=lambda c: rank.get(c.tag, len(rank)))
+        for item in items:
+            sect_pr.remove(item)
+            sect_pr.append(item)
+        for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
+            footer.is_linked_to_previous = False
+            paragraph = footer.paragraphs[0]
+            for r in list(paragraph._p.iterchildren(qn("w:r"))):
+                paragraph._p.remove(r)
+            if not numbered:
+                continue
+            # 4号 "— N —", odd pages 居右空一字, even pages 居左空一字 (GB/T 9704 §7.5)
+            set_ppr(paragraph._p.get_or_add_pPr(), pStyle={"val": "FjldPageNumber"},
+                    jc={"val": "right" if odd else "left"},
+                    ind={"right" if odd else "left": twips(PAGE_NUMBER_SIZE)})
+            rpr = element("w:rPr")
+            set_fonts(rpr, self.faces[Face.SONG], PAGE_NUMBER_SIZE, latin=self.faces[Face.SONG])
+            dash = paragraph.add_run("— ")
+            dash._r.insert(0, deepcopy(rpr))
+            page_field_runs(paragraph, rpr)
+            tail = paragraph.add_run(" —")
+            tail._r.insert(0, deepcopy(rpr))
+
+    def finish(self) -> bytes:
+        strip_theme_fonts(self.doc.element)
+        buffer = BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
+
+
+def _span(text: str):
+    from reports.pdf.content import Span
+
+    return Span(text)
+
+
+def _letter(w: _Writer, *, office: str, title: str, doc_no: str, addressee: str, blocks: Sequence[Block],
+            signature: Signature, copy_to: Sequence[str], note: str, draft: bool) -> None:
+    w.start_section(numbered=True)
+    w.letter_header(office, title, doc_no, draft)
+    w.addressee(addressee)
+    for n, block in enumerate(blocks):
+        w.block(block, keep_next=n == len(blocks) - 1)  # the signature never stands alone
+    w.signature(signature, note)
+    w.imprint(copy_to)
+
+
+def _receipt(w: _Writer, receipt: ServiceReceipt) -> None:
+    w.start_section(numbered=False)
+    w.title(receipt.office_name)
+    spaced = w.para("FjldTitle", [(None, receipt.title)])
+    for run in spaced.runs:
+        child(run._r.get_or_add_rPr(), "w:spacing", val=twips(TITLE_SIZE / 2))
+        set_fonts(run._r.get_or_add_rPr(), w.faces[Face.TITLE])
+    rows: Sequence[FormRow] = receipt.rows
+    table = w.table([LABEL_COLUMN, BLOCK_WIDTH - LABEL_COLUMN], [(r.label, r.value) for r in rows],
+                    heights=[r.lines for r in rows], size=(FORM_LABEL_SIZE, FORM_VALUE_SIZE),
+                    align=("center", "left"), exact=True)
+    for row, form_row in zip(table.rows, rows):
+        if form_row.date_blank:
+            w.date_blank(row.cells[1], form_row.date_blank)
+    if receipt.footnote:
+        w.para("FjldImprint", [(None, receipt.footnote)])
+
+
+def _quarterly(w: _Writer, report: QuarterlyReport) -> None:
+    w.start_section(numbered=True)
+    w.official_header(report.issuer_mark, report.doc_no, report.title, report.draft)
+    w.addressee(report.addressee)
+    for block in report.before_table:
+        w.block(block)
+    w.para("FjldBody", [(None, report.table_caption)], jc={"val": "center"},
+           ind={"firstLineChars": "0", "firstLine": "0"}, keepNext={})
+    table: Table = report.table
+    total = sum(table.column_weights)
+    widths = [BLOCK_WIDTH * weight / total for weight in table.column_weights]
+    w.table(widths, [*table.header, *table.rows], header_rows=len(table.header))
+    for n, block in enumerate(report.after_table):
+        w.block(block, keep_next=n == len(report.after_table) - 1)
+    w.signature(report.signature, report.note)
+    w.imprint(report.copy_to, report.printed_by, report.printed_on)
+
+
+def _add(w: _Writer, document: Document) -> None:
+    if isinstance(document, SuggestionLetter):
+        _letter(w, office=document.office_name, title=document.title, doc_no=document.doc_no,
+                addressee=document.addressee, blocks=document.blocks(), signature=document.signature,
+                copy_to=document.copy_to, note=document.note, draft=document.draft)
+    elif isinstance(document, ReminderLetter):
+        _letter(w, office=document.office_name, title=document.title, doc_no=document.doc_no,
+                addressee=document.addressee, blocks=document.body, signature=document.signature,
+                copy_to=document.copy_to, note=document.note, draft=document.draft)
+    elif isinstance(document, ServiceReceipt):
+        _receipt(w, document)
+    else:
+        _quarterly(w, document)
+
+
+def render_docx(document: Document, options: DocxOptions = DocxOptions(), fonts: FontSet | None = None) -> bytes:
+    """One document -> .docx bytes."""
+    return render_docx_batch([document], options, fonts)
+
+
+def render_docx_batch(documents: Iterable[Document], options: DocxOptions = DocxOptions(),
+                      fonts: FontSet | None = None) -> bytes:
+    """Many documents in one .docx, one section each (page numbers restart at 1 per document)."""
+    writer = _Writer(options, fonts or load_fonts(system_dirs=()))
+    for document in documents:
+        _add(writer, document)
+    if not writer.sections:
+        raise ValueError("render_docx_batch needs at least one document")
+    return writer.finish()
