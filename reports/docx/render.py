@@ -79,7 +79,7 @@ DEFAULT_TITLE_FONT = "方正小标宋简体"
 HEADING_FACES = {0: Face.FANGSONG, 1: Face.HEITI, 2: Face.KAITI, 3: Face.FANGSONG, 4: Face.FANGSONG}
 # Word's grid pitch for 28 characters of 16 pt: 156 mm / 28 = 15.79 pt = 16 pt + charSpace / 4096.
 GRID_CHAR_SPACE = round((CELL - BODY_SIZE) * 4096)
-GRID_LINE_PITCH = round(LINE_PITCH * 20)  # 579 twips = 28.95 pt
+GRID_LINE_PITCH = int(LINE_PITCH * 20)  # 579 twips = 28.95 pt, the pitch WPS templates use
 # Glyphs 98 % wide: a 16 pt glyph is wider than the 15.79 pt cell, which Word squeezes but
 # LibreOffice spreads over two cells; 15.68 pt fits one cell in both.
 BODY_WIDTH_PERCENT = 98
@@ -118,12 +118,13 @@ class _Writer:
         set_ppr(ppr, spacing={"after": "0", "line": "240", "lineRule": "auto"})
         normal = self.doc.styles["Normal"]
         set_fonts(normal.element.get_or_add_rPr(), self.faces[Face.FANGSONG], BODY_SIZE)
-        self._style("FjldBody", "公文正文", Face.FANGSONG, BODY_SIZE, autoSpaceDE={"val": "0"},
+        # no punctuation hanging past the 版心 edge, no extra space between CJK and digits
+        self._style("FjldBody", "公文正文", Face.FANGSONG, BODY_SIZE, overflowPunct={"val": "0"}, autoSpaceDE={"val": "0"},
                     autoSpaceDN={"val": "0"}, jc={"val": "both"}, ind={"firstLineChars": "200", "firstLine": twips(2 * CELL)})
         for level, name in ((1, "公文一级标题"), (2, "公文二级标题"), (3, "公文三级标题"), (4, "公文四级标题")):
             self._style(f"FjldHeading{level}", name, HEADING_FACES[level], BODY_SIZE,
                         jc={"val": "both"}, ind={"firstLineChars": "200", "firstLine": twips(2 * CELL)},
-                        keepNext={}, outlineLvl={"val": str(level - 1)})
+                        overflowPunct={"val": "0"}, keepNext={}, outlineLvl={"val": str(level - 1)})
         # titles are off the character grid (22 pt glyphs would take two cells) but one band high
         self._style("FjldTitle", "公文标题", Face.TITLE, TITLE_SIZE, width=None, jc={"val": "center"},
                     snapToGrid={"val": "0"},
