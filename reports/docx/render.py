@@ -42,6 +42,7 @@ from reports.pdf.content import (
     SuggestionLetter,
     Table,
 )
+from reports.pdf.flow import TextMark
 from reports.pdf.fonts import Face, FontSet, load_fonts
 from reports.pdf.geometry import (
     BLOCK_WIDTH,
@@ -50,6 +51,7 @@ from reports.pdf.geometry import (
     ISSUER_MARK_SIZE,
     ISSUER_MARK_TOP,
     LINE_PITCH,
+    LINES_PER_PAGE,
     MM,
     NOTE_SIZE,
     PAGE_NUMBER_DASH_CENTRE,
@@ -59,7 +61,13 @@ from reports.pdf.geometry import (
     THIN_RULE,
     TITLE_SIZE,
 )
-from reports.pdf.letters import DATE_RIGHT_CELLS, DRAFT_MARK, RED_RULE_BELOW_DOC_NO, SEAL_GAP_LINES
+from reports.pdf.letters import (
+    DATE_RIGHT_CELLS,
+    DRAFT_MARK,
+    RED_RULE_BELOW_DOC_NO,
+    SEAL_GAP_LINES,
+    copy_to_footer,
+)
 from reports.pdf.tables import (
     FORM_LABEL_SIZE,
     FORM_VALUE_SIZE,
@@ -68,7 +76,7 @@ from reports.pdf.tables import (
     RULE_WIDTH,
     TABLE_SIZE,
 )
-from reports.pdf.wording import join_copy_to
+from reports.pdf.typeset import Typesetter
 
 Document = SuggestionLetter | ServiceReceipt | ReminderLetter | QuarterlyReport
 
@@ -97,6 +105,7 @@ class DocxOptions:
 class _Writer:
     def __init__(self, options: DocxOptions, fonts: FontSet) -> None:
         self.fonts = fonts
+        self.typesetter = Typesetter(fonts)
         self.faces = {**EAST_ASIA_FONTS, Face.TITLE: options.title_font or DEFAULT_TITLE_FONT}
         self.doc = docx.Document()
         body = self.doc.element.body
@@ -176,7 +185,10 @@ class _Writer:
         self.para("FjldBody", runs, **indent, **({"keepNext": {}} if keep_next else {}))
 
     def title(self, text: str) -> None:
-        self.para("FjldTitle", [(None, text)])
+        """2号小标宋, broken where the PDF breaks it (balanced lines, never inside a word the
+        typesetter keeps together), so Word does not split "工作" at the line end."""
+        lines = ["".join(getattr(m, "text", "") for m in row.marks) for row in self.typesetter.title_rows(text)]
+        self.para("FjldTitle", [(None, "\n".join(lines) if len(lines) > 1 else text)])
 
     def draft(self, draft: bool) -> None:
         if draft:
@@ -239,33 +251,40 @@ class _Writer:
             self.block(Paragraph(((_span(note)),)))
 
     def imprint(self, copy_to: Sequence[str], printed_by: str = "", printed_on: str = "") -> None:
-        """版记 at the foot of the last page (a frame anchored to the bottom margin): 抄送 and 印发 in
-        4号仿宋 between 0.35 mm rules, a 0.25 mm rule between them (GB/T 9704 §7.4)."""
-        lines: list[tuple[str, dict[str, dict[str, str]]]] = []
-        side = twips(NOTE_SIZE)
-        if copy_to:
-            label = twips(3 * NOTE_SIZE)
-            lines.append((join_copy_to(tuple(copy_to)),
-                          {"ind": {"left": str(int(side) + int(label)), "right": side, "hanging": label}}))
-        if printed_by and printed_on:
-            tab = twips(BLOCK_WIDTH - 2 * NOTE_SIZE)
-            lines.append((f"{printed_by}\t{printed_on}印发", {"ind": {"left": side, "right": side},
-                                                             "tabs": {}, "_tab": {"pos": tab}}))
+        """版记 at the foot of the last page: 抄送 and 印发 in 4号仿宋 between 0.35 mm rules, a 0.25 mm rule
+        between them (GB/T 9704 §7.4); the rules are paragraph borders. The lines break where the PDF's
+        layout breaks them. Each part is a frame: the last one aligned to the bottom margin, so the
+        last rule lies on the 版心 bottom edge; the 抄送 frame one band per line above it."""
+        rows = copy_to_footer(self.typesetter, copy_to, printed_by, printed_on)
+        if not rows:
+            return
+        texts = [[m.text for m in row.marks if isinstance(m, TextMark)] for row in rows]
+        has_printed = bool(printed_on) and texts[-1][-1].endswith("印发")
+        copy_lines = [t[0] for t in (texts[:-1] if has_printed else texts)]
+        side, label = twips(NOTE_SIZE), twips(3 * NOTE_SIZE)
         frame = {"w": twips(BLOCK_WIDTH), "wrap": "around", "vAnchor": "margin", "hAnchor": "margin",
-                 "xAlign": "center", "yAlign": "bottom"}
-        for n, (text, props) in enumerate(lines):
-            tab = props.pop("_tab", None)
-            paragraph = self.para("FjldImprint", [(None, text)], framePr=frame, **props)
-            ppr = paragraph._p.pPr
-            if tab is not None:
-                ppr.find(qn("w:tabs")).append(element("w:tab", val="right", pos=tab["pos"]))
+                 "xAlign": "center"}
+        if copy_lines:
+            place = ({"y": str(int((LINES_PER_PAGE - len(rows)) * LINE_PITCH * 20))} if has_printed
+                     else {"yAlign": "bottom"})
+            paragraph = self.para("FjldImprint", [(None, "\n".join(copy_lines))], framePr={**frame, **place},
+                                  ind={"left": str(int(side) + int(label)), "right": side, "hanging": label})
             edges = element("w:pBdr")
-            if n == 0:
-                edges.append(border("top", THICK_RULE, space_pt=1))
-            elif text.endswith("印发"):
-                edges.append(border("top", THIN_RULE, space_pt=1))
-            if n == len(lines) - 1:
-                edges.append(border("bottom", THICK_RULE, space_pt=1))
+            edges.append(border("top", THICK_RULE))
+            if not has_printed:
+                edges.append(border("bottom", THICK_RULE))
+            paragraph._p.pPr.append(edges)
+            set_ppr(paragraph._p.pPr)
+        if has_printed:
+            if copy_lines:  # keeps LibreOffice from merging the two frames into one
+                self.para("FjldImprint", spacing={"line": "20", "lineRule": "exact"})
+            paragraph = self.para("FjldImprint", [(None, "\t".join(texts[-1]))], framePr={**frame, "yAlign": "bottom"},
+                                  tabs={}, ind={"left": side, "right": side})
+            ppr = paragraph._p.pPr
+            ppr.find(qn("w:tabs")).append(element("w:tab", val="right", pos=twips(BLOCK_WIDTH - 2 * NOTE_SIZE)))
+            edges = element("w:pBdr")
+            edges.append(border("top", THIN_RULE if copy_lines else THICK_RULE))
+            edges.append(border("bottom", THICK_RULE))
             ppr.append(edges)
             set_ppr(ppr)
 
@@ -273,7 +292,7 @@ class _Writer:
     def table(self, widths_pt: Sequence[float], rows: Sequence[Sequence[str]], *, header_rows: int = 0,
               heights: Sequence[int] | None = None, size: float | Sequence[float] = TABLE_SIZE,
               align: Sequence[str] | None = None,
-              exact: bool = False):
+              exact: bool = False, borders: bool = True):
         """A ruled table with explicit gridCol widths (WPS reads those, not tblW); fixed layout; auto
         line spacing in cells; rows never split; header rows repeat on every page."""
         table = self.doc.add_table(rows=len(rows), cols=len(widths_pt))
@@ -284,12 +303,13 @@ class _Writer:
                 tbl_pr.remove(old)
         tbl_pr.append(element("w:tblW", w=str(sum(int(twips(w)) for w in widths_pt)), type="dxa"))
         tbl_pr.append(element("w:jc", val="center"))
-        borders = element("w:tblBorders")
-        for edge in ("top", "left", "bottom", "right"):
-            borders.append(border(edge, OUTER_RULE_WIDTH))
-        for edge in ("insideH", "insideV"):
-            borders.append(border(edge, RULE_WIDTH))
-        tbl_pr.append(borders)
+        rules = element("w:tblBorders")
+        for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+            if borders:
+                rules.append(border(edge, RULE_WIDTH if edge.startswith("inside") else OUTER_RULE_WIDTH))
+            else:
+                rules.append(element(f"w:{edge}", val="nil"))
+        tbl_pr.append(rules)
         tbl_pr.append(element("w:tblLayout", type="fixed"))
         margins = element("w:tblCellMar")
         for edge in ("left", "right"):
@@ -313,6 +333,8 @@ class _Writer:
                 child(tc_pr, "w:vAlign", val="center")
                 first = cell.paragraphs[0]
                 for n, part in enumerate(text.split("\n")):
+                    if not part and n == 0:
+                        continue
                     paragraph = first if n == 0 else cell.add_paragraph()
                     set_ppr(paragraph._p.get_or_add_pPr(), pStyle={"val": "FjldCell"},
                             jc={"val": align[c] if align else "center"})
@@ -419,7 +441,9 @@ def _receipt(w: _Writer, receipt: ServiceReceipt) -> None:
         if form_row.date_blank:
             w.date_blank(row.cells[1], form_row.date_blank)
     if receipt.footnote:
-        w.para("FjldImprint", [(None, receipt.footnote)])
+        # a little less than a band: Word adds the table's border widths to its exact row heights
+        w.para("FjldImprint", [(None, receipt.footnote)], spacing={"line": twips(NOTE_SIZE * 1.4), "lineRule": "exact",
+                                                                    "before": twips(4)})
 
 
 def _quarterly(w: _Writer, report: QuarterlyReport) -> None:

@@ -158,10 +158,20 @@ def test_tables_have_explicit_grid_columns_and_no_exact_line_spacing_in_cells(co
 
 def test_imprint_rules_are_paragraph_borders(converted):
     xml = _xml(converted["quarterly"].docx, "word/document.xml")
-    imprint = re.findall(r"<w:p>(?:(?!</w:p>).)*?FjldImprint.*?</w:p>", xml)
+    imprint = [p for p in re.findall(r"<w:p>(?:(?!</w:p>).)*?FjldImprint.*?</w:p>", xml) if "<w:t>" in p]
+    assert all("w:framePr" in p for p in imprint)  # anchored to the foot of the 版心, not the flow
     assert [bool(re.search("抄送：", p)) for p in imprint][:1] == [True]
     assert any("印发" in p for p in imprint)
     assert 'w:top w:val="single" w:sz="8"' in imprint[0]  # 0.35 mm
     assert 'w:bottom w:val="single" w:sz="8"' in imprint[-1]
     assert 'w:top w:val="single" w:sz="6"' in imprint[-1]  # 0.25 mm between 抄送 and 印发
     assert 'w:color="FF0000"' in xml  # red 发文机关标志 and rule
+
+
+@pytest.mark.parametrize("name", ["suggestion", "reminder", "quarterly"])
+def test_imprint_sits_in_the_last_bands_of_the_last_page(converted, name):
+    last_page = poppler_words(converted[name].pdf)[-1]
+    imprint = [w for w in last_page if w.text.startswith("抄送：") or w.text.endswith("印发")]
+    assert imprint
+    bottom = max(w.y_max for w in last_page if w.y_max / MM < 262 + 1.5 and not PAGE_NUMBER.fullmatch(w.text))
+    assert bottom / MM == pytest.approx(262 - (28.99 / MM - 4.94) / 2, abs=2)  # last line centred in band 22
