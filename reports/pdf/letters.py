@@ -2,7 +2,7 @@
 two-line title, 文号, 主送, 署名/成文日期 with the seal area, 抄送 版记."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from reports.pdf.content import Paragraph, ReminderLetter, Signature, Span, SuggestionLetter
@@ -93,7 +93,8 @@ def addressee_block(ts: Typesetter, addressee: str) -> Block:
     return ts.paragraph(Paragraph((Span(addressee + "："),), first_indent=0))
 
 
-def signature_block(ts: Typesetter, signature: Signature, seal_image: bytes | None, note: str = "") -> Block:
+def signature_block(ts: Typesetter, signature: Signature, seal_image: bytes | None, note: str = "",
+                    seal_gap: int = SEAL_GAP_LINES) -> Block:
     """Sealed layout: date 右空四字, 署名 centred over the date, seal area starting on the line
     after the body so the seal presses both; kept together and never alone on a page."""
     (date_row,) = ts.aligned_row(signature.date_text, Align.RIGHT, right_space=DATE_RIGHT_CELLS * CELL)
@@ -106,7 +107,7 @@ def signature_block(ts: Typesetter, signature: Signature, seal_image: bytes | No
     if seal_image:
         seal_row = Row([ImageMark(centre - SEAL_DIAMETER / 2, 0.0, SEAL_DIAMETER, SEAL_DIAMETER, seal_image)],
                        is_body=False)
-    rows = [seal_row, *[blank_row() for _ in range(SEAL_GAP_LINES - 1)], signer_row, date_row,
+    rows = [seal_row, *[blank_row() for _ in range(seal_gap - 1)], signer_row, date_row,
             *note_rows(ts, note)]
     return Block(rows, keep_together=True, pull_previous=2)
 
@@ -143,8 +144,21 @@ def letter_pages(ts: Typesetter, *, office_name: str, title: str, doc_no: str, a
                  body: Sequence[Block], signature: Signature, copy_to: Sequence[str],
                  seal_image: bytes | None, note: str = "", draft: bool = False) -> list[Page]:
     blocks = [Block(header_rows(ts, office_name, title, doc_no, draft), keep_together=True),
-              addressee_block(ts, addressee), *body, signature_block(ts, signature, seal_image, note)]
-    return paginate(blocks, copy_to_footer(ts, copy_to))
+              addressee_block(ts, addressee), *body]
+    return fitted_pages(blocks, lambda gap: signature_block(ts, signature, seal_image, note, gap),
+                        copy_to_footer(ts, copy_to))
+
+
+def fitted_pages(blocks: Sequence[Block], closing: Callable[[int], Block], footer: list[Row]) -> list[Page]:
+    """Paginate with the signature block last. When that block would start a page of its own (only the
+    few body lines it pulls along above it), GB/T 9704 §7.3.5.5 asks to adjust the spacing instead:
+    the seal gap is tightened to one line if the document then ends a page earlier."""
+    pages = paginate([*blocks, closing(SEAL_GAP_LINES)], footer)
+    if len(pages) > 1:
+        tight = paginate([*blocks, closing(1)], footer)
+        if len(tight) < len(pages):
+            return tight
+    return pages
 
 
 def suggestion_pages(ts: Typesetter, letter: SuggestionLetter, seal_image: bytes | None = None) -> list[Page]:

@@ -13,6 +13,7 @@ from reports.pdf.geometry import LINE_PITCH, NOTE_SIZE
 from reports.pdf.letters import (
     addressee_block,
     copy_to_footer,
+    fitted_pages,
     official_header_rows,
     reminder_pages,
     signature_block,
@@ -57,9 +58,9 @@ def quarterly_pages(ts: Typesetter, report: QuarterlyReport, seal_image: bytes |
     header = official_header_rows(ts, report.issuer_mark, report.doc_no, report.title, report.draft)
     blocks = [Block(header, keep_together=True), addressee_block(ts, report.addressee),
               *[ts.block_rows(b) for b in report.before_table], caption, table_block(ts, report.table),
-              *[ts.block_rows(b) for b in report.after_table],
-              signature_block(ts, report.signature, seal_image, report.note)]
-    return paginate(blocks, copy_to_footer(ts, report.copy_to, report.printed_by, report.printed_on))
+              *[ts.block_rows(b) for b in report.after_table]]
+    return fitted_pages(blocks, lambda gap: signature_block(ts, report.signature, seal_image, report.note, gap),
+                        copy_to_footer(ts, report.copy_to, report.printed_by, report.printed_on))
 
 
 def _pages(ts: Typesetter, document: Document, options: RenderOptions) -> list[Page]:
