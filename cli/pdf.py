@@ -77,6 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def output_format(path: str) -> str:
+    if Path(path).is_dir():
+        raise DomainError("output_is_folder", f"“{path}”是一个文件夹，请给出文件名")
     suffix = Path(path).suffix.lower()
     if suffix not in (".pdf", ".docx"):
         raise DomainError("output_extension", f"输出文件“{path}”的扩展名应为 .pdf 或 .docx")
