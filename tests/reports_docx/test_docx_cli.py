@@ -184,7 +184,6 @@ def test_full_disk_leaves_no_partial_file(records, tmp_path, capsys, monkeypatch
 @pytest.mark.parametrize("content", [b"not a font at all", "truncated"])
 def test_a_broken_font_file_is_one_line(records, tmp_path, capsys, content, user_data_dir):
     from models.platform import resources_dir
-    from models.storage import Database  # noqa: F401  (the CLI opens it again)
     from models.services.setup import unlock
 
     db_path, ids = records
