@@ -12,12 +12,14 @@ from collections.abc import Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
 from io import BytesIO
+from threading import Lock
 
 import docx
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docx.shared import Emu
+from docx.table import _Cell
 
 from reports.docx.ooxml import (
     border,
@@ -95,6 +97,10 @@ PAGE_NUMBER_FOOTER = PAGE_NUMBER_DASH_CENTRE - 0.3 * PAGE_NUMBER_SIZE  # footer 
 CELL_MARGIN = 2.0
 
 
+_templates: dict[str, bytes] = {}
+_templates_lock = Lock()
+
+
 @dataclass(frozen=True)
 class DocxOptions:
     """`title_font`: the 小标宋 face's name as installed at the office (the configured title font)."""
@@ -107,13 +113,27 @@ class _Writer:
         self.fonts = fonts
         self.typesetter = Typesetter(fonts)
         self.faces = {**EAST_ASIA_FONTS, Face.TITLE: options.title_font or DEFAULT_TITLE_FONT}
-        self.doc = docx.Document()
-        body = self.doc.element.body
-        for p in list(body.iterchildren(qn("w:p"))):
-            body.remove(p)
-        self.doc.settings.odd_and_even_pages_header_footer = True
-        self._styles()
+        self.doc = docx.Document(BytesIO(self._template()))
         self.sections = 0
+
+    def _template(self) -> bytes:
+        """An empty document with our styles, built once per title font (styles take most of the time)."""
+        key = self.faces[Face.TITLE]
+        with _templates_lock:
+            cached = _templates.get(key)
+        if cached is None:
+            self.doc = docx.Document()
+            body = self.doc.element.body
+            for p in list(body.iterchildren(qn("w:p"))):
+                body.remove(p)
+            self.doc.settings.odd_and_even_pages_header_footer = True
+            self._styles()
+            buffer = BytesIO()
+            self.doc.save(buffer)
+            cached = buffer.getvalue()
+            with _templates_lock:
+                _templates[key] = cached
+        return cached
 
     # ---- styles -------------------------------------------------------------------------------
     def _styles(self) -> None:
@@ -320,15 +340,17 @@ class _Writer:
             grid.remove(col)
         for width in widths_pt:
             grid.append(element("w:gridCol", w=twips(width)))
-        for r, (row, cells) in enumerate(zip(table.rows, rows)):
-            tr_pr = row._tr.get_or_add_trPr()
+        # walk the XML rows and cells directly: python-docx's row.cells rescans the whole grid
+        for r, (tr, cells) in enumerate(zip(tbl.tr_lst, rows)):
+            tr_pr = tr.get_or_add_trPr()
             tr_pr.append(element("w:cantSplit"))
             bands = heights[r] if heights else 1
             tr_pr.append(element("w:trHeight", val=str(bands * GRID_LINE_PITCH), hRule="exact" if exact else "atLeast"))
             if r < header_rows:
                 tr_pr.append(element("w:tblHeader"))
-            for c, (cell, text) in enumerate(zip(row.cells, cells)):
-                tc_pr = cell._tc.get_or_add_tcPr()
+            for c, (tc, text) in enumerate(zip(tr.tc_lst, cells)):
+                cell = _Cell(tc, table)
+                tc_pr = tc.get_or_add_tcPr()
                 child(tc_pr, "w:tcW", w=twips(widths_pt[c]), type="dxa")
                 child(tc_pr, "w:vAlign", val="center")
                 first = cell.paragraphs[0]
