@@ -1,7 +1,7 @@
 """What each formal document SAYS, apart from how it is drawn.
 
 Frozen dataclasses of final text, built by the pure functions in `reports.pdf.wording` from plain
-values. The PDF layer renders them; a .docx writer can render the same objects later.
+values. The PDF layer (reports.pdf.render) and the Word layer (reports.docx) render them.
 """
 from __future__ import annotations
 
