@@ -69,7 +69,11 @@ from reports.pdf.letters import (
     RED_RULE_BELOW_DOC_NO,
     SEAL_GAP_LINES,
     copy_to_footer,
+    reminder_pages,
+    seal_gap_used,
+    suggestion_pages,
 )
+from reports.pdf.render import quarterly_pages
 from reports.pdf.tables import (
     FORM_LABEL_SIZE,
     FORM_VALUE_SIZE,
@@ -259,9 +263,10 @@ class _Writer:
     def addressee(self, name: str) -> None:
         self.para("FjldBody", [(None, name + "：")], ind={"firstLineChars": "0", "firstLine": "0"})
 
-    def signature(self, signature: Signature, note: str) -> None:
-        """Date 右空四字, 署名 centred over it, the seal gap above; kept with the last body line."""
-        for _ in range(SEAL_GAP_LINES):
+    def signature(self, signature: Signature, note: str, seal_gap: int = SEAL_GAP_LINES) -> None:
+        """Date 右空四字, 署名 centred over it, the seal gap above (tightened where the PDF layout
+        tightened it); kept with the last body line."""
+        for _ in range(seal_gap):
             self.blank(keep_next=True)
         date_right = DATE_RIGHT_CELLS * CELL
         centre_offset = (self.width(signature.date_text) - self.width(signature.signer)) / 2
@@ -438,13 +443,13 @@ def _span(text: str):
 
 
 def _letter(w: _Writer, *, office: str, title: str, doc_no: str, addressee: str, blocks: Sequence[Block],
-            signature: Signature, copy_to: Sequence[str], note: str, draft: bool) -> None:
+            signature: Signature, copy_to: Sequence[str], note: str, draft: bool, seal_gap: int) -> None:
     w.start_section(numbered=True)
     w.letter_header(office, title, doc_no, draft)
     w.addressee(addressee)
     for n, block in enumerate(blocks):
         w.block(block, keep_next=n == len(blocks) - 1)  # the signature never stands alone
-    w.signature(signature, note)
+    w.signature(signature, note, seal_gap)
     w.imprint(copy_to)
 
 
@@ -482,19 +487,22 @@ def _quarterly(w: _Writer, report: QuarterlyReport) -> None:
     w.table(widths, [*table.header, *table.rows], header_rows=len(table.header))
     for n, block in enumerate(report.after_table):
         w.block(block, keep_next=n == len(report.after_table) - 1)
-    w.signature(report.signature, report.note)
+    w.signature(report.signature, report.note,
+                seal_gap_used(quarterly_pages(w.typesetter, report), report.signature.signer))
     w.imprint(report.copy_to, report.printed_by, report.printed_on)
 
 
 def _add(w: _Writer, document: Document) -> None:
     if isinstance(document, SuggestionLetter):
+        gap = seal_gap_used(suggestion_pages(w.typesetter, document), document.signature.signer)
         _letter(w, office=document.office_name, title=document.title, doc_no=document.doc_no,
                 addressee=document.addressee, blocks=document.blocks(), signature=document.signature,
-                copy_to=document.copy_to, note=document.note, draft=document.draft)
+                copy_to=document.copy_to, note=document.note, draft=document.draft, seal_gap=gap)
     elif isinstance(document, ReminderLetter):
+        gap = seal_gap_used(reminder_pages(w.typesetter, document), document.signature.signer)
         _letter(w, office=document.office_name, title=document.title, doc_no=document.doc_no,
                 addressee=document.addressee, blocks=document.body, signature=document.signature,
-                copy_to=document.copy_to, note=document.note, draft=document.draft)
+                copy_to=document.copy_to, note=document.note, draft=document.draft, seal_gap=gap)
     elif isinstance(document, ServiceReceipt):
         _receipt(w, document)
     else:

@@ -149,6 +149,19 @@ def letter_pages(ts: Typesetter, *, office_name: str, title: str, doc_no: str, a
                         copy_to_footer(ts, copy_to))
 
 
+def seal_gap_used(pages: Sequence[Page], signer: str) -> int:
+    """Blank lines above the 署名 on the last page (after fitted_pages chose), for the .docx writer."""
+    rows = [row for _, row in pages[-1].rows]
+    texts = ["".join(m.text for m in row.marks if isinstance(m, TextMark)) for row in rows]
+    if signer not in texts:
+        return SEAL_GAP_LINES
+    index = len(texts) - 1 - texts[::-1].index(signer)
+    gap = 0
+    while index - 1 - gap >= 0 and not rows[index - 1 - gap].marks:
+        gap += 1
+    return gap or SEAL_GAP_LINES
+
+
 def fitted_pages(blocks: Sequence[Block], closing: Callable[[int], Block], footer: list[Row]) -> list[Page]:
     """Paginate with the signature block last. When that block would start a page of its own (only the
     few body lines it pulls along above it), GB/T 9704 §7.3.5.5 asks to adjust the spacing instead:

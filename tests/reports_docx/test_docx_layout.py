@@ -175,3 +175,23 @@ def test_imprint_sits_in_the_last_bands_of_the_last_page(converted, name):
     assert imprint
     bottom = max(w.y_max for w in last_page if w.y_max / MM < 262 + 1.5 and not PAGE_NUMBER.fullmatch(w.text))
     assert bottom / MM == pytest.approx(262 - (28.99 / MM - 4.94) / 2, abs=2)  # last line centred in band 22
+
+
+def test_a_batch_file_has_one_section_per_document_each_numbered_from_one():
+    import io
+
+    import samples
+
+    from reports.docx import render_docx_batch
+
+    letters = [samples.suggestion_letter(doc_no=f"临检行公建〔2024〕{n}号") for n in (1, 2)]
+    document = docx.Document(io.BytesIO(render_docx_batch([*letters, samples.service_receipt()])))
+    sections = document.sections
+    assert len(sections) == 3
+    for section in sections:
+        assert section._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+        assert section._sectPr.find(qn("w:docGrid")).get(qn("w:type")) == "linesAndChars"
+    assert "PAGE" in sections[0].footer.paragraphs[0]._p.xml
+    assert "PAGE" not in sections[2].footer.paragraphs[0]._p.xml  # the 送达回证 is a form: no number
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert text.count("临检行公建〔2024〕1号") == 1 and text.count("临检行公建〔2024〕2号") == 1
