@@ -195,3 +195,20 @@ def test_a_batch_file_has_one_section_per_document_each_numbered_from_one():
     assert "PAGE" not in sections[2].footer.paragraphs[0]._p.xml  # the 送达回证 is a form: no number
     text = "\n".join(p.text for p in document.paragraphs)
     assert text.count("临检行公建〔2024〕1号") == 1 and text.count("临检行公建〔2024〕2号") == 1
+
+
+def test_page_number_dash_ink_is_28mm_above_the_bottom(converted, tmp_path):
+    dpi = 288
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", "1", "-l", "1", "-gray", "-x", "0",
+                    "-y", str(int(264 * MM * dpi / 72)), "-W", str(int(210 * MM * dpi / 72)),
+                    "-H", str(int(16 * MM * dpi / 72)), str(converted["suggestion"].pdf), str(tmp_path / "foot")],
+                   check=True)
+    (image_path,) = tmp_path.glob("foot*.pgm")
+    raw = image_path.read_bytes()
+    width, height = map(int, raw.split(b"\n")[1].split())
+    pixels = raw[raw.index(b"255\n") + 4:]
+    row_ink = {y: n for y in range(height) if (n := sum(1 for p in pixels[y * width:(y + 1) * width] if p < 128))}
+    widest = max(row_ink.values())
+    dash_rows = [y for y, n in row_ink.items() if n >= widest * 0.8]
+    from_top_mm = 264 + (dash_rows[0] + dash_rows[-1]) / 2 / dpi * 25.4
+    assert 297 - from_top_mm == pytest.approx(28, abs=1)
