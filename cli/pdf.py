@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import types
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +50,7 @@ class ChineseArgumentParser(argparse.ArgumentParser):
 
 def register(sub: argparse._SubParsersAction) -> None:
     pdf = sub.add_parser("pdf", help="生成正式文书（GB/T 9704 版式），PDF 或 Word（.docx）")
+    pdf.error = types.MethodType(ChineseArgumentParser.error, pdf)  # type: ignore[method-assign]
     kinds = pdf.add_subparsers(dest="pdf_kind", metavar="文书", parser_class=ChineseArgumentParser)
     for name, help_text in (("suggestion", "检察建议书"), ("receipt", "送达回证"), ("reminder", "督促回复函")):
         p = kinds.add_parser(name, help=f"{help_text}：一个或多个建议（ID 或文号）")

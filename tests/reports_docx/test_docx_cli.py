@@ -225,3 +225,7 @@ def test_argparse_messages_are_chinese(capsys):
     with pytest.raises(SystemExit):
         cli_main(["pdf", "quarterly", "--year", "2024", "--quarter", "5", "-o", "x.pdf"])
     assert "取值 5 无效" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli_main(["pdf", "letter", "x"])
+    err = capsys.readouterr().err
+    assert "错误：参数 文书 的取值 'letter' 无效" in err and "invalid choice" not in err
