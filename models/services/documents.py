@@ -145,6 +145,8 @@ def quarterly_report(session: Session, year: int, quarter: int, today: dt.date, 
     """The 通报, every figure counted to one date: the quarter's end, or `today` if earlier. With
     `remember` (a write scope) the 文号/主送/抄送/印发机关 are kept as next time's proposal."""
     first, last = quarter_span(year, quarter)
+    if today < first:
+        raise DomainError("quarter_not_started", f"{year}年第{quarter}季度尚未开始，无法通报")
     as_of = min(last, today)
     rows, overdue = period_statistics(session, first, as_of, as_of)
     office = office_name(session)

@@ -201,6 +201,14 @@ def test_a_broken_font_file_is_one_line(records, tmp_path, capsys, content, user
     assert list(out.iterdir()) == []
 
 
+def test_a_quarter_that_has_not_started_is_refused(records, tmp_path, capsys):
+    db_path, _ = records
+    code = run(db_path, "pdf", "quarterly", "--year", "2024", "--quarter", "4", "--today", "2024-06-20",
+               "-o", str(tmp_path / "q.pdf"))
+    expect_error(capsys, code, "尚未开始")
+    assert not (tmp_path / "q.pdf").exists()
+
+
 def test_an_unknown_extension_is_refused(records, tmp_path, capsys):
     db_path, ids = records
     expect_error(capsys, run(db_path, "pdf", "receipt", str(ids["first"]), "-o", str(tmp_path / "x.txt")),
