@@ -21,9 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 # Debian packages the test suite uses: poppler (pdftotext/pdftoppm to measure and render PDFs),
-# a CJK font so Qt screenshots show Chinese, and the xcb libraries for Xvfb screenshots.
+# a CJK font so Qt screenshots show Chinese, the xcb libraries for Xvfb screenshots, and LibreOffice
+# Writer (headless `--convert-to pdf`: the .docx documents are measured like the PDFs).
 APT_TEST_PACKAGES = [
     "poppler-utils",
+    "libreoffice-writer-nogui",
     "fonts-wqy-microhei",
     "fontconfig",
     "libxcb-cursor0",

@@ -5,6 +5,7 @@
 Prints ms per 检察建议书, pages/s for a batch of suggestions in one file, and the same numbers for
 bare reportlab drawing the same lines of text with drawString (same fonts, same page count, no
 layout, no fallback): the ratio is the cost of the GB/T 9704 layout engine (target <= 3x).
+Then ms per .docx next to ms per PDF for each of the four documents (reports.docx, python-docx).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ sys.path.insert(0, str(ROOT / "tests" / "reports_pdf"))
 import samples  # noqa: E402
 from reportlab.pdfgen.canvas import Canvas  # noqa: E402
 
+from reports.docx import render_docx  # noqa: E402
 from reports.pdf import RenderOptions, render_batch, render_pdf  # noqa: E402
 from reports.pdf.fonts import Face, load_fonts  # noqa: E402
 from reports.pdf.geometry import BLOCK_LEFT, PAGE_HEIGHT, PAGE_WIDTH, band_top  # noqa: E402
@@ -85,6 +87,17 @@ def main() -> None:
     print(f"batch of {args.batch} ({total_pages} pages, {len(data) / 1e6:.1f} MB): "
           f"{total_pages / ours_batch:.0f} pages/s ({ours_batch:.2f} s); bare reportlab "
           f"{total_pages / bare_batch:.0f} pages/s ({bare_batch:.2f} s); ratio {ours_batch / bare_batch:.2f}x")
+
+    fonts = load_fonts(system_dirs=())
+    documents = {"检察建议书": letter, "送达回证": samples.service_receipt(), "督促回复函": samples.reminder_letter(),
+                 "季度通报": samples.quarterly_report()}
+    print("document      ms per PDF   ms per .docx   .docx size")
+    for name, document in documents.items():
+        render_docx(document, fonts=fonts)  # warm-up
+        pdf_ms = best_of(args.runs, lambda d=document: render_pdf(d, OPTIONS)) * 1000
+        docx_ms = best_of(args.runs, lambda d=document: render_docx(d, fonts=fonts)) * 1000
+        size = len(render_docx(document, fonts=fonts))
+        print(f"{name:<10} {pdf_ms:10.1f} {docx_ms:14.1f} {size / 1024:10.0f} KB")
 
 
 if __name__ == "__main__":

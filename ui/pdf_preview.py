@@ -1,5 +1,9 @@
-"""A PDF preview window (QtPdf) with 打印 (QPrintDialog) and 另存为."""
+"""A PDF preview window (QtPdf) with 打印 (QPrintDialog), 另存为 and 导出Word (the same document
+as an editable .docx, made off the GUI thread by the caller's `docx_job`)."""
 from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
@@ -10,13 +14,17 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from ui import files, messages
 from ui.i18n import tr
+from ui.workers import IsCancelled, Progress, run_in_background
+
+DocxJob = Callable[[], bytes]  # runs in a worker: opens its own session, returns the .docx bytes
 
 _open: list[QDialog] = []  # non-modal previews stay alive until closed
 
 
 class PdfPreviewDialog(QDialog):
-    def __init__(self, parent: QWidget | None, data: bytes, filename: str) -> None:
+    def __init__(self, parent: QWidget | None, data: bytes, filename: str, docx_job: DocxJob | None = None) -> None:
         super().__init__(parent)
+        self.docx_job = docx_job
         self.setWindowTitle(tr("预览：{name}").format(name=filename))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(820, 960)
@@ -33,6 +41,10 @@ class PdfPreviewDialog(QDialog):
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         print_button = QPushButton(tr("打印…"))
         save_button = QPushButton(tr("另存为…"))
+        self.word_button = QPushButton(tr("导出Word…"))
+        self.word_button.setToolTip(tr("导出可编辑的 Word 文件（.docx），版式与 PDF 相同"))
+        self.word_button.setVisible(docx_job is not None)
+        self.word_button.clicked.connect(self.export_word)
         close_button = QPushButton(tr("关闭"))
         print_button.clicked.connect(self.print_document)
         save_button.clicked.connect(self.save_as)
@@ -42,7 +54,7 @@ class PdfPreviewDialog(QDialog):
         bar = QHBoxLayout()
         bar.addWidget(QLabel(tr("共 {n} 页").format(n=self.document.pageCount())))
         bar.addStretch(1)
-        for button in (print_button, save_button, close_button):
+        for button in (print_button, save_button, self.word_button, close_button):
             bar.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
@@ -59,6 +71,28 @@ class PdfPreviewDialog(QDialog):
             files.save_bytes(path, self.data)
         except OSError as exc:
             messages.show_error(self, exc)
+
+    def export_word(self) -> None:
+        if self.docx_job is None:
+            return
+        path = files.ask_save_path(self, tr("导出Word"), str(Path(self.filename).with_suffix(".docx")),
+                                   tr("Word 文档 (*.docx)"))
+        if path is None:
+            return
+        self.save_word_to(path)
+
+    def save_word_to(self, path: Path) -> None:
+        """Make the .docx in a worker and write it (all or nothing); errors as one message."""
+        job = self.docx_job
+        assert job is not None
+
+        def work(_progress: Progress, _cancelled: IsCancelled) -> str:
+            files.save_bytes(path, job())
+            return str(path)
+
+        run_in_background(self, tr("正在导出Word…"), work,
+                          lambda saved: messages.notify(self, tr("已导出：{path}").format(path=saved)),
+                          lambda exc: messages.show_error(self, exc))
 
     def print_document(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -84,8 +118,8 @@ class PdfPreviewDialog(QDialog):
             painter.end()
 
 
-def show_pdf(parent: QWidget | None, data: bytes, filename: str) -> PdfPreviewDialog:
-    dialog = PdfPreviewDialog(parent, data, filename)
+def show_pdf(parent: QWidget | None, data: bytes, filename: str, docx_job: DocxJob | None = None) -> PdfPreviewDialog:
+    dialog = PdfPreviewDialog(parent, data, filename, docx_job)
     _open.append(dialog)
     dialog.destroyed.connect(lambda *_: _open.remove(dialog) if dialog in _open else None)
     dialog.show()

@@ -51,19 +51,35 @@ def export_ledger(page: SuggestionPage) -> None:
 
 
 def quarterly_bulletin(page: SuggestionPage) -> None:
+    """The 通报 as a 公文: the clerk confirms 文号 (proposed from the last one), 主送, 抄送, 印发机关
+    and 附注; PDF preview with 打印 and 导出Word."""
     today = page.ctx.today()
-    values = ask_values(page, tr("季度通报"), (FieldSpec("year", tr("年度")),
-                                              FieldSpec("quarter", tr("季度"), "choice", ("1", "2", "3", "4"))),
-                        {"year": str(today.year), "quarter": str((today.month - 1) // 3 + 1)})
+    db = page.ctx.db
+    with db.read_scope() as session:
+        proposed = documents.bulletin_defaults(session, today.year)
+    values = ask_values(page, tr("季度通报"), (
+        FieldSpec("year", tr("年度")), FieldSpec("quarter", tr("季度"), "choice", ("1", "2", "3", "4")),
+        FieldSpec("doc_no", tr("文号"), placeholder=tr("不填则印“草稿”")), FieldSpec("government", tr("主送")),
+        FieldSpec("copy_to", tr("抄送"), placeholder=tr("多个单位用顿号分隔")), FieldSpec("printed_by", tr("印发机关")),
+        FieldSpec("note", tr("附注"))),
+        {"year": str(today.year), "quarter": str((today.month - 1) // 3 + 1), **proposed, "note": ""})
     if values is None or not str(values["year"]).strip().isdigit():
         return
-    year, quarter, db = int(str(values["year"]).strip()), int(str(values["quarter"])), page.ctx.db
+    year, quarter = int(str(values["year"]).strip()), int(str(values["quarter"]))
+    texts = {key: str(values.get(key, proposed.get(key, ""))).strip()
+             for key in ("doc_no", "government", "copy_to", "printed_by", "note")}
+
+    def make(fmt: str, remember: bool) -> bytes:
+        with db.session_scope() as session:
+            report = documents.quarterly_report(session, year, quarter, today, texts["government"],
+                                                doc_no=texts["doc_no"], copy_to=texts["copy_to"],
+                                                printed_by=texts["printed_by"], note=texts["note"], remember=remember)
+            return documents.render_documents(session, [report], fmt)
 
     def job(_progress: Progress, _cancelled: IsCancelled) -> bytes:
-        with db.session_scope() as session:
-            report = documents.quarterly_report(session, year, quarter, today)
-            return documents.render_documents(session, [report])
+        return make("pdf", True)
 
     run_in_background(page, tr("正在生成季度通报…"), job,
-                      lambda data: show_pdf(page, data, f"{year}年第{quarter}季度通报.pdf"),  # type: ignore[arg-type]
+                      lambda data: show_pdf(page, data, f"{year}年第{quarter}季度通报.pdf",  # type: ignore[arg-type]
+                                            docx_job=lambda: make("docx", False)),
                       lambda exc: messages.show_error(page, exc))

@@ -1,7 +1,7 @@
 """Formal PDF documents (GB/T 9704-2012 geometry): 检察建议书, 送达回证, 督促回复函, 季度通报.
 
-Content (`content`, built by `builders`) is kept apart from drawing (`render`), so the same
-content objects can later be written as .docx.
+Content (`content`, built by `builders`) is kept apart from drawing (`render`); reports.docx writes
+the same content objects as editable Word files.
 """
 from reports.pdf.render import RenderOptions, render_batch, render_pdf
 

@@ -32,15 +32,35 @@ from reports.pdf.wording import (
 from reports.statistics import COLUMNS, rate_text, rate_with_basis, row_cells, total_row
 
 _LEADING_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+[.．、](?!\d))\s*")
+# the sentence that introduces the items ("……提出如下检察建议：", "建议如下：")
+_LEAD_IN = re.compile(r"(?:提出|作出|发出)(?:以下|如下)?(?:检察)?建议[：:。]?$|(?:建议)?如下[：:。]?$")
 
 
-def numbered_items(texts: Sequence[str]) -> tuple[Paragraph, ...]:
-    """建议 items as 一、……； 二、……。 — any marker the clerk typed is replaced, the last item
-    ends with 。 and the others with ；."""
-    cleaned = [_LEADING_MARKER.sub("", t).strip().rstrip("；;。.，,") for t in texts if t.strip()]
-    return tuple(
-        Paragraph((Span(heading_marker(1, n) + text + ("。" if n == len(cleaned) else "；")),))
-        for n, text in enumerate(cleaned, start=1))
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def numbered_items(texts: Sequence[str], *, under_section_heading: bool = False) -> tuple[Paragraph, ...]:
+    """建议 items. When the clerk numbered every item, the numbers are kept as typed; otherwise they
+    are numbered 一、二、 — or （一）（二） when the letter's body has 一、 section headings, so the
+    items never clash with them. Each item ends with ；, the last with 。; further lines of an item
+    are paragraphs of their own (line breaks are kept)."""
+    items = [_lines(t) for t in texts if t.strip()]
+    typed = all(_LEADING_MARKER.match(lines[0]) for lines in items) if items else False
+    level = 2 if under_section_heading else 1
+    paragraphs: list[Paragraph] = []
+    for n, lines in enumerate(items, start=1):
+        first = lines[0] if typed else _LEADING_MARKER.sub("", lines[0]).strip()
+        if len(lines) == 1:
+            first = first.rstrip("；;。.，,") + ("。" if n == len(items) else "；")
+        marker = "" if typed else heading_marker(level, n)
+        paragraphs.append(Paragraph((Span(marker + first),)))
+        rest = lines[1:]
+        for m, line in enumerate(rest, start=1):
+            if m == len(rest):
+                line = line.rstrip("；;。.，,") + ("。" if n == len(items) else "；")
+            paragraphs.append(plain(line))
+    return tuple(paragraphs)
 
 
 def reply_requirement_text(addressee: str, limit_phrase: str, reply_due: date | None) -> str:
@@ -50,33 +70,58 @@ def reply_requirement_text(addressee: str, limit_phrase: str, reply_due: date | 
             f"并将办理情况书面回复本院。")
 
 
+def _with_lead_in(body: list[Block], addressee: str) -> list[Block]:
+    """Exactly one sentence introducing the items: the clerk's own (ending in ：) or the standard one."""
+    last = body[-1] if body else None
+    if isinstance(last, Paragraph) and _LEAD_IN.search(last.text):
+        if not last.text.endswith("："):
+            spans = list(last.spans)
+            spans[-1] = Span(spans[-1].text.rstrip("：:。") + "：", spans[-1].heading_level)
+            body[-1] = Paragraph(tuple(spans), last.first_indent)
+        return body
+    if isinstance(last, Paragraph) and last.text.endswith("："):
+        return body
+    return [*body, plain(f"现向{addressee_pronoun(addressee)}提出如下检察建议：")]
+
+
+def note_text(note: str) -> str:
+    """附注 in full-width parentheses (GB/T 9704 §7.3.6); empty stays empty."""
+    text = " ".join(_lines(note))
+    if not text:
+        return ""
+    return text if text.startswith("（") and text.endswith("）") else f"（{text.strip('()（）')}）"
+
+
 def build_suggestion_letter(
     *, office_name: str, doc_no: str, addressee: str, origin: str, facts: str, legal_basis: str,
     items: Sequence[str], signed_on: date, reply_limit_phrase: str = "两个月",
     reply_due: date | None = None, reply_requirement: str = "", objection_days: int | None = None,
-    copy_to: Sequence[str] = (), signer: str = "",
+    copy_to: Sequence[str] = (), signer: str = "", note: str = "", draft: bool | None = None,
 ) -> SuggestionLetter:
-    """检察建议书 content. `reply_requirement` is the clerk's own wording (used verbatim, with the
-    computed due date appended when it lacks one); empty -> the standard sentence."""
+    """检察建议书 content. `reply_requirement` is the clerk's own wording (used verbatim, one paragraph
+    per line, with the computed due date appended when it lacks one); empty -> the standard sentence.
+    `draft` None: a letter without 文号 is a draft."""
     body: list[Block] = [*parse_body_text(origin), *parse_body_text(facts), *parse_body_text(legal_basis)]
-    last = body[-1] if body else None
-    if not (isinstance(last, Paragraph) and last.text.endswith("：")):
-        body.append(plain(f"现向{addressee_pronoun(addressee)}提出如下检察建议："))
+    body = _with_lead_in(body, addressee)
+    has_sections = any(isinstance(b, Heading) and b.level == 1 for b in body) or any(
+        isinstance(b, Paragraph) and b.spans[0].heading_level == 1 for b in body)
+    closing: list[Paragraph] = []
     if reply_requirement.strip():
-        reply = reply_requirement.strip()
-        if reply_due and format_cn_date(reply_due) not in reply:
-            reply += f"（回复期限：{format_cn_date(reply_due)}）"
+        lines = _lines(reply_requirement)
+        if reply_due and format_cn_date(reply_due) not in reply_requirement:
+            lines[-1] += f"（回复期限：{format_cn_date(reply_due)}）"
+        closing.extend(plain(line) for line in lines)
     else:
-        reply = reply_requirement_text(addressee, reply_limit_phrase, reply_due)
-    closing = [plain(reply)]
+        closing.append(plain(reply_requirement_text(addressee, reply_limit_phrase, reply_due)))
     if objection_days:
         closing.append(plain(f"如对本检察建议书有异议，请在收到之日起{chinese_numeral(objection_days)}日内"
                              "向本院书面提出。"))
     return SuggestionLetter(
         office_name=office_name, doc_no=normalize_doc_no(doc_no), addressee=addressee.strip().rstrip("：:"),
-        body=tuple(body), items=numbered_items(items), closing=tuple(closing),
-        signature=Signature(signer or office_name, format_cn_date(signed_on)),
-        copy_to=tuple(c for c in copy_to if c.strip()))
+        body=tuple(body), items=numbered_items(items, under_section_heading=has_sections),
+        closing=tuple(closing), signature=Signature(signer or office_name, format_cn_date(signed_on)),
+        copy_to=tuple(c for c in copy_to if c.strip()), note=note_text(note),
+        draft=not doc_no.strip() if draft is None else draft)
 
 
 SERVICE_METHODS = ("直接送达", "宣告送达", "留置送达", "邮寄送达（检察专递）", "委托送达", "其他")
@@ -90,14 +135,16 @@ def build_service_receipt(
     boxes = [("■" if service_method and m.startswith(service_method) else "□") + m for m in SERVICE_METHODS]
     methods = "　".join(boxes[:3]) + "\n" + "　".join(boxes[3:])
     date_blank = "年　　月　　日　　时"
+    # labels break only between words (explicit \n); every row is at least 2 lines (20 mm) high so
+    # there is room to sign (documents-spec §4: rows >= 12 mm)
     rows = (
-        FormRow("送达文书名称及文号", f"{document_title}（{normalize_doc_no(doc_no)}）共{copies}份", 2),
-        FormRow("受送达人", recipient, 1),
-        FormRow("送达地点", address, 1),
+        FormRow("送达文书\n名称及文号", f"{document_title}（{normalize_doc_no(doc_no)}）共{copies}份", 2),
+        FormRow("受送达人", recipient, 2),
+        FormRow("送达地点", address, 2),
         FormRow("送达方式", methods, 2),
-        FormRow("受送达人签名（盖章）", "", 3, date_blank),
-        FormRow("代收人及代收理由", "", 2),
-        FormRow("见证人及拒收事由", "", 2),
+        FormRow("受送达人\n签名（盖章）", "", 3, date_blank),
+        FormRow("代收人及\n代收理由", "", 2),
+        FormRow("见证人及\n拒收事由", "", 2),
         FormRow("送达人", "", 2, date_blank),
         FormRow("备注", note, 2),
     )
@@ -108,7 +155,8 @@ def build_service_receipt(
 def build_reminder_letter(
     *, office_name: str, addressee: str, suggestion_doc_no: str, issued_on: date, reply_due: date,
     as_of: date, signed_on: date, served_on: date | None = None, reply_limit_phrase: str = "两个月",
-    new_limit_days: int = 10, doc_no: str = "", copy_to: Sequence[str] = (),
+    new_limit_days: int = 10, doc_no: str = "", copy_to: Sequence[str] = (), note: str = "",
+    draft: bool | None = None,
 ) -> ReminderLetter:
     pronoun = addressee_pronoun(addressee)
     served = f"，{pronoun}于{format_cn_date(served_on)}签收" if served_on else ""
@@ -128,7 +176,8 @@ def build_reminder_letter(
     return ReminderLetter(office_name=office_name, doc_no=normalize_doc_no(doc_no) if doc_no else "",
                           addressee=addressee.strip().rstrip("：:"), body=body,
                           signature=Signature(office_name, format_cn_date(signed_on)),
-                          copy_to=tuple(c for c in copy_to if c.strip()))
+                          copy_to=tuple(c for c in copy_to if c.strip()), note=note_text(note),
+                          draft=not doc_no.strip() if draft is None else draft)
 
 
 @dataclass(frozen=True)
@@ -151,49 +200,66 @@ def _change_text(now: int, before: int) -> str:
     return f"同比{direction}{abs(now - before)}件{percent}"
 
 
+def government_level(government_name: str) -> str:
+    """县/市/区/旗 of the addressed government (宿州市人民政府 -> 市), for 县人民政府-style wording."""
+    match = re.search(r"([县市区旗])人民政府$", government_name.strip().rstrip("：:"))
+    return match.group(1) if match else "县"
+
+
 def build_quarterly_report(
     *, office_name: str, government_name: str, year: int, quarter: int, rows: Sequence[StatisticsRow],
     overdue: Sequence[OverdueSuggestion], signed_on: date, doc_no: str = "", copy_to: Sequence[str] = (),
+    as_of: date | None = None, printed_by: str = "", note: str = "", draft: bool | None = None,
 ) -> QuarterlyReport:
     """季度通报: totals with 回复率/整改率 and their denominators, the 领域 table (+ 合计 row),
-    overdue units, and the same quarter last year."""
+    overdue units, and the same quarter last year. Every figure is counted to one date, `as_of`:
+    the quarter's end, or the day of making the 通报 if earlier (then the text says so)."""
     if quarter not in QUARTER_SPANS:
         raise ValueError(f"quarter must be 1-4, got {quarter}")
     total = total_row(rows)
     first_day, last_day = QUARTER_SPANS[quarter]
+    quarter_end = date(year, 3 * quarter, 31 if quarter in (1, 4) else 30)
+    as_of = min(as_of or quarter_end, quarter_end)
+    as_of_text = format_cn_date(as_of)
+    partial = as_of < quarter_end
+    period = f"{first_day}至{as_of.month}月{as_of.day}日" if partial else f"{first_day}至{last_day}"
+    span = "本季度截至目前" if partial else "本季度"
+    level = government_level(government_name)
     quarter_cn = f"第{chinese_numeral(quarter)}季度"
     before_table: tuple[Block, ...] = (
-        plain(f"为推动府检联动工作深入开展，现将本院{year}年{quarter_cn}（{first_day}至{last_day}）"
-              "公益诉讼和检察建议工作情况通报如下："),
+        plain(f"为推动府检联动工作深入开展，现将本院{year}年{quarter_cn}（{period}）"
+              f"公益诉讼和检察建议工作情况通报如下{'（本季度尚未结束，各项数据均统计至' + as_of_text + '）' if partial else ''}："),
         Heading(1, "一、总体情况"),
-        plain(f"本季度本院共受理公益诉讼案件线索{total.clues}件，立案{total.cases_filed}件；发出检察建议"
+        plain(f"{span}本院共受理公益诉讼案件线索{total.clues}件，立案{total.cases_filed}件；发出检察建议"
               f"{total.suggestions_issued}件，{_change_text(total.suggestions_issued, total.issued_last_year)}"
-              f"（去年同期{total.issued_last_year}件）。回复期限在本季度届满的检察建议{total.replies_due}件，已书面"
-              f"回复{total.replied}件，回复率"
+              f"（去年同期{total.issued_last_year}件）。回复期限在{as_of_text}前届满的检察建议{total.replies_due}件，"
+              f"已书面回复{total.replied}件，回复率"
               f"{rate_with_basis(total.replied, total.replies_due, '已回复', '到期应回复')}；已整改到位"
               f"{total.rectified}件，整改率{rate_with_basis(total.rectified, total.replied, '已整改', '已回复')}。"),
         Heading(1, "二、分领域情况"),
     )
     after_table: list[Block] = [
-        plain("注：到期应回复指回复期限在本季度届满的检察建议；回复率＝已回复件数÷到期应回复件数；"
-              "整改率＝已整改件数÷已回复件数；分母为零时记作“—”。"),
+        plain(f"注：各项数据统计至{as_of_text}；到期应回复指回复期限在本季度内且不晚于{as_of_text}届满的检察建议；"
+              "回复率＝已回复件数÷到期应回复件数；整改率＝已整改件数÷已回复件数；分母为零时记作“—”。"),
         Heading(1, "三、逾期未回复情况"),
     ]
     if overdue:
-        after_table.append(plain(f"截至{year}年{last_day}，以下{len(overdue)}件检察建议逾期未书面回复："))
+        after_table.append(plain(f"截至{as_of_text}，以下{len(overdue)}件检察建议逾期未书面回复："))
         after_table.extend(
             plain(f"{heading_marker(3, n)}{o.unit}：{normalize_doc_no(o.doc_no)}，回复期限"
                   f"{format_cn_date(o.reply_due)}，已逾期{o.days_overdue}日。")
             for n, o in enumerate(overdue, start=1))
-        after_table.append(plain("请上述单位抓紧办理并书面回复，县人民政府督促相关单位落实整改。"))
+        after_table.append(plain(f"请上述单位抓紧办理并书面回复，建议{level}人民政府督促相关单位落实整改。"))
     else:
-        after_table.append(plain("本季度无逾期未书面回复的检察建议。"))
+        after_table.append(plain(f"截至{as_of_text}，无逾期未书面回复的检察建议。"))
     table = Table(header=(COLUMNS,), rows=(*(row_cells(r) for r in rows), row_cells(total)),
                   column_weights=(2.2, 0.9, 0.9, 1.1, 1.15, 1.15, 1.3, 1.15, 1.3, 1.15))
     return QuarterlyReport(
         office_name=office_name, doc_no=normalize_doc_no(doc_no) if doc_no else "",
         title=f"关于{year}年{quarter_cn}公益诉讼和检察建议工作情况的通报",
-        addressee=government_name, before_table=before_table,
+        addressee=government_name.strip().rstrip("：:"), before_table=before_table,
         table_caption=f"{year}年{quarter_cn}分领域公益诉讼和检察建议情况", table=table,
         after_table=tuple(after_table), signature=Signature(office_name, format_cn_date(signed_on)),
-        copy_to=tuple(c for c in copy_to if c.strip()))
+        copy_to=tuple(c for c in copy_to if c.strip()), printed_by=printed_by or office_name,
+        printed_on=format_cn_date(signed_on), note=note_text(note),
+        draft=not doc_no.strip() if draft is None else draft, as_of_text=as_of_text)

@@ -1,7 +1,7 @@
 """What each formal document SAYS, apart from how it is drawn.
 
 Frozen dataclasses of final text, built by the pure functions in `reports.pdf.wording` from plain
-values. The PDF layer renders them; a .docx writer can render the same objects later.
+values. The PDF layer (reports.pdf.render) and the Word layer (reports.docx) render them.
 """
 from __future__ import annotations
 
@@ -64,6 +64,8 @@ class SuggestionLetter:
     signature: Signature
     copy_to: tuple[str, ...] = ()  # 抄送 units, printed in the 版记
     title: str = "检察建议书"
+    note: str = ""  # 附注 (GB/T 9704 §7.3.6), printed in （） under the date
+    draft: bool = False  # no 文号 yet or not yet 制发: printed with a 草稿 mark
 
     def blocks(self) -> tuple[Block, ...]:
         return (*self.body, *self.items, *self.closing)
@@ -101,6 +103,8 @@ class ReminderLetter:
     signature: Signature
     copy_to: tuple[str, ...] = ()
     title: str = "督促回复函"
+    note: str = ""
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,7 +116,8 @@ class Table:
 
 @dataclass(frozen=True)
 class QuarterlyReport:
-    """季度公益诉讼/检察建议情况通报 to the government."""
+    """季度公益诉讼/检察建议情况通报 to the government: a 公文 (GB/T 9704) with the red 发文机关标志
+    and rule, 文号, 主送, and 抄送/印发 in the 版记."""
 
     office_name: str
     doc_no: str
@@ -124,3 +129,13 @@ class QuarterlyReport:
     after_table: tuple[Block, ...]
     signature: Signature
     copy_to: tuple[str, ...] = field(default=())
+    printed_by: str = ""  # 印发机关 (版记), e.g. the office's 办公室
+    printed_on: str = ""  # 印发日期, formatted
+    note: str = ""
+    draft: bool = False
+    as_of_text: str = ""  # the one date every figure is counted to (formatted)
+
+    @property
+    def issuer_mark(self) -> str:
+        """发文机关标志 (red, 小标宋): the organ's full name."""
+        return self.office_name

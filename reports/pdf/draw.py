@@ -64,7 +64,9 @@ class PdfWriter:
     def _text(self, mark: TextMark, top: float) -> None:
         text = self.canvas.beginText(mark.x, top - mark.dy)
         text.setCharSpace(mark.char_space)
+        text.setFillColorRGB(*mark.rgb)
         if mark.stroke:
+            self.canvas.setStrokeColorRGB(*mark.rgb)
             text.setTextRenderMode(2)  # fill then stroke: a heavier face from a light one
             self.canvas.setLineWidth(mark.stroke)
         for face, chunk in mark.runs:
@@ -73,7 +75,9 @@ class PdfWriter:
                 text.textOut(piece)
         if mark.stroke:
             text.setTextRenderMode(0)  # render mode is graphics state: do not leak it
+        text.setFillColorRGB(0, 0, 0)
         self.canvas.drawText(text)
+        self.canvas.setStrokeColorRGB(0, 0, 0)
 
     def _rule(self, mark: RuleMark, top: float) -> None:
         self.canvas.setStrokeColorRGB(*mark.rgb)

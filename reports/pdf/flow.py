@@ -22,6 +22,7 @@ class TextMark:
     size: float
     char_space: float = 0.0
     stroke: float = 0.0  # synthetic-bold outline width (substitute 小标宋)
+    rgb: tuple[float, float, float] = (0.0, 0.0, 0.0)  # red for the 发文机关标志
 
     @property
     def text(self) -> str:

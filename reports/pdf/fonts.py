@@ -9,6 +9,7 @@ Fonts are registered once per process (module-level cache); nothing here reads t
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -107,8 +108,9 @@ def register_font_file(font_file: FontFile) -> str:
                                   "请改用TrueType字体（.ttf/.ttc）", path=str(path)) from exc
             raise DomainError("font_unreadable", f"无法读取字体文件“{path.name}”：{exc}",
                               path=str(path)) from exc
-        except OSError as exc:
-            raise DomainError("font_unreadable", f"无法读取字体文件“{path.name}”：{exc}",
+        except (OSError, ValueError, IndexError, KeyError, struct.error, AssertionError) as exc:
+            # a truncated or damaged file fails anywhere inside the table parser
+            raise DomainError("font_unreadable", f"无法读取字体文件“{path.name}”（文件不完整或不是TrueType字体）",
                               path=str(path)) from exc
         pdfmetrics.registerFont(font)
         _registered[key] = name

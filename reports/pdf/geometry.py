@@ -40,6 +40,11 @@ PAGE_NUMBER_SIZE = NOTE_SIZE
 THICK_RULE = 0.35 * MM  # 版记 first and last rules
 THIN_RULE = 0.25 * MM  # 版记 middle rules
 
+RED = (1.0, 0.0, 0.0)  # 发文机关标志 and 版头 rule
+RED_RULE = 1.5  # 版头 red rule: thickness not specified by the standard; 1.5 pt is common practice
+ISSUER_MARK_SIZE = 36.0  # 发文机关标志: 小初 (the standard asks only for 醒目、美观、庄重)
+ISSUER_MARK_TOP = 35 * MM  # its top edge below the 版心 top (§7.2.4)
+
 SEAL_DIAMETER = 42 * MM  # area reserved for the 院印; the exact size is the office's
 
 

@@ -13,13 +13,14 @@ from reports.pdf.geometry import LINE_PITCH, NOTE_SIZE
 from reports.pdf.letters import (
     addressee_block,
     copy_to_footer,
-    header_rows,
+    fitted_pages,
+    official_header_rows,
     reminder_pages,
     signature_block,
     suggestion_pages,
 )
 from reports.pdf.tables import form_block, table_block
-from reports.pdf.typeset import Align, Typesetter, blank_row
+from reports.pdf.typeset import Align, Typesetter
 
 Document = SuggestionLetter | ServiceReceipt | ReminderLetter | QuarterlyReport
 
@@ -41,7 +42,7 @@ def _typesetter(options: RenderOptions) -> Typesetter:
 
 def receipt_pages(ts: Typesetter, receipt: ServiceReceipt) -> list[Page]:
     """One page, no page number (a form, not a 公文 body)."""
-    header = [*ts.title_rows(receipt.office_name), ts.spaced_title_row(receipt.title, 0.5), blank_row()]
+    header = [*ts.title_rows(receipt.office_name), ts.spaced_title_row(receipt.title, 0.5)]
     blocks = [Block(header, keep_together=True), form_block(ts, receipt.rows)]
     if receipt.footnote:
         blocks.append(Block(ts.rows(ts.lines([(Face.FANGSONG, receipt.footnote)], size=NOTE_SIZE,
@@ -54,12 +55,12 @@ def receipt_pages(ts: Typesetter, receipt: ServiceReceipt) -> list[Page]:
 
 def quarterly_pages(ts: Typesetter, report: QuarterlyReport, seal_image: bytes | None = None) -> list[Page]:
     caption = Block(ts.aligned_row(report.table_caption, Align.CENTRE), keep_with_next=True)
-    blocks = [Block(header_rows(ts, report.office_name, report.title, report.doc_no), keep_together=True),
-              addressee_block(ts, report.addressee),
+    header = official_header_rows(ts, report.issuer_mark, report.doc_no, report.title, report.draft)
+    blocks = [Block(header, keep_together=True), addressee_block(ts, report.addressee),
               *[ts.block_rows(b) for b in report.before_table], caption, table_block(ts, report.table),
-              *[ts.block_rows(b) for b in report.after_table],
-              signature_block(ts, report.signature, seal_image)]
-    return paginate(blocks, copy_to_footer(ts, report.copy_to))
+              *[ts.block_rows(b) for b in report.after_table]]
+    return fitted_pages(blocks, lambda gap: signature_block(ts, report.signature, seal_image, report.note, gap),
+                        copy_to_footer(ts, report.copy_to, report.printed_by, report.printed_on))
 
 
 def _pages(ts: Typesetter, document: Document, options: RenderOptions) -> list[Page]:

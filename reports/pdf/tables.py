@@ -72,18 +72,19 @@ def table_block(ts: Typesetter, table: Table) -> Block:
 
 
 def form_block(ts: Typesetter, rows: Sequence[FormRow]) -> Block:
-    """Two-column ruled form (送达回证): label column 42 mm, labels centred; values 3号 when they
-    fit the row, else 4号; a hand-fill date blank sits at the bottom right of signature rows."""
+    """Two-column ruled form (送达回证): label column 42 mm; one size per role: labels 3号 centred
+    (broken only where the label says), values 4号; a hand-fill date blank sits at the bottom right
+    of signature rows."""
     edges = [BLOCK_LEFT, BLOCK_LEFT + LABEL_COLUMN, BLOCK_RIGHT]
     value_width = edges[2] - edges[1]
     built: list[Row] = []
     for n, row in enumerate(rows):
-        label = _fitting(ts, row.label, edges[0], LABEL_COLUMN, row.lines, Align.CENTRE)
-        value = _fitting(ts, row.value, edges[1], value_width, row.lines - (1 if row.date_blank else 0),
-                         Align.LEFT)
+        label = _centred(ts, row.label, edges[0], LABEL_COLUMN, row.lines, FORM_LABEL_SIZE, Align.CENTRE)
+        value = _centred(ts, row.value, edges[1], value_width, row.lines - (1 if row.date_blank else 0),
+                         FORM_VALUE_SIZE, Align.LEFT)
         marks: list[Mark] = [*label, *value]
         if row.date_blank:
-            marks += _cell_lines(ts, row.date_blank, edges[1], value_width - BODY_SIZE, BODY_SIZE,
+            marks += _cell_lines(ts, row.date_blank, edges[1], value_width - BODY_SIZE, FORM_VALUE_SIZE,
                                  Align.RIGHT, band=row.lines - 1)
         top = OUTER_RULE_WIDTH if n == 0 else RULE_WIDTH
         bottom = OUTER_RULE_WIDTH if n == len(rows) - 1 else RULE_WIDTH
@@ -91,12 +92,15 @@ def form_block(ts: Typesetter, rows: Sequence[FormRow]) -> Block:
     return Block(built, keep_together=True)
 
 
-def _fitting(ts: Typesetter, text: str, left: float, width: float, bands: int, align: Align) -> list[TextMark]:
-    """3号 if the text fits in `bands` lines at 3号, else 4号; centred vertically in the row."""
+FORM_LABEL_SIZE = BODY_SIZE  # 3号
+FORM_VALUE_SIZE = NOTE_SIZE  # 4号
+
+
+def _centred(ts: Typesetter, text: str, left: float, width: float, bands: int, size: float,
+             align: Align) -> list[TextMark]:
+    """Cell lines centred vertically in the row's `bands` lines."""
     if not text:
         return []
-    marks = _cell_lines(ts, text, left, width, BODY_SIZE, align)
-    if len(marks) > 1 or len(marks) > bands:
-        marks = _cell_lines(ts, text, left, width, NOTE_SIZE, align)
-    shift = max(0, bands - len(marks)) * LINE_PITCH / 2 if align is Align.CENTRE else 0.0
+    marks = _cell_lines(ts, text, left, width, size, align)
+    shift = max(0, bands - len(marks)) * LINE_PITCH / 2
     return [TextMark(m.x, m.dy + shift, m.runs, m.size, m.char_space) for m in marks]

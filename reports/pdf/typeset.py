@@ -109,6 +109,10 @@ class Typesetter:
     def paragraph(self, paragraph: Paragraph) -> FlowBlock:
         return self.block_rows(paragraph)
 
+    def title_stroke(self, size: float) -> float:
+        """Synthetic weight when 小标宋 is drawn by a light substitute face."""
+        return TITLE_STROKE_EM * size if Face.TITLE in self.fonts.substituted else 0.0
+
     def title_rows(self, text: str) -> list[Row]:
         """2号小标宋, centred; a long title breaks into balanced lines (梯形)."""
         stroke = TITLE_STROKE_EM * TITLE_SIZE if Face.TITLE in self.fonts.substituted else 0.0

@@ -52,7 +52,8 @@ def test_letter_comes_from_the_stored_suggestion(records):
         first_due = session.get(documents.Suggestion, ids["first"]).reply_due
     assert letter.office_name == "宿州市人民检察院" and letter.doc_no == "宿检行公建〔2024〕3号"
     assert letter.signature.date_text == "2024年1月10日"
-    assert [p.text for p in letter.items] == ["一、依法查处违法养殖行为；", "二、建立长效监管机制。"]
+    # the body has 一、 section headings: items are numbered （一）（二） so they never clash
+    assert [p.text for p in letter.items] == ["（一）依法查处违法养殖行为；", "（二）建立长效监管机制。"]
     due_text = f"{first_due.year}年{first_due.month}月{first_due.day}日"
     assert f"两个月内（即{due_text}前）" in letter.closing[0].text
     assert letter.copy_to == ("宿州市人民政府",)

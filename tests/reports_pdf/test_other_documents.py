@@ -20,7 +20,7 @@ def page_lines(data: bytes):
 def test_receipt_is_one_unnumbered_page_with_every_row(receipt_pdf):
     (page,) = page_lines(receipt_pdf.data)
     text = "".join(line.text for line in page)
-    labels = "".join(row.label for row in samples.service_receipt().rows)
+    labels = "".join(row.label.replace("\n", "") for row in samples.service_receipt().rows)
     with open_pdf(receipt_pdf.data) as pdf:
         in_label_column = [c for c in pdf.pages[0].chars if c["x0"] < (28 + 42) * MM and c["top"] > 50 * MM]
         in_label_column.sort(key=lambda c: (round(c["matrix"][5] * -1, 1), c["x0"]))

@@ -106,7 +106,8 @@ def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(suggestion
 
 def test_numbered_items_and_reply_deadline_wording(suggestion_letter):
     items = [p.text for p in suggestion_letter.items]
-    assert [i[:2] for i in items] == ["一、", "二、", "三、"]
+    # the facts have 一、 section headings: the items are numbered one level down
+    assert [i[:3] for i in items] == ["（一）", "（二）", "（三）"]
     assert items[0].endswith("；") and items[-1].endswith("。")
     reply = suggestion_letter.closing[0].text
     assert "两个月内（即2024年5月6日前）" in reply and reply.startswith("请你局")

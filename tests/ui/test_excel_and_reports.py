@@ -67,7 +67,10 @@ def test_ledger_and_quarterly_bulletin_from_the_suggestion_screen(qtbot, window,
     assert book.sheetnames == ["检察建议台账", "季度统计"]
     previews: list[bytes] = []
     monkeypatch.setattr(suggestion_reports, "ask_values", lambda *a, **k: {"year": "2026", "quarter": "3"})
-    monkeypatch.setattr(suggestion_reports, "show_pdf", lambda parent, data, name: previews.append(data))
+    word_jobs: list = []
+    monkeypatch.setattr(suggestion_reports, "show_pdf",
+                        lambda parent, data, name, docx_job=None: (previews.append(data), word_jobs.append(docx_job)))
     page.bulletin_button.click()
     qtbot.waitUntil(lambda: bool(previews), timeout=20000)
     assert previews[0].startswith(b"%PDF")
+    assert word_jobs[0]().startswith(b"PK")  # 导出Word: the same 通报 as a .docx
