@@ -81,7 +81,7 @@ def test_file_dialog_labels_qt_left_untranslated_come_from_our_supplement(qapp, 
     assert (tmp_path / "check.qm").read_bytes() == (folder / "qt_supplement_zh_CN.qm").read_bytes()
 
 
-ALLOWED_LATIN = {"Excel", "Windows", "backups", "json", "PDF", "pt"}
+ALLOWED_LATIN = {"Excel", "Word", "Windows", "backups", "json", "PDF", "pt"}  # product names, file types
 
 
 def _latin_words(widget) -> set[str]:
