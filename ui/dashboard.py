@@ -26,16 +26,19 @@ from PySide6.QtWidgets import (
 
 from models.case import CASE_STATUSES
 from models.rules.warning import WarningLevel
-from models.search import search
+from models.search import SearchHit, search_grouped, search_kind
 from models.services.common import LABELS
 from models.services.dashboard import SUGGESTION_STAGES, DashboardData, dashboard_data
 from models.services.due import KIND_LABELS
+from ui import list_print
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.row_model import Column, RowTableModel
 from ui.theme import LEVEL_COLORS
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 2
+MORE_ROLE = Qt.ItemDataRole.UserRole + 3   # (kind, next offset, total) on a "显示更多" line
+PAGE = 20
 LEVEL_COLUMN, KIND_COLUMN = 0, 5   # (columns 0-3 keep the order other screens' tests read)
 # tile key -> (label, column it filters, the value it keeps); "all" clears the filters
 TILES: tuple[tuple[str, str, int, str], ...] = (
@@ -59,6 +62,7 @@ class Dashboard(QWidget):
         self.ctx = ctx
         self.open_record.connect(self.open_requested)
         self.data: DashboardData | None = None
+        self.searched = ""   # the query the hits list shows (its "显示更多" pages ask for more of it)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(tr("快速搜索：案件、检察建议、任务、单位、会议（回车）"))
         self.search_edit.setClearButtonEnabled(True)
@@ -109,6 +113,13 @@ class Dashboard(QWidget):
         layout.addWidget(self.due_title)
         layout.addLayout(tiles)
         layout.addWidget(self.due_table, 1)
+        list_buttons = QHBoxLayout()
+        list_buttons.addStretch(1)
+        for text, slot in ((tr("导出Excel…"), self.export_due), (tr("打印列表…"), self.print_due)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            list_buttons.addWidget(button)
+        layout.addLayout(list_buttons)
         layout.addLayout(counts)
         self.count_labels: dict[str, QLabel] = {}
         self.targets: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}
@@ -166,22 +177,57 @@ class Dashboard(QWidget):
             number.setText(str(counts.get(key, 0)))
 
     def run_search(self) -> None:
+        """Hits grouped by the kind of text that matched, each with its full count; a group with more
+        than a page ends in a "显示更多" line (nothing is cut off without saying so)."""
         text = self.search_edit.text()
-        with self.ctx.db.read_scope() as session:
-            hits = search(session, text)
+        self.searched = text
+        groups = self.ctx.read(lambda session: search_grouped(session, text, per_kind=PAGE))
         self.hits.clear()
-        for hit in hits:
-            item = QListWidgetItem(f"【{LABELS.get(hit.entity, hit.entity)}】{hit.title}")
-            item.setData(HIT_ROLE, (hit.entity, hit.row_id))
-            self.hits.addItem(item)
-        if not hits:
+        for group in groups:
+            kind = LABELS.get(group.matched, group.matched)
+            heading = QListWidgetItem(tr("{kind}（{n} 条）").format(kind=kind, n=group.total))
+            heading.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.hits.addItem(heading)
+            self._add_hits(self.hits.count(), group.hits)
+            if group.total > len(group.hits):
+                self._add_more(self.hits.count(), group.matched, len(group.hits), group.total)
+        if not groups:
             self.hits.addItem(tr("没有找到“{text}”").format(text=text))
         self.hits.setVisible(bool(text.strip()))
 
+    def _add_hits(self, row: int, hits: tuple[SearchHit, ...] | list[SearchHit]) -> None:
+        for offset, hit in enumerate(hits):
+            kind = LABELS.get(hit.entity, hit.entity)
+            item = QListWidgetItem(f"    【{kind}】{hit.title}")
+            item.setData(HIT_ROLE, (hit.entity, hit.row_id))
+            self.hits.insertItem(row + offset, item)
+
+    def _add_more(self, row: int, matched: str, shown: int, total: int) -> None:
+        item = QListWidgetItem(tr("    显示更多（还有 {n} 条）…").format(n=total - shown))
+        item.setData(MORE_ROLE, (matched, shown, total))
+        self.hits.insertItem(row, item)
+
     def _open_hit(self, item: QListWidgetItem) -> None:
+        more = item.data(MORE_ROLE)
+        if more:
+            matched, shown, total = more
+            row = self.hits.row(item)
+            page = self.ctx.read(lambda session: search_kind(session, self.searched, matched, offset=shown,
+                                                             limit=PAGE))
+            self.hits.takeItem(row)
+            self._add_hits(row, page)
+            if shown + len(page) < total and page:
+                self._add_more(row + len(page), matched, shown + len(page), total)
+            return
         target = item.data(HIT_ROLE)
         if target:
             self.open_record.emit(target[0], target[1])
+
+    def export_due(self) -> None:
+        list_print.export_model(self, self.ctx, tr("逾期和临期事项"), self.due_model)
+
+    def print_due(self) -> None:
+        list_print.print_model(self, self.ctx, tr("逾期和临期事项"), self.due_model)
 
     def open_due(self, index: QModelIndex) -> None:
         entity, row_id = self.targets[self.due_model.row_id(index.row())]

@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
             placeholder = self._placeholders[index]
             self.stack.insertWidget(index, widget)
             self.stack.removeWidget(placeholder)
-            if isinstance(widget, Dashboard):
+            if isinstance(widget, Dashboard | CasePage | SuggestionPage):
                 widget.open_requested.connect(self.open_record)
             if isinstance(widget, SyncPage | SettingsPage):
                 widget.data_changed.connect(self.refresh_all)
@@ -131,8 +131,9 @@ class MainWindow(QMainWindow):
             return
         widget = self.show_screen(key)
         if isinstance(widget, TablePage):
-            widget.search_edit.clear()
-            widget.select(row_id)
+            widget.open_record(row_id)
+        elif isinstance(widget, TaskListPage):
+            widget.show_measure(row_id)
 
     def refresh_all(self) -> None:
         self.data_changed({EVERYTHING})

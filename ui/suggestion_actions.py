@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 LIFECYCLE_ACTIONS = (("issue", tr("制发")), ("serve", tr("送达")), ("reply", tr("登记回复")),
                      ("rectify", tr("整改/跟进")), ("close", tr("结案")), ("litigate", tr("提起诉讼")))
 DOCUMENT_BUTTONS = (("letter", tr("检察建议书")), ("receipt", tr("送达回证")), ("reminder", tr("督促回复函")))
-# What a lifecycle step may change: the values that undo writes back.
-UNDO_FIELDS = ("doc_no", "issued_on", "served_on", "service_method", "replied_on", "reply_content", "reply_doc_no",
-               "adoption", "rectification", "rectification_detail", "follow_up", "follow_up_due", "closed_on",
-               "litigation")
 
 Step = Callable[[Any, uuid.UUID, dict[str, Any]], object]
 
@@ -121,9 +117,7 @@ class SuggestionActions:
         self.last_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        with page.ctx.db.read_scope() as session:
-            after = svc.suggestion_view(session, row_id, today).values
-        page.last_edit = (row_id, {k: before[k] for k in UNDO_FIELDS if after[k] != before[k]})
+        page.last_edit = (row_id, {})   # 撤销 reverts it from the op log (models.services.undo)
         page.undo_button.setEnabled(True)
         page.reload()
         page.open_record(row_id)
@@ -150,7 +144,7 @@ class SuggestionActions:
         if row_id is None:
             return
 
-        def job(progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> bytes:
+        def render(fmt: str) -> bytes:
             with db.session_scope() as session:   # this worker's own session (the audit entry is a write)
                 if kind == "letter":
                     doc: Any = documents.suggestion_letter(session, row_id, today)
@@ -158,14 +152,19 @@ class SuggestionActions:
                     doc = documents.service_receipt(session, row_id)
                 else:
                     doc = documents.reminder_letter(session, row_id, today)
-                progress(1, 2)
-                return documents.render_documents(session, [doc])
+                return documents.render_documents(session, [doc], fmt)
+
+        def job(progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> bytes:
+            progress(1, 2)
+            return render("pdf")
 
         name = {"letter": tr("检察建议书"), "receipt": tr("送达回证"), "reminder": tr("督促回复函")}[kind]
 
         def done(data: object) -> None:
             self.last_pdf = data  # type: ignore[assignment]
-            show_pdf(page, data, f"{name}-{page.heading.text()}.pdf")  # type: ignore[arg-type]
+            # 导出Word: the same document as an editable .docx, made when the clerk asks for it.
+            show_pdf(page, data, f"{name}-{page.heading.text()}.pdf",  # type: ignore[arg-type]
+                     docx_job=lambda: render("docx"))
 
         run_in_background(page, tr("正在生成{name}…").format(name=name), job, done,
                           lambda exc: messages.show_error(page, exc))

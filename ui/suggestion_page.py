@@ -355,13 +355,3 @@ class SuggestionPage(TablePage):
     def record_heading(self, values: dict[str, object]) -> str:
         return f"{values.get('doc_no') or tr('（未编号）')} {values.get('addressee_name') or ''}".strip()
 
-    def open_record(self, row_id: uuid.UUID) -> None:
-        """Show suggestion `row_id` in the form and select it in the list (clearing a filter hiding it)."""
-        if row_id != self.current_id and not self.confirm_leave():
-            return
-        super().open_record(row_id)
-        if self.model.row_of(row_id) is None:
-            self.search_edit.clear()
-            for combo in self.filters.values():
-                combo.setCurrentIndex(0)
-        self.select(row_id)

@@ -24,18 +24,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from models.errors import DomainError
-from models.oplog import LocalState
-from models.registry import ENTITY_BY_NAME
-from models.services.common import change_history
-from models.services.trash import delete_record, restore_record
-from models.sync.peers import Peer
+from models.services.trash import delete_record
+from models.services.undo import undo_last_edit as undo_from_op_log
 from ui import list_print, messages
 from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
-from ui.history_dialog import HistoryDialog, history_rows
+from ui.history_dialog import record_history_rows, show_record_history
 from ui.i18n import tr
 from ui.row_model import Column, RowTableModel
 
@@ -246,10 +242,22 @@ class TablePage(QWidget):
             return
         if not self.confirm_leave():
             return
-        self.open_record(row_id)
+        self._show_record(row_id)
 
     # -- record ----------------------------------------------------------------------------------
     def open_record(self, row_id: uuid.UUID) -> None:
+        """Show record `row_id` (opened from 首页, search, another record's list): asks to save unsaved
+        edits, clears a filter that hides it, and selects it in the list."""
+        if row_id != self.current_id and not self.confirm_leave():
+            return
+        if self.model.row_of(row_id) is None:
+            self.search_edit.clear()
+            for combo in self.filters.values():
+                combo.setCurrentIndex(0)
+        self._show_record(row_id)     # always read afresh (e.g. after an undo of the shown record)
+        self.select(row_id)           # already current: the list does not open it a second time
+
+    def _show_record(self, row_id: uuid.UUID) -> None:
         with self.ctx.db.read_scope() as session:
             values = self.load_record(session, row_id)
         self.current_id = row_id
@@ -311,21 +319,18 @@ class TablePage(QWidget):
         self.form.mark_clean()
         saved_id = self.current_id
         self.reload()
-        self.open_record(saved_id)
+        self._show_record(saved_id)
+        self.select(saved_id)
         return True
 
     def history_rows(self) -> list[tuple[str, ...]]:
         if self.current_id is None:
             return []
-        with self.ctx.db.read_scope() as session:
-            obj = session.get(ENTITY_BY_NAME[self.entity], self.current_id)
-            changes = change_history(session, obj) if obj is not None else []
-            sites = {peer.site_id: f"{peer.unit} {peer.workstation}".strip() for peer in session.scalars(select(Peer))}
-            sites.update({state.site_id: tr("本机") for state in session.scalars(select(LocalState))})
-        return history_rows(self.entity, changes, sites)
+        return record_history_rows(self.ctx, self.entity, self.current_id)
 
     def show_history(self) -> None:
-        HistoryDialog(self.heading.text(), self.history_rows(), self).exec()
+        if self.current_id is not None:
+            show_record_history(self.ctx, self, self.entity, self.current_id, self.heading.text())
 
     def delete_current(self) -> None:
         """删除 = a synced tombstone; the record can come back through 撤销 or the 回收站 in 设置."""
@@ -343,26 +348,20 @@ class TablePage(QWidget):
         self._start_new()
 
     def undo_last_edit(self) -> None:
-        """Writes back the values the last saved edit replaced (itself an ordinary, synced edit), or
-        brings back the record deleted last."""
-        if self.last_deleted is not None:
-            row_id, self.last_deleted = self.last_deleted, None
-            if not self.ctx.attempt(self, lambda session: restore_record(session, self.entity, row_id)):
-                return
-            self.undo_button.setEnabled(False)
-            self.reload()
-            self.select(row_id)
+        """Writes back what the last saved edit replaced, or brings back the record deleted last: the
+        core reverts it from the op log (itself an ordinary, synced edit); the page keeps no snapshot."""
+        row_id = self.last_deleted or (self.last_edit[0] if self.last_edit else None)
+        if row_id is None:
             return
-        if self.last_edit is None:
+        if not self.ctx.attempt(self, lambda session: undo_from_op_log(session, self.entity, row_id),
+                                changes={self.entity}):
             return
-        row_id, previous = self.last_edit
-        if not self.ctx.attempt(self, lambda session: self.update_record(session, row_id, previous)):
-            return
-        self.last_edit = None
+        self.last_edit, self.last_deleted = None, None
         self.undo_button.setEnabled(False)
         self.form.mark_clean()
         self.reload()
-        self.open_record(row_id)
+        if self.select(row_id):
+            self.open_record(row_id)
 
     def focus_search(self) -> None:
         self.search_edit.setFocus()

@@ -91,7 +91,7 @@ def test_dashboard_quick_search_opens_the_record(qtbot, window):
     dashboard.search_edit.setText("水利")               # (QTest cannot type Chinese characters)
     qtbot.keyClick(dashboard.search_edit, Qt.Key.Key_Return)
     texts = [dashboard.hits.item(i).text() for i in range(dashboard.hits.count())]
-    hit = next(i for i, t in enumerate(texts) if t.startswith("【检察建议】"))
+    hit = next(i for i, t in enumerate(texts) if t.strip().startswith("【检察建议】"))
     dashboard.hits.itemActivated.emit(dashboard.hits.item(hit))
     page = window.current_screen()
     assert page is window.screens["suggestion"] and "水利局" in page.heading.text()
