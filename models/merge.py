@@ -238,7 +238,8 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
         state.arrival += 1
         new_rows.append({"op_id": record.op_id, "hlc": record.hlc, "site_id": record.site_id, "user": record.user,
                          "entity": record.entity, "row_id": record.row_id, "field": record.field,
-                         "value": record.value, "pred": json.dumps(list(record.pred)), "arrival": state.arrival})
+                         "value": record.value, "pred": json.dumps(list(record.pred)), "arrival": state.arrival,
+                         "sig": record.sig})
         writer.clock.observe(record.hlc)
         stats.rows.add((record.entity, record.row_id))
     state.hlc = writer.clock.last

@@ -5,7 +5,7 @@ field's current heads. The op log is also the data audit trail: who changed what
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 from typing import Any
 
 from sqlalchemy import BigInteger, Index, String, Text, event, inspect, select
@@ -32,6 +32,9 @@ class Op(Base):
     value: Mapped[str] = mapped_column(Text)                            # canonical JSON
     pred: Mapped[str] = mapped_column(Text, default="[]")               # JSON list of op ids
     arrival: Mapped[int] = mapped_column(BigInteger, index=True)        # local order of arrival, not replicated
+    # Ed25519 signatures of the origin site, JSON {profile name: base64}: "full" over the op itself, and one
+    # per profile that cuts the op down (models/sync/signing.py). "" for this site's own ops (signed at export).
+    sig: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (Index("ix_op_row_field", "entity", "row_id", "field"),)
 
@@ -66,22 +69,33 @@ class OpRecord:
     field: str
     value: str
     pred: tuple[str, ...] = ()
+    # The origin's signatures (canonical JSON {profile: base64}, models/sync/signing.py); not part of the
+    # op's identity, so two records differing only here are the same op.
+    sig: str = dc_field(default="", compare=False)
 
     @classmethod
     def of(cls, op: Op) -> OpRecord:
         return cls(op.op_id, op.hlc, op.site_id, op.user, op.entity, op.row_id, op.field, op.value,
-                   tuple(op.pred_ids()))
+                   tuple(op.pred_ids()), op.sig or "")
 
     def to_json(self) -> str:
         return canonical_json({"id": self.op_id, "hlc": self.hlc, "site": self.site_id, "user": self.user,
                                "entity": self.entity, "row": self.row_id, "field": self.field,
-                               "value": self.value, "pred": list(self.pred)})
+                               "value": self.value, "pred": list(self.pred), "sig": self.sig})
 
     @classmethod
     def from_json(cls, text: str) -> OpRecord:
         d = json.loads(text)
         return cls(d["id"], int(d["hlc"]), d["site"], d["user"], d["entity"], d["row"], d["field"],
-                   d["value"], tuple(d["pred"]))
+                   d["value"], tuple(d["pred"]), d.get("sig", ""))
+
+    @property
+    def incarnation_and_seq(self) -> tuple[str, int]:
+        """("", 0) for an op id not of the form site:incarnation:seq."""
+        parts = self.op_id.split(":")
+        if len(parts) != 3 or not parts[2].isdigit():
+            return "", 0
+        return parts[1], int(parts[2])
 
 
 @dataclass

@@ -158,6 +158,9 @@ def open_database(path: Path, dek: bytes | None, *, user: str | None = None,
                                site_label=site_label, seq=0, hlc=0, arrival=0)
             session.add(state)
         db.clock.last = max(db.clock.last, state.hlc)
+    from models.integrity import on_open  # audit key and triggers, witnesses, stale-file check, author name
+
+    on_open(db, explicit_user=user is not None)
     return db
 
 
