@@ -30,6 +30,8 @@ DISPLAY_NAME_SETTING = "display_name"
 
 
 def on_open(db: Database, *, explicit_user: bool) -> None:
+    import models.sync.policy  # noqa: F401  (registers the local write guard)
+
     register_audit_key(db.engine, db.dek)
     key_path = keys_path_for(db.path)
     event.listen(db.sessions, "before_commit", lambda session: _before_commit(session, db))

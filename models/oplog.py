@@ -5,7 +5,8 @@ field's current heads. The op log is also the data audit trail: who changed what
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from sqlalchemy import BigInteger, Index, String, Text, event, inspect, select
@@ -17,6 +18,9 @@ from models.hlc import HybridClock
 from models.registry import fill_defaults, replicated_columns, revival_fields
 
 CREATE_FIELD = "*"  # a create op carries every field of the new row as one JSON object
+# Called with every local op a flush is about to record; may raise DomainError to refuse the write
+# (models/sync/policy.py: a government-side site may not edit outside its role).
+LOCAL_WRITE_GUARDS: list[Any] = []
 
 
 class Op(Base):
@@ -164,6 +168,7 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
     writer: WriterContext | None = session.info.get("writer")
     if writer is None:
         raise RuntimeError("replicated rows may only be written in a Database session")
+    recorded: list[Op] = []
     with session.no_autoflush:
         state = local_state(session)
         for obj in new:
@@ -172,9 +177,11 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
                 obj.id = new_id()
             hlc = writer.clock.tick()
             values = {key: to_plain(getattr(obj, key)) for key in replicated_columns(type(obj))}
-            session.add(Op(op_id=next_op_id(state), hlc=hlc, site_id=state.site_id, user=writer.user,
-                           entity=obj.entity_name, row_id=str(obj.id), field=CREATE_FIELD,
-                           value=canonical_json(values), pred="[]", arrival=state.arrival))
+            create = Op(op_id=next_op_id(state), hlc=hlc, site_id=state.site_id, user=writer.user,
+                        entity=obj.entity_name, row_id=str(obj.id), field=CREATE_FIELD,
+                        value=canonical_json(values), pred="[]", arrival=state.arrival)
+            session.add(create)
+            recorded.append(create)
             obj.created_hlc = obj.updated_hlc = hlc
             obj.updated_site = state.site_id
         touched_conflicts: list[tuple[str, str]] = []
@@ -187,6 +194,7 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
             earlier = ops_of_row(session, obj.entity_name, str(obj.id))
             new_ops = [emit_field_op(session, state, writer, obj, key, value, hlc, earlier)
                        for key, value in changed.items()]
+            recorded.extend(new_ops)
             obj.updated_hlc = hlc
             obj.updated_site = state.site_id
             row = (obj.entity_name, str(obj.id))
@@ -201,6 +209,8 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
             else:
                 touched_conflicts.append(row)
         state.hlc = writer.clock.last
+        for guard in LOCAL_WRITE_GUARDS:
+            guard(session, recorded)
     session.info.setdefault("edited_rows", []).extend(touched_conflicts)
     session.info.setdefault("revived_rows", []).extend(revived)
 

@@ -160,12 +160,21 @@ def my_identity(session: Session) -> SiteIdentity:
     return SiteIdentity.from_secret_json(row.secret_json)
 
 
-def add_peer(session: Session, peer_file: bytes, profile: str) -> Peer:
-    """Registers a peer after the clerk confirmed its fingerprint (the caller shows it first)."""
+DEFAULT_ROLE_FOR_PROFILE = {"full": "procuratorate", "gov_view": "government"}
+
+
+def add_peer(session: Session, peer_file: bytes, profile: str, role: str | None = None) -> Peer:
+    """Registers a peer after the clerk confirmed its fingerprint (the caller shows it first).
+    The receiver decides: `profile` (what it gets) and `role` (what it may write; by default the role
+    that goes with the profile). The role its file claims is kept only to be shown, never trusted."""
+    from models.sync.identity import ROLES
     from models.sync.profiles import PROFILES
 
     if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}")
+        raise PackageError("bad_profile", name=profile)
+    role = role or DEFAULT_ROLE_FOR_PROFILE.get(profile, "other")
+    if role not in ROLES:
+        raise PackageError("bad_role", name=role)
     card = parse_peer_file(peer_file)
     if card.site_id == local_state(session).site_id:
         raise PackageError("peer_is_self")
@@ -174,9 +183,13 @@ def add_peer(session: Session, peer_file: bytes, profile: str) -> Peer:
         if existing.card().sign_pub != card.sign_pub or existing.card().kem_pub != card.kem_pub:
             raise PackageError("peer_key_changed")
         existing.unit, existing.workstation, existing.app_version = card.unit, card.workstation, card.app_version
-        existing.profile = profile
+        existing.profile, existing.role, existing.role_claimed = profile, role, card.role
         return existing
-    peer = Peer(site_id=card.site_id, unit=card.unit, workstation=card.workstation, role=card.role,
+    known = session.get(KnownSite, card.site_id)
+    if known is not None:  # paired directly now: the pairing is the confirmation
+        session.delete(known)
+    peer = Peer(site_id=card.site_id, unit=card.unit, workstation=card.workstation, role=role,
+                role_claimed=card.role, their_audit_head="", my_audit_witness="",
                 sign_pub=card.sign_pub.hex(), kem_pub=card.kem_pub.hex(), app_version=card.app_version,
                 profile=profile, revoked=False, added_at=dt.datetime.now().isoformat(timespec="seconds"))
     session.add(peer)
