@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import GUARD_TRIGGERS, append_audit, audit_head, missing_guard_triggers, register_audit_key
 from models.errors import DomainError
+from models.fsutil import DATABASE_FOLDER
 from models.keyslots import KeyFile, keys_path_for
 from models.oplog import local_state
 
@@ -33,6 +34,7 @@ def on_open(db: Database, *, explicit_user: bool) -> None:
     import models.sync.policy  # noqa: F401  (registers the local write guard)
 
     register_audit_key(db.engine, db.dek)
+    DATABASE_FOLDER[:] = [db.path.parent]
     key_path = keys_path_for(db.path)
     event.listen(db.sessions, "before_commit", lambda session: _before_commit(session, db))
     event.listen(db.sessions, "after_commit", lambda session: _after_commit(session, db))
