@@ -41,10 +41,14 @@ def on_open(db: Database, *, explicit_user: bool) -> None:
     event.listen(db.sessions, "after_rollback", _forget)
     witness = _key_file(db).read_witness() if key_path.exists() else {}
     with db.read_scope() as session:
+        from models.sync.export import packages_key, packages_sent
+
         state = local_state(session)
         missing = missing_guard_triggers(session)
         issued = int(witness.get("sync", {}).get(state.incarnation, 0))
-        stale = issued > state.seq
+        packages = int(witness.get("sync", {}).get(packages_key(state.incarnation), 0))
+        sent = packages_sent(session, state.incarnation)
+        stale = issued > state.seq or packages > sent
         if not explicit_user:
             db.user = display_name(session) or db.user
     if missing or stale:
@@ -55,7 +59,8 @@ def on_open(db: Database, *, explicit_user: bool) -> None:
                 append_audit(session, "audit_triggers_restored", detail={"triggers": missing}, result="warning")
             if stale:
                 renew_incarnation(session, "file_older_than_issued_ops",
-                                  {"file_seq": local_state(session).seq, "issued_seq": issued})
+                                  {"file_seq": local_state(session).seq, "issued_seq": issued,
+                                   "file_packages": sent, "packages_sent": packages})
 
 
 def display_name(session: Session) -> str:
@@ -90,9 +95,8 @@ def _before_commit(session: Session, db: Database) -> None:
     watermark = session.info.pop("sync_watermark", None)
     if watermark is None or not keys_path_for(db.path).exists():
         return
-    incarnation, seq = watermark
     # Before the commit: a crash in between only costs a needless new incarnation, never a reused id.
-    _key_file(db).record_witness({"sync": {incarnation: seq}})
+    _key_file(db).record_witness({"sync": watermark})
 
 
 def _after_commit(session: Session, db: Database) -> None:

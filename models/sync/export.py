@@ -92,7 +92,8 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     peer.out_seq, peer.out_last_sha256 = seq, written.sha256
     # Op ids up to state.seq have now left this machine: the counter outside the database file must know,
     # so a copy of an older file starts a new incarnation instead of re-using them (written before commit).
-    session.info["sync_watermark"] = (state.incarnation, state.seq)
+    sent = packages_sent(session, state.incarnation)
+    session.info["sync_watermark"] = {state.incarnation: state.seq, packages_key(state.incarnation): sent}
     append_audit(session, "sync_export", object_ref=f"{peer.unit} {peer.workstation}".strip(),
                  detail={"pkg_id": routing.pkg_id, "seq": seq, "profile": profile.name, "ops": manifest["op_count"],
                          "blobs": len(blobs), "full": full})
@@ -193,6 +194,16 @@ def _rows_to_resend(session: Session, peer: Peer, profile: Profile, seq: int, fu
             if not row_is_shared(profile, row, entity):
                 exposed.withdrawn, exposed.since_seq = True, seq
     return rows
+
+
+def packages_key(incarnation: str) -> str:
+    """Witness entry counting the packages this incarnation wrote (each export adds one to one peer's
+    sequence): a file that wrote fewer is older than packages its peers may hold."""
+    return f"{incarnation}/packages"
+
+
+def packages_sent(session: Session, incarnation: str) -> int:
+    return sum(session.scalars(select(Peer.out_seq).where(Peer.out_incarnation == incarnation)))
 
 
 def _introductions(session: Session, sites: set[str]) -> list[dict[str, str]]:

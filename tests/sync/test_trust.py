@@ -251,8 +251,8 @@ def test_withdrawing_to_government_removes_the_record_from_the_government_copy(t
 
 
 def test_create_ops_cut_down_for_a_profile_still_verify(tmp_path):
-    from models.sync.signing import sign_op, verifies
     from models.sync.profiles import PROFILES, project_op
+    from models.sync.signing import sign_op, verifies
 
     site = Workstation(tmp_path / "a", "a")
     op = OpRecord(_next_op_id(site), 1, site.site_id, "", "suggestion", str(uuid.uuid4()), CREATE_FIELD,
