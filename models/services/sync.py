@@ -197,6 +197,26 @@ def conflicts(session: Session) -> list[ConflictInfo]:
     return list_conflicts(session)
 
 
+@dataclass(frozen=True)
+class ConflictRow:
+    conflict: ConflictInfo
+    title: str  # the record, as people know it
+    choosable: bool  # this workstation's role may write the field (a government site may not pick a 文号)
+
+
+def conflict_rows(session: Session) -> list[ConflictRow]:
+    from models.search import display_title
+
+    rows = []
+    for conflict in list_conflicts(session):
+        obj = session.get(ENTITY_BY_NAME[conflict.entity], uuid.UUID(conflict.row_id))
+        field = "deleted" if conflict.kind == "delete_edit" else conflict.field
+        allowed = writable_fields(session, conflict.entity)
+        rows.append(ConflictRow(conflict, display_title(obj) if obj is not None else conflict.row_id,
+                                allowed is None or field in allowed))
+    return rows
+
+
 def choose_conflict(session: Session, conflict: ConflictInfo, column: int) -> None:
     """Keep the value of head `column`. For a 删除-修改 conflict the heads are [the deletion, the newer
     edit]: column 0 keeps the record deleted, column 1 keeps it (the edit stands)."""
