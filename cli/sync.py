@@ -160,8 +160,10 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
-    result = service.import_package_file(ctx.database(), args.file, preview=args.preview,
-                                         accept_clock_skew=getattr(args, "accept_clock_skew", False))
+    # Unlocked without an audit row: nothing is written before the package is authenticated.
+    result = service.import_package_file(ctx.database(audit_unlock=False), args.file, preview=args.preview,
+                                         accept_clock_skew=getattr(args, "accept_clock_skew", False),
+                                         record_unlock=True)
     ctx.out(result.message)
     for entity, count in result.per_entity.items():
         ctx.out(f"  {entity}: {count}")

@@ -165,7 +165,9 @@ def export_to_peer(db: Database, peer: str, path: Path, full: bool = False) -> E
 
 
 def import_package_file(db: Database, path: Path, *, preview: bool = False,
-                        accept_clock_skew: bool = False) -> ImportResult:
+                        accept_clock_skew: bool = False, record_unlock: bool = False) -> ImportResult:
+    """`record_unlock`: the caller unlocked without an audit row (CLI); it is recorded with the import,
+    after authentication, and a refused package leaves only its refusal event."""
     path = Path(path)
     _check_input(path)
     try:
@@ -181,6 +183,8 @@ def import_package_file(db: Database, path: Path, *, preview: bool = False,
     if preview or checked.status in ("duplicate", "stale"):
         return checked
     with db.import_scope("before_sync_import") as session:  # a verified backup, then one transaction
+        if record_unlock:
+            append_audit(session, "unlock", detail={"method": "cli_sync_import"})
         return import_package(session, path, accept_clock_skew=accept_clock_skew)
 
 
