@@ -110,10 +110,15 @@ def verify_chain(session: Session) -> list[str]:
     problems = []
     key = _audit_key(session)
     prev, expected_seq = GENESIS, 1
+    legacy = True  # rows written before the chain was keyed (schema 0008) may open it, unkeyed
     for row in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
         if row.seq != expected_seq:
             problems.append(f"审计记录缺失：应为第{expected_seq}条，实为第{row.seq}条")
-        if row.prev_hash != prev or row.hash != chain_hash(row.prev_hash, row.chained_fields(), key):
+        keyed = row.hash == chain_hash(row.prev_hash, row.chained_fields(), key)
+        unkeyed = legacy and not keyed and row.hash == hashlib.sha256(
+            (row.prev_hash + canonical_json(row.chained_fields())).encode()).hexdigest()
+        legacy = legacy and unkeyed
+        if row.prev_hash != prev or not (keyed or unkeyed):
             problems.append(f"审计记录第{row.seq}条被篡改")
         prev, expected_seq = row.hash, row.seq + 1
     return problems

@@ -82,19 +82,16 @@ def my_peer_file(session: Session) -> bytes:
     return export_peer_file(my_identity(session), APP_VERSION)
 
 
-def read_input_file(path: Path, limit: int | None = None) -> bytes:
+def read_input_file(path: Path, limit: int | None = None, what: str = "配对文件") -> bytes:
     """Bytes of a file the clerk chose, with one Chinese line for every path problem."""
     path = Path(path)
-    if not path.exists():
-        raise PackageError("no_file", path=path)
-    if not path.is_file():
-        raise PackageError("not_a_file", path=path)
+    _check_input(path, what)
     try:
         if limit is not None and path.stat().st_size > limit:
             raise PackageError("bad_peer_file")
         return path.read_bytes()
     except OSError as exc:
-        raise PackageError("unreadable", path=path, reason=exc.strerror or "无法读取") from None
+        raise PackageError("unreadable", what=what, path=path, reason=exc.strerror or "无法读取") from None
 
 
 def check_output_path(path: Path) -> Path:
@@ -179,7 +176,7 @@ def import_package_file(db: Database, path: Path, *, preview: bool = False,
                          detail={"code": exc.code, "message": exc.message}, result="refused")
         raise
     except OSError as exc:
-        raise PackageError("unreadable", path=path, reason=exc.strerror or "无法读取") from None
+        raise PackageError("unreadable", what="同步包文件", path=path, reason=exc.strerror or "无法读取") from None
     if preview or checked.status in ("duplicate", "stale"):
         return checked
     with db.import_scope("before_sync_import") as session:  # a verified backup, then one transaction
@@ -188,11 +185,11 @@ def import_package_file(db: Database, path: Path, *, preview: bool = False,
         return import_package(session, path, accept_clock_skew=accept_clock_skew)
 
 
-def _check_input(path: Path) -> None:
+def _check_input(path: Path, what: str = "同步包文件") -> None:
     if not path.exists():
-        raise PackageError("no_file", path=path)
+        raise PackageError("no_file", what=what, path=path)
     if not path.is_file():
-        raise PackageError("not_a_file", path=path)
+        raise PackageError("not_a_file", what=what, path=path)
 
 
 # --- conflicts ---

@@ -107,7 +107,7 @@ def test_doctor_reports_a_rewritten_chain_even_when_recomputed_with_the_key(new_
     assert any(line.startswith("审计记录被改写：第") and "密钥文件" in line for line in findings)
 
 
-def test_an_unkeyed_recomputed_chain_is_caught_by_the_chain_itself(new_db):
+def test_an_unkeyed_recomputed_chain_is_caught_by_its_witness(new_db):
     import hashlib
 
     from models.audit import AuditEvent
@@ -121,7 +121,14 @@ def test_an_unkeyed_recomputed_chain_is_caught_by_the_chain_itself(new_db):
             row.prev_hash = prev
             row.hash = prev = hashlib.sha256((prev + canonical_json(row.chained_fields())).encode()).hexdigest()
         session.flush()
-        assert "审计记录第1条被篡改" in verify_chain(session)
+        # an unkeyed prefix is what a database written before the keyed chain holds, so the chain alone
+        # accepts it; the head witnessed in the key file does not
+        assert verify_chain(session) == []
+        session.add(AuditEvent(seq=99, hlc=1, at="", site_id="", user="", event="x", prev_hash=prev, hash="0" * 64))
+        session.flush()
+        assert "审计记录第99条被篡改" in verify_chain(session)
+    from models.services.doctor import check_database
+    assert any(line.startswith("审计记录被改写") for line in check_database(new_db))
 
 
 def test_open_recreates_dropped_triggers_with_an_audit_event(new_db):
