@@ -23,7 +23,7 @@ MESSAGES: dict[str, str] = {
     "bad_profile": "未知的数据范围：{name}",
     "bad_role": "未知的角色：{name}",
     "no_file": "找不到{what}：{path}",
-    "not_a_file": "{what}路径不是文件：{path}",
+    "not_a_file": "所选路径是文件夹，不是{what}：{path}",
     "unreadable": "无法读取{what}：{path}（{reason}）",
     "no_identity": "本机尚未生成同步身份：请在“同步”页点“设置本机同步身份”，或运行 peer export-id",
     "peer_not_found": "找不到配对的工作站：{name}",

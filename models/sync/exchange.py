@@ -383,7 +383,13 @@ def _preview(session: Session, package: OpenedPackage, plan: _Plan, result: Impo
     """Dry run without writing anything (with SQLCipher even a rolled-back savepoint rewrites pages):
     counts new ops per entity and predicts conflicts — an incoming field op that does not supersede
     every local head of its field."""
-    incoming = list(plan.ops(package))
+    incoming = []
+    for op, verdict in plan.classified(package):
+        if verdict == APPLY:
+            incoming.append(op)
+        else:
+            result.quarantined_ops += 1
+            result.held[verdict] = result.held.get(verdict, 0) + 1
     known = _known_op_ids(session, [op.op_id for op in incoming])
     incoming_ids = {op.op_id for op in incoming}
     per_entity: Counter[str] = Counter()

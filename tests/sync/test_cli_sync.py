@@ -118,6 +118,6 @@ def test_a_refused_package_at_the_real_cli_writes_nothing_but_its_refusal(tmp_pa
     assert cli(receiver, "dump").stdout == before
     for bad_path in (tmp_path / "没有这个包.fjpkg", tmp_path):
         missing = cli(receiver, "sync", "import", str(bad_path), ok=False)
-        assert missing.stderr.strip() in (f"错误：找不到同步包文件：{bad_path}", f"错误：同步包路径不是文件：{bad_path}")
+        assert missing.stderr.strip() in (f"错误：找不到同步包文件：{bad_path}", f"错误：所选路径是文件夹，不是同步包文件：{bad_path}")
     assert "已导入第 1 号包" in cli(receiver, "sync", "import", str(package)).stdout
     assert [event for event, _ in events(receiver)][-2:] == ["unlock", "sync_import"]

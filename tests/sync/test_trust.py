@@ -209,7 +209,7 @@ def test_a_refused_package_writes_no_backup_and_one_audit_event(trio, tmp_path):
     for missing in (tmp_path / "无此文件.fjpkg", tmp_path):
         with pytest.raises(PackageError) as caught:
             service.import_package_file(receiver.db, missing)
-        assert caught.value.message.startswith(("找不到同步包文件", "同步包路径不是文件"))
+        assert caught.value.message.startswith(("找不到同步包文件", "所选路径是文件夹，不是同步包文件"))
     result = service.import_package_file(receiver.db, good)
     assert result.new_ops == 1 and len(list(backups.glob("*.db"))) == 1
 
