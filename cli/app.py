@@ -39,20 +39,22 @@ class CliContext:
     def db_path(self) -> Path:
         return Path(self.args.db) if self.args.db else default_db_path()
 
-    def database(self) -> Database:
-        """Unlock once: remembered key on this computer, else the password (env or prompt)."""
+    def database(self, audit_unlock: bool = True) -> Database:
+        """Unlock once: remembered key on this computer, else the password (env or prompt).
+        `audit_unlock=False`: the command records the unlock itself (sync import: only after the
+        package is authenticated)."""
         if self._db is None:
             from models.services.setup import remembers_key, unlock
 
             if os.environ.get(PASSWORD_ENV) is None and os.environ.get(RECOVERY_ENV) is not None:
-                self._db = unlock(self.db_path, recovery_key=os.environ[RECOVERY_ENV])
+                self._db = unlock(self.db_path, recovery_key=os.environ[RECOVERY_ENV], audit=audit_unlock)
             elif os.environ.get(PASSWORD_ENV) is None and remembers_key(self.db_path):
                 try:
-                    self._db = unlock(self.db_path)
+                    self._db = unlock(self.db_path, audit=audit_unlock)
                 except DomainError:
                     self._db = None
             if self._db is None:
-                self._db = unlock(self.db_path, password=ask_secret("密码：", PASSWORD_ENV))
+                self._db = unlock(self.db_path, password=ask_secret("密码：", PASSWORD_ENV), audit=audit_unlock)
         return self._db
 
     @contextmanager

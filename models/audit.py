@@ -1,13 +1,22 @@
-"""Append-only, hash-chained audit log of non-data events (unlock, password change, imports,
-exports, backups...). Field-level data changes live in the op log; audit rows reference them.
-hash = SHA-256(prev_hash ‖ canonical row); `verify_chain` finds edited, deleted or reordered rows."""
+"""Append-only, keyed hash chain of non-data events (unlock, password change, imports, exports,
+backups...). Field-level data changes live in the op log; audit rows reference them.
+
+hash = HMAC-SHA256(audit key, prev_hash ‖ canonical row), the audit key derived from the data key with
+HKDF, so a row cannot be rewritten and the chain recomputed without the key. The head (count, hash) is
+kept outside the database (the key file, models/integrity.py) and witnessed by every peer (package
+manifests), so deleting the newest rows is found too; `verify_chain` finds edited, deleted or
+reordered rows, `doctor` compares the head with its witnesses."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
+import weakref
 from typing import Any
 
-from sqlalchemy import DDL, BigInteger, String, Text, event, select
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import DDL, BigInteger, Engine, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
@@ -38,15 +47,45 @@ class AuditEvent(Base):
 
 
 # Append-only in the database too, not only in the code (SQLite syntax; PostgreSQL needs its own).
-APPEND_ONLY_TRIGGERS = tuple(
-    f"CREATE TRIGGER audit_no_{action.lower()} BEFORE {action} ON audit_event "
-    "BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END" for action in ("UPDATE", "DELETE"))
+GUARD_TRIGGERS = {f"audit_no_{action.lower()}": f"CREATE TRIGGER audit_no_{action.lower()} BEFORE {action} ON "
+                  "audit_event BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
+                  for action in ("UPDATE", "DELETE")}
+APPEND_ONLY_TRIGGERS = tuple(GUARD_TRIGGERS.values())
 for _sql in APPEND_ONLY_TRIGGERS:
     event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
 
+# Audit key per open database, found from a session through its connection pool (shared by the write
+# and read engines of one Database); registered by models/integrity.py when the database is opened.
+_AUDIT_KEYS: weakref.WeakKeyDictionary[object, bytes] = weakref.WeakKeyDictionary()
 
-def chain_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(fields)).encode()).hexdigest()
+
+def derive_audit_key(dek: bytes | None) -> bytes:
+    return HKDF(hashes.SHA256(), 32, salt=b"FJLD-audit-v1", info=b"audit chain").derive(dek or b"")
+
+
+def register_audit_key(engine: Engine, dek: bytes | None) -> None:
+    _AUDIT_KEYS[engine.pool] = derive_audit_key(dek)
+
+
+def _audit_key(session: Session) -> bytes:
+    bind = session.get_bind()
+    key = _AUDIT_KEYS.get(getattr(bind, "pool", None))
+    return key if key is not None else derive_audit_key(None)
+
+
+def chain_hash(prev_hash: str, fields: dict[str, Any], key: bytes) -> str:
+    return hmac.new(key, (prev_hash + canonical_json(fields)).encode(), hashlib.sha256).hexdigest()
+
+
+def audit_head(session: Session) -> dict[str, Any]:
+    """(count, hash) of the newest row: what the key file and the peers keep as witnesses."""
+    last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return {"count": last.seq, "hash": last.hash} if last else {"count": 0, "hash": GENESIS}
+
+
+def missing_guard_triggers(session: Session) -> list[str]:
+    present = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    return sorted(set(GUARD_TRIGGERS) - present)
 
 
 def append_audit(session: Session, event_name: str, *, object_ref: str = "",
@@ -58,21 +97,44 @@ def append_audit(session: Session, event_name: str, *, object_ref: str = "",
                      user=writer.user, event=event_name, object_ref=object_ref,
                      detail=canonical_json(detail or {}), result=result,
                      prev_hash=last.hash if last else GENESIS)
-    row.hash = chain_hash(row.prev_hash, row.chained_fields())
+    row.hash = chain_hash(row.prev_hash, row.chained_fields(), _audit_key(session))
     local_state(session).hlc = writer.clock.last
     session.add(row)
     session.flush()
+    session.info["audit_head"] = {"count": row.seq, "hash": row.hash}  # to the key file after commit
     return row
 
 
 def verify_chain(session: Session) -> list[str]:
     """Problems found, in Chinese; empty when the chain is intact."""
     problems = []
+    key = _audit_key(session)
     prev, expected_seq = GENESIS, 1
+    legacy = True  # rows written before the chain was keyed (schema 0008) may open it, unkeyed
     for row in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
         if row.seq != expected_seq:
             problems.append(f"审计记录缺失：应为第{expected_seq}条，实为第{row.seq}条")
-        if row.prev_hash != prev or row.hash != chain_hash(row.prev_hash, row.chained_fields()):
+        keyed = row.hash == chain_hash(row.prev_hash, row.chained_fields(), key)
+        unkeyed = legacy and not keyed and row.hash == hashlib.sha256(
+            (row.prev_hash + canonical_json(row.chained_fields())).encode()).hexdigest()
+        legacy = legacy and unkeyed
+        if row.prev_hash != prev or not (keyed or unkeyed):
             problems.append(f"审计记录第{row.seq}条被篡改")
         prev, expected_seq = row.hash, row.seq + 1
     return problems
+
+
+def check_head(session: Session, head: dict[str, Any], witness: str) -> list[str]:
+    """Compares the chain with a head kept elsewhere (`witness` names where, for the message). A chain
+    longer than the witness is fine (the witness lags); shorter means rows were cut off; a different
+    hash at the witnessed position means the chain was rewritten."""
+    count, expected = int(head.get("count", 0)), str(head.get("hash", ""))
+    if count <= 0:
+        return []
+    row = session.get(AuditEvent, count)
+    if row is None:
+        have = audit_head(session)["count"]
+        return [f"审计记录被截断：{witness}记录有 {count} 条，数据库中只有 {have} 条"]
+    if not hmac.compare_digest(row.hash, expected):
+        return [f"审计记录被改写：第 {count} 条与{witness}记录的不一致"]
+    return []

@@ -8,6 +8,7 @@ days, one a week for 8 weeks, one a month for 12 months — and never the only v
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 from pathlib import Path
@@ -77,21 +78,32 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
             raw.driver_connection.execute("VACUUM INTO ?", (str(tmp),))
         finally:
             raw.close()
+        os.chmod(tmp, 0o600)  # only this Windows/Linux account may read a backup or its keys
         verify_backup(tmp, dek, expected)
         tmp.replace(final)
         keys = keys_path_for(db_path)
         if keys.exists():
-            shutil.copyfile(keys, keys_path_for(final))
+            copy_private(keys, keys_path_for(final))
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise disk_error(exc, final) from exc
     except Exception as exc:
         tmp.unlink(missing_ok=True)
         if is_disk_full(exc):
-            raise DomainError("disk_full", f"磁盘空间不足，未能写入备份：{final}。原有数据未改动") from exc
+            raise DomainError("disk_full", f"磁盘空间不足（{folder}），未能写入备份：{final.name}。原有数据未改动") from exc
         raise
     rotate_backups(folder, db_path.stem, now=now)
     return final
+
+
+def copy_private(source: Path, target: Path) -> None:
+    """A copy readable by this account only (0600), whatever the umask."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+        shutil.copyfileobj(src, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.chmod(target, 0o600)
 
 
 class BackupFile(NamedTuple):

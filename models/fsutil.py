@@ -23,9 +23,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise disk_error(exc, path) from exc
 
 
+# The folder of the open database, named when SQLite reports a full disk (set by models/integrity.py).
+DATABASE_FOLDER: list[Path] = []
+
+
 def disk_error(exc: OSError, path: Path) -> DomainError:
     if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return DomainError("disk_full", f"磁盘空间不足，未能写入：{path}。原有数据未改动")
+        return DomainError("disk_full", f"磁盘空间不足（{Path(path).parent}），未能写入：{Path(path).name}。原有数据未改动")
+    if exc.errno == errno.EISDIR or Path(path).is_dir():
+        return DomainError("write_failed", f"目标路径是一个文件夹，请给出文件名：{path}")
+    if exc.errno == errno.ENOENT:
+        return DomainError("write_failed", f"目标文件夹不存在：{Path(path).parent}")
     return DomainError("write_failed", f"无法写入文件：{path}（{exc.strerror}）")
 
 
@@ -37,7 +45,13 @@ def is_disk_full(exc: BaseException) -> bool:
     return "disk is full" in text or "disk i/o error" in text
 
 
+def disk_full_error(folder: Path | None = None) -> DomainError:
+    folder = folder or (DATABASE_FOLDER[-1] if DATABASE_FOLDER else None)
+    where = f"（{folder}）" if folder else ""
+    return DomainError("disk_full", f"磁盘空间不足{where}，本次操作未保存，原有数据未改动。请清理磁盘后再试")
+
+
 def storage_write_error(exc: BaseException) -> DomainError:
     if is_disk_full(exc):
-        return DomainError("disk_full", "磁盘空间不足或无法写入，本次操作未保存，原有数据未改动")
+        return disk_full_error()
     return DomainError("write_failed", f"写入数据库失败，本次操作未保存：{exc}")

@@ -19,10 +19,11 @@ import json
 import os
 import secrets
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from argon2.exceptions import HashingError
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -85,12 +86,18 @@ def normalize_recovery_key(text: str) -> str:
 # --- slot crypto ---
 
 def _kek(kdf: dict[str, Any], secret: bytes) -> bytes:
-    salt = base64.b64decode(kdf["salt"])
-    if kdf["alg"] == "argon2id":
-        return hash_secret_raw(secret, salt, time_cost=kdf["t"], memory_cost=kdf["m_kib"],
-                               parallelism=kdf["p"], hash_len=32, type=Type.ID)
-    if kdf["alg"] == "hkdf-sha256":
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"FJLD-slot").derive(secret)
+    try:
+        salt = base64.b64decode(kdf["salt"], validate=True)
+        if kdf["alg"] == "argon2id":
+            if not all(type(kdf[name]) is int for name in ("t", "m_kib", "p")):
+                raise ValueError("argon2 parameters must be integers")
+            return hash_secret_raw(secret, salt, time_cost=kdf["t"], memory_cost=kdf["m_kib"],
+                                   parallelism=kdf["p"], hash_len=32, type=Type.ID)
+        if kdf["alg"] == "hkdf-sha256":
+            return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"FJLD-slot").derive(secret)
+    except (HashingError, ValueError, TypeError, KeyError, OverflowError):
+        # e.g. m_kib 8 (below Argon2's minimum of 8 KiB per lane): an edited or damaged slot
+        raise DomainError("bad_key_file", "密钥文件中的参数无效（文件可能被改动或已损坏），可用备份中的密钥文件恢复") from None
     raise DomainError("bad_key_file", "密钥文件中的算法无法识别")
 
 
@@ -125,22 +132,35 @@ class KeyFile:
     db_uuid: str
     key_check: str
     slots: list[dict[str, Any]]
+    # Counters kept outside the database file (models/integrity.py): {"audit": {count, hash},
+    # "sync": {incarnation: highest op seq that left this machine}}.
+    witness: dict[str, Any] = field(default_factory=dict)
 
     # -- persistence --
     @classmethod
     def load(cls, path: Path) -> KeyFile:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(path, data["db_uuid"], data["key_check"], list(data["slots"]))
+            witness = data.get("witness", {})
+            if not isinstance(witness, dict) or not isinstance(data["slots"], list):
+                raise ValueError("bad key file")
+            return cls(path, data["db_uuid"], data["key_check"], list(data["slots"]), witness)
         except FileNotFoundError:
             raise DomainError("no_key_file", f"找不到密钥文件：{path}。数据库必须与其密钥文件放在同一文件夹") from None
         except (ValueError, KeyError, TypeError):
             raise DomainError("bad_key_file", f"密钥文件已损坏：{path}，可用备份中的密钥文件恢复") from None
+        except IsADirectoryError:
+            raise DomainError("bad_key_file", f"密钥文件路径是一个文件夹：{path}") from None
+        except OSError as exc:
+            raise DomainError("bad_key_file", f"无法读取密钥文件：{path}（{exc.strerror}）") from None
 
-    def save(self) -> None:
-        if self.path.exists():
+    def save(self, keep_previous: bool = True) -> None:
+        """`keep_previous`: the current file becomes `.bak` (key changes); a witness update does not
+        rotate it, so `.bak` stays the previous generation of keys."""
+        if keep_previous and self.path.exists():
             atomic_write_bytes(self.path.with_name(self.path.name + ".bak"), self.path.read_bytes())
-        body = {"v": FORMAT_VERSION, "db_uuid": self.db_uuid, "key_check": self.key_check, "slots": self.slots}
+        body = {"v": FORMAT_VERSION, "db_uuid": self.db_uuid, "key_check": self.key_check, "slots": self.slots,
+                "witness": self.witness}
         atomic_write_bytes(self.path, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
 
     # -- slots --
@@ -225,6 +245,67 @@ class KeyFile:
     @property
     def remembers(self) -> bool:
         return self._slot("device") is not None
+
+    # -- witnesses kept outside the database: in this file and, where there is one, the keyring --
+    def _witness_ids(self) -> tuple[str, str]:
+        return KEYRING_SERVICE_PREFIX + self.db_uuid + "/witness", getpass.getuser()
+
+    def read_witness(self) -> dict[str, Any]:
+        """This file's witness merged with the keyring's (a key file copied back from a backup carries
+        old counters; the keyring does not travel with it)."""
+        from keyring.errors import KeyringError
+
+        merged = merge_witness({}, self.witness)
+        try:
+            stored = credential_store().get_password(*self._witness_ids())
+            if stored and len(stored) < 64 * 1024:
+                merged = merge_witness(merged, json.loads(stored))
+        except (KeyringError, ValueError, TypeError, AttributeError):
+            pass
+        return merged
+
+    def record_witness(self, update: dict[str, Any]) -> None:
+        from keyring.errors import KeyringError
+
+        self.witness = merge_witness(self.witness, update)
+        self.save(keep_previous=False)
+        try:
+            store = credential_store()
+            stored = store.get_password(*self._witness_ids())
+            previous = json.loads(stored) if stored and len(stored) < 64 * 1024 else {}
+            store.set_password(*self._witness_ids(), json.dumps(merge_witness(previous, update)))
+        except (KeyringError, ValueError, TypeError, AttributeError):
+            pass  # no usable keyring: the key file alone witnesses
+
+    def reset_keyring_witness(self) -> None:
+        """Drop the keyring's audit head (after a restore the chain legitimately restarts shorter)."""
+        from keyring.errors import KeyringError
+
+        try:
+            store = credential_store()
+            stored = store.get_password(*self._witness_ids())
+            previous = json.loads(stored) if stored and len(stored) < 64 * 1024 else {}
+            store.set_password(*self._witness_ids(), json.dumps({"sync": merge_witness({}, previous)["sync"]}))
+        except (KeyringError, ValueError, TypeError, AttributeError):
+            pass
+
+
+def merge_witness(old: Any, new: Any) -> dict[str, Any]:
+    """The newer of two witnesses: the longer audit head, the higher op seq per incarnation."""
+    result: dict[str, Any] = {"audit": {}, "sync": {}}
+    for source in (old, new):
+        if not isinstance(source, dict):
+            continue
+        audit = source.get("audit")
+        if isinstance(audit, dict) and type(audit.get("count")) is int and isinstance(audit.get("hash"), str):
+            if audit["count"] >= int(result["audit"].get("count", -1)):
+                result["audit"] = {"count": audit["count"], "hash": audit["hash"]}
+        sync = source.get("sync")
+        if isinstance(sync, dict):
+            for incarnation, seq in sync.items():
+                if isinstance(incarnation, str) and type(seq) is int:
+                    result["sync"][incarnation] = max(seq, result["sync"].get(incarnation, 0))
+    return result
 
 
 def create_key_file(path: Path, password: str, params: Argon2Params | None = None) -> tuple[KeyFile, bytes, str]:

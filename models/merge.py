@@ -20,7 +20,16 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
 from models.fieldcodec import canonical_json, from_plain
-from models.oplog import CREATE_FIELD, LocalState, Op, OpRecord, WriterContext, emit_field_op, local_state
+from models.oplog import (
+    CREATE_FIELD,
+    LOCAL_WRITE_GUARDS,
+    LocalState,
+    Op,
+    OpRecord,
+    WriterContext,
+    emit_field_op,
+    local_state,
+)
 from models.registry import ENTITY_BY_NAME, replicated_columns, revival_fields
 
 DELETED = "deleted"
@@ -238,7 +247,8 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
         state.arrival += 1
         new_rows.append({"op_id": record.op_id, "hlc": record.hlc, "site_id": record.site_id, "user": record.user,
                          "entity": record.entity, "row_id": record.row_id, "field": record.field,
-                         "value": record.value, "pred": json.dumps(list(record.pred)), "arrival": state.arrival})
+                         "value": record.value, "pred": json.dumps(list(record.pred)), "arrival": state.arrival,
+                         "sig": record.sig})
         writer.clock.observe(record.hlc)
         stats.rows.add((record.entity, record.row_id))
     state.hlc = writer.clock.last
@@ -278,7 +288,9 @@ def resolve_conflict(session: Session, entity: str, row_id: str, name: str, valu
     writer: WriterContext = session.info["writer"]
     state = local_state(session)
     hlc = writer.clock.tick()
-    emit_field_op(session, state, writer, obj, name, value, hlc)
+    op = emit_field_op(session, state, writer, obj, name, value, hlc)
+    for guard in LOCAL_WRITE_GUARDS:
+        guard(session, [op])
     state.hlc = writer.clock.last
     session.info["applying_remote"] = True
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from sqlalchemy import BigInteger, Index, String, Text, event, inspect, select
@@ -17,6 +18,9 @@ from models.hlc import HybridClock
 from models.registry import fill_defaults, replicated_columns, revival_fields
 
 CREATE_FIELD = "*"  # a create op carries every field of the new row as one JSON object
+# Called with every local op a flush is about to record; may raise DomainError to refuse the write
+# (models/sync/policy.py: a government-side site may not edit outside its role).
+LOCAL_WRITE_GUARDS: list[Any] = []
 
 
 class Op(Base):
@@ -32,6 +36,9 @@ class Op(Base):
     value: Mapped[str] = mapped_column(Text)                            # canonical JSON
     pred: Mapped[str] = mapped_column(Text, default="[]")               # JSON list of op ids
     arrival: Mapped[int] = mapped_column(BigInteger, index=True)        # local order of arrival, not replicated
+    # Ed25519 signatures of the origin site, JSON {profile name: base64}: "full" over the op itself, and one
+    # per profile that cuts the op down (models/sync/signing.py). "" for this site's own ops (signed at export).
+    sig: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (Index("ix_op_row_field", "entity", "row_id", "field"),)
 
@@ -66,22 +73,33 @@ class OpRecord:
     field: str
     value: str
     pred: tuple[str, ...] = ()
+    # The origin's signatures (canonical JSON {profile: base64}, models/sync/signing.py); not part of the
+    # op's identity, so two records differing only here are the same op.
+    sig: str = dc_field(default="", compare=False)
 
     @classmethod
     def of(cls, op: Op) -> OpRecord:
         return cls(op.op_id, op.hlc, op.site_id, op.user, op.entity, op.row_id, op.field, op.value,
-                   tuple(op.pred_ids()))
+                   tuple(op.pred_ids()), op.sig or "")
 
     def to_json(self) -> str:
         return canonical_json({"id": self.op_id, "hlc": self.hlc, "site": self.site_id, "user": self.user,
                                "entity": self.entity, "row": self.row_id, "field": self.field,
-                               "value": self.value, "pred": list(self.pred)})
+                               "value": self.value, "pred": list(self.pred), "sig": self.sig})
 
     @classmethod
     def from_json(cls, text: str) -> OpRecord:
         d = json.loads(text)
         return cls(d["id"], int(d["hlc"]), d["site"], d["user"], d["entity"], d["row"], d["field"],
-                   d["value"], tuple(d["pred"]))
+                   d["value"], tuple(d["pred"]), d.get("sig", ""))
+
+    @property
+    def incarnation_and_seq(self) -> tuple[str, int]:
+        """("", 0) for an op id not of the form site:incarnation:seq."""
+        parts = self.op_id.split(":")
+        if len(parts) != 3 or not parts[2].isdigit():
+            return "", 0
+        return parts[1], int(parts[2])
 
 
 @dataclass
@@ -150,6 +168,7 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
     writer: WriterContext | None = session.info.get("writer")
     if writer is None:
         raise RuntimeError("replicated rows may only be written in a Database session")
+    recorded: list[Op] = []
     with session.no_autoflush:
         state = local_state(session)
         for obj in new:
@@ -158,9 +177,11 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
                 obj.id = new_id()
             hlc = writer.clock.tick()
             values = {key: to_plain(getattr(obj, key)) for key in replicated_columns(type(obj))}
-            session.add(Op(op_id=next_op_id(state), hlc=hlc, site_id=state.site_id, user=writer.user,
-                           entity=obj.entity_name, row_id=str(obj.id), field=CREATE_FIELD,
-                           value=canonical_json(values), pred="[]", arrival=state.arrival))
+            create = Op(op_id=next_op_id(state), hlc=hlc, site_id=state.site_id, user=writer.user,
+                        entity=obj.entity_name, row_id=str(obj.id), field=CREATE_FIELD,
+                        value=canonical_json(values), pred="[]", arrival=state.arrival)
+            session.add(create)
+            recorded.append(create)
             obj.created_hlc = obj.updated_hlc = hlc
             obj.updated_site = state.site_id
         touched_conflicts: list[tuple[str, str]] = []
@@ -173,6 +194,7 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
             earlier = ops_of_row(session, obj.entity_name, str(obj.id))
             new_ops = [emit_field_op(session, state, writer, obj, key, value, hlc, earlier)
                        for key, value in changed.items()]
+            recorded.extend(new_ops)
             obj.updated_hlc = hlc
             obj.updated_site = state.site_id
             row = (obj.entity_name, str(obj.id))
@@ -187,6 +209,8 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
             else:
                 touched_conflicts.append(row)
         state.hlc = writer.clock.last
+        for guard in LOCAL_WRITE_GUARDS:
+            guard(session, recorded)
     session.info.setdefault("edited_rows", []).extend(touched_conflicts)
     session.info.setdefault("revived_rows", []).extend(revived)
 

@@ -199,8 +199,12 @@ def open_database(path: Path, dek: bytes | None, *, user: str | None = None,
     try:
         _check_cipher(engine, dek is not None)
         migrate(engine, path, dek)
-    except (SADatabaseError, sqlcipher3.DatabaseError):
+    except (SADatabaseError, sqlcipher3.DatabaseError) as exc:
         engine.dispose()
+        from models.fsutil import disk_full_error, is_disk_full
+
+        if is_disk_full(exc):  # a full disk is never reported as damage
+            raise disk_full_error(path.parent) from None
         raise DomainError("db_unreadable", "数据库文件损坏或与密钥文件不匹配，可从备份恢复") from None
     except DomainError:
         engine.dispose()
@@ -214,6 +218,9 @@ def open_database(path: Path, dek: bytes | None, *, user: str | None = None,
                                site_label=site_label, seq=0, hlc=0, arrival=0)
             session.add(state)
         db.clock.last = max(db.clock.last, state.hlc)
+    from models.integrity import on_open  # audit key and triggers, witnesses, stale-file check, author name
+
+    on_open(db, explicit_user=user is not None)
     return db
 
 

@@ -1,10 +1,11 @@
 """冲突处理: fields two workstations changed differently, shown side by side; choosing a value is an
-ordinary edit that supersedes both (models.merge.resolve_conflict), so every workstation converges."""
+ordinary edit that supersedes both (models/services/sync.py), so every workstation converges. A
+删除-修改 conflict offers "keep deleted" or "keep the record". Fields this workstation's role may not
+write are shown read-only."""
 from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -20,10 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.errors import DomainError
 from models.hlc import wall_ms_of
-from models.merge import ConflictInfo, list_conflicts, resolve_conflict
-from models.registry import ENTITY_BY_NAME
-from models.search import display_title
+from models.services import sync as sync_service
 from models.services.common import LABELS
 from ui import messages
 from ui.context import AppContext
@@ -69,13 +69,17 @@ class ConflictView(QWidget):
 
     def refresh(self) -> None:
         self.conflicts.clear()
-        with self.ctx.db.session_scope() as session:
-            for conflict in list_conflicts(session):
-                obj = session.get(ENTITY_BY_NAME[conflict.entity], uuid.UUID(conflict.row_id))
-                title = display_title(obj) if obj is not None else conflict.row_id
-                item = QListWidgetItem(f"【{LABELS.get(conflict.entity, conflict.entity)}】{title} · {field_label(conflict.entity, conflict.field)}")
-                item.setData(CONFLICT_ROLE, conflict)
-                self.conflicts.addItem(item)
+        self._choosable: dict[tuple[str, str, str], bool] = {}
+        with self.ctx.db.read_scope() as session:
+            rows = sync_service.conflict_rows(session)
+        for row in rows:
+            conflict = row.conflict
+            kind = tr("（删除-修改冲突）") if conflict.kind == "delete_edit" else ""
+            item = QListWidgetItem(f"【{LABELS.get(conflict.entity, conflict.entity)}】{row.title} · "
+                                   f"{field_label(conflict.entity, conflict.field)}{kind}")
+            item.setData(CONFLICT_ROLE, conflict)
+            self._choosable[(conflict.entity, conflict.row_id, conflict.field)] = row.choosable
+            self.conflicts.addItem(item)
         if self.conflicts.count():
             self.conflicts.setCurrentRow(0)
         else:
@@ -90,9 +94,10 @@ class ConflictView(QWidget):
 
     def show_current(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         self._clear_sides()
-        conflict: ConflictInfo | None = item.data(CONFLICT_ROLE) if item is not None else None
+        conflict: sync_service.ConflictInfo | None = item.data(CONFLICT_ROLE) if item is not None else None
         if conflict is None:
             return
+        choosable = self._choosable.get((conflict.entity, conflict.row_id, conflict.field), True)
         for column, head in enumerate(conflict.heads):
             field = field_label(conflict.entity, conflict.field) if conflict.kind == "value" else (
                 tr("删除") if column == 0 else tr("修改"))
@@ -102,30 +107,33 @@ class ConflictView(QWidget):
             value = QLabel(f"{field}：{value_text(head['value'])}")
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            choose = QPushButton(tr("采用这个值"))
+            label = tr("采用这个值")
+            if conflict.kind == "delete_edit":
+                label = tr("保持删除") if column == 0 else tr("保留记录（采用修改）")
+            choose = QPushButton(label)
             choose.setObjectName(f"choose_{column}")
+            choose.setEnabled(choosable)
+            if not choosable:
+                choose.setToolTip(tr("本工作站的角色无权修改此项，由检察院一方处理"))
             choose.clicked.connect(lambda _=False, n=column, c=conflict: self.choose(c, n))
             self.sides.addWidget(header, 0, column)
             self.sides.addWidget(value, 1, column)
             self.sides.addWidget(choose, 2, column)
         self.sides.setRowStretch(3, 1)
 
-    def choose(self, conflict: ConflictInfo, column: int) -> None:
-        field, value = conflict.field, conflict.heads[column]["value"]
-        if conflict.kind == "delete_edit":
-            field, value = "deleted", column == 0   # heads: [the delete, the newer edit]
+    def choose(self, conflict: sync_service.ConflictInfo, column: int) -> None:
         try:
-            with self.ctx.db.session_scope() as session:
-                resolve_conflict(session, conflict.entity, conflict.row_id, field, value)
-        except (KeyError, ValueError) as exc:
-            messages.show_error(self, tr("无法处理该冲突：{e}").format(e=exc))
+            with self.ctx.db.write_scope() as session:
+                sync_service.choose_conflict(session, conflict, column)
+        except DomainError as exc:
+            messages.show_error(self, exc)
             return
         self.refresh()
         self.resolved.emit()
 
     def count(self) -> int:
-        with self.ctx.db.session_scope() as session:
-            return len(list_conflicts(session))
+        with self.ctx.db.read_scope() as session:
+            return len(sync_service.conflicts(session))
 
 
 def conflict_panel(ctx: AppContext) -> tuple[QWidget, ConflictView]:

@@ -1,5 +1,7 @@
-"""同步 screen: this workstation's sync identity, its peers, exchanging packages (in a worker thread,
-with a summary of what changed) and the conflicts that need a person."""
+"""同步 screen: this workstation's sync identity, its peers (profile and write rights chosen here; the
+role a peer's file claims is only shown), exchanging packages (in a worker thread, with a summary of
+what changed), what needs a person: held-back ops with their reason, fork alerts, introductions of third
+sites to confirm, and the conflicts. Everything goes through models/services/sync.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,21 +13,17 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListWidget,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 
 from models.errors import DomainError
+from models.services import sync as sync_service
 from models.services.common import LABELS
-from models.sync.exchange import ImportResult, export_package, import_package
-from models.sync.export import APP_VERSION, ExportResult
-from models.sync.identity import ROLES, export_peer_file, parse_peer_file
-from models.sync.peers import Peer, SyncIdentity, add_peer, ensure_identity, my_identity
-from models.sync.profiles import PROFILES
+from models.services.sync import PROFILES, ROLES, ExportResult, ImportResult
 from ui import files, messages
 from ui.conflict_view import conflict_panel
 from ui.context import AppContext
@@ -37,6 +35,9 @@ from ui.workers import run_in_background
 
 ROLE_LABELS = dict(zip(ROLES, (tr("检察院"), tr("联络办"), tr("行政机关"), tr("其他"))))
 PACKAGE_FILTER = tr("同步数据包 (*.fjpkg)")
+DEFAULT_ROLE = {"full": "procuratorate", "gov_view": "government"}
+# The service call the import worker makes (a name the GUI tests can replace).
+import_package_file = sync_service.import_package_file
 
 
 def import_summary(result: ImportResult) -> str:
@@ -83,33 +84,60 @@ class SyncPage(QWidget):
         self.summary = QLabel(tr("导入或导出后，这里显示变更摘要。"))
         self.summary.setWordWrap(True)
         peers_layout.addWidget(self.summary)
+        self.alerts = QListWidget()
+        self.alerts.setMaximumHeight(120)
+        confirm_button = QPushButton(tr("核对并确认所选介绍…"))
+        confirm_button.clicked.connect(self.confirm_introduction)
+        seen_button = QPushButton(tr("分叉提醒已查看"))
+        seen_button.clicked.connect(self.acknowledge_forks)
+        alerts_box = QGroupBox(tr("需要处理的提醒（暂不应用的变更、分叉、待确认的介绍）"))
+        alerts_layout = QVBoxLayout(alerts_box)
+        alerts_layout.addWidget(self.alerts)
+        alert_buttons = QHBoxLayout()
+        alert_buttons.addWidget(confirm_button)
+        alert_buttons.addWidget(seen_button)
+        alert_buttons.addStretch(1)
+        alerts_layout.addLayout(alert_buttons)
         conflicts_box, self.conflict_view = conflict_panel(ctx)
         layout = QVBoxLayout(self)
         layout.addWidget(me)
         layout.addWidget(peers_box)
+        layout.addWidget(alerts_box)
         layout.addWidget(conflicts_box, 1)
+        self._introductions: list[sync_service.Introduction] = []
         self._site_ids: list[str] = []
         self.reload()
 
     def reload(self) -> None:
-        try:
-            with self.ctx.db.session_scope() as session:
-                row = session.get(SyncIdentity, 1)
-                identity = my_identity(session) if row is not None else None
-                peers = list(session.scalars(select(Peer).where(Peer.revoked.is_(False)).order_by(Peer.unit)))
-                rows = [(p.site_id, (p.unit, p.workstation, ROLE_LABELS.get(p.role, p.role),
-                                     PROFILES[p.profile].label if p.profile in PROFILES else p.profile,
-                                     p.out_seq, p.acked_seq)) for p in peers]
-        except OperationalError:   # an old database without the sync tables
-            self.identity_label.setText(tr("此数据库尚未启用同步（请升级数据库）"))
-            return
+        with self.ctx.db.read_scope() as session:
+            identity = sync_service.identity_info(session)
+            peers = sync_service.list_peers(session)
+            held = sync_service.quarantine_list(session)
+            forks = sync_service.fork_alerts(session, unseen_only=True)
+            self._introductions = sync_service.introductions(session)
+        rows = [(p.site_id, (p.unit, p.workstation, ROLE_LABELS.get(p.role, p.role),
+                             PROFILES[p.profile].label if p.profile in PROFILES else p.profile,
+                             p.out_seq, p.acked_seq)) for p in peers]
         self.identity_label.setText(
-            tr("本机：{unit} / {ws}（{role}）").format(unit=identity.unit, ws=identity.workstation,
-                                                   role=ROLE_LABELS.get(identity.role, identity.role))
+            tr("本机：{unit} / {ws}（{role}），指纹 {fpr}").format(
+                unit=identity.unit, ws=identity.workstation, role=ROLE_LABELS.get(identity.role, identity.role),
+                fpr=identity.fingerprint)
             if identity else tr("尚未设置同步身份：先点“设置本机同步身份”"))
         self.peer_model.set_rows(rows)  # type: ignore[arg-type]
         self._site_ids = [site for site, _ in rows]
         self.peers.resizeColumnsToContents()
+        self.alerts.clear()
+        for intro in self._introductions:
+            self.alerts.addItem(tr("待确认的介绍：{unit} / {ws}（指纹 {fpr}），其变更暂存").format(
+                unit=intro.unit, ws=intro.workstation, fpr=intro.fingerprint))
+        for fork in forks:
+            self.alerts.addItem(tr("分叉：{op}（同一编号的两个不同变更，未应用）").format(op=fork.op_id))
+        for op in held:
+            self.alerts.addItem(tr("暂不应用：{what}，作者 {who}：{why}").format(
+                what=f"{LABELS.get(op.entity, op.entity)}.{op.field}", who=op.author or op.site_id[:8],
+                why=op.reason_text))
+        if not self.alerts.count():
+            self.alerts.addItem(tr("没有需要处理的提醒"))
         self.conflict_view.refresh()
 
     def selected_peer(self) -> str | None:
@@ -122,17 +150,17 @@ class SyncPage(QWidget):
 
         def apply(values: dict[str, object]) -> None:
             role = next(k for k, v in ROLE_LABELS.items() if v == values["role"])
-            with self.ctx.db.session_scope() as session:
-                ensure_identity(session, str(values["unit"]), str(values["workstation"]), role)
+            with self.ctx.db.write_scope() as session:
+                sync_service.set_identity(session, str(values["unit"]), str(values["workstation"]), role)
 
         if ask_values(self, tr("本机同步身份"), specs, {"role": ROLE_LABELS["procuratorate"]}, check=apply) is not None:
             self.reload()
 
     def export_card(self) -> None:
         try:
-            with self.ctx.db.session_scope() as session:
-                data = export_peer_file(my_identity(session), APP_VERSION)
-        except Exception as exc:  # noqa: BLE001 - shown as a message
+            with self.ctx.db.read_scope() as session:
+                data = sync_service.my_peer_file(session)
+        except DomainError as exc:
             messages.show_error(self, exc)
             return
         path = files.ask_save_path(self, tr("导出本机联络文件"), "本机联络文件.fjpeer", tr("联络文件 (*.fjpeer)"))
@@ -144,18 +172,21 @@ class SyncPage(QWidget):
         if path is None:
             return
         try:
-            data = path.read_bytes()
-            card = parse_peer_file(data)
-            specs = (FieldSpec("profile", tr("发送给对方的数据范围"), "choice", tuple(p.label for p in PROFILES.values())),)
-            note = tr("对方：{unit} / {ws}\n指纹：{fpr}\n请与对方电话核对指纹一致后再确定。").format(
-                unit=card.unit, ws=card.workstation, fpr=card.fingerprint)
-            values = ask_values(self, tr("添加交换对象"), specs, note=note)
+            data, card = sync_service.read_peer_card(path)
+            specs = (FieldSpec("profile", tr("发送给对方的数据范围"), "choice", tuple(p.label for p in PROFILES.values())),
+                     FieldSpec("role", tr("对方在本机的修改权限"), "choice", (tr("随数据范围"), *ROLE_LABELS.values())))
+            note = tr("对方：{unit} / {ws}\n对方文件声称的角色：{claimed}（仅供核对，权限以本机设定为准）\n"
+                      "指纹：{fpr}\n请与对方电话核对指纹一致后再确定。").format(
+                unit=card.unit, ws=card.workstation, claimed=ROLE_LABELS.get(card.role, card.role),
+                fpr=card.fingerprint)
+            values = ask_values(self, tr("添加交换对象"), specs, {"role": tr("随数据范围")}, note=note)
             if values is None:
                 return
             profile = next(k for k, p in PROFILES.items() if p.label == values["profile"])
-            with self.ctx.db.session_scope() as session:
-                add_peer(session, data, profile)
-        except Exception as exc:  # noqa: BLE001 - shown as a message
+            role = next((k for k, v in ROLE_LABELS.items() if v == values.get("role")), DEFAULT_ROLE.get(profile))
+            with self.ctx.db.write_scope() as session:
+                sync_service.add_peer_file(session, data, profile, role)
+        except DomainError as exc:
             messages.show_error(self, exc)
             return
         self.reload()
@@ -171,8 +202,7 @@ class SyncPage(QWidget):
         db = self.ctx.db
 
         def job(progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ExportResult:
-            with db.session_scope() as session:
-                return export_package(session, session.get(Peer, site_id), path)
+            return sync_service.export_to_peer(db, site_id, path)
 
         run_in_background(self, tr("正在导出数据包…"), job, self._exported, lambda e: messages.show_error(self, e))
 
@@ -189,8 +219,8 @@ class SyncPage(QWidget):
         db = self.ctx.db
 
         def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ImportResult:
-            with db.import_scope("before_sync_import") as session:   # verified backup first
-                return import_package(session, path, accept_clock_skew=accept_clock_skew)
+            # authenticated in full first; a verified backup only before an accepted package is applied
+            return import_package_file(db, path, accept_clock_skew=accept_clock_skew)
 
         def failed(exc: BaseException) -> None:
             # A sender clock more than a day ahead: a person checks both clocks, then may go on.
@@ -207,6 +237,33 @@ class SyncPage(QWidget):
         self.summary.setText(import_summary(result))
         self.reload()
         self.data_changed.emit()
+
+    def confirm_introduction(self) -> None:
+        row = self.alerts.currentRow()
+        if not 0 <= row < len(self._introductions):
+            messages.show_error(self, tr("请先在提醒列表中选择一条待确认的介绍"))
+            return
+        intro = self._introductions[row]
+        specs = (FieldSpec("fingerprint", tr("与对方核对过的指纹")),
+                 FieldSpec("role", tr("该工作站在本机的修改权限"), "choice", tuple(ROLE_LABELS.values())))
+        note = tr("{unit} / {ws}，由配对方介绍。请与该单位电话核对指纹后再确认。").format(
+            unit=intro.unit, ws=intro.workstation)
+
+        def apply(values: dict[str, object]) -> None:
+            role = next(k for k, v in ROLE_LABELS.items() if v == values["role"])
+            with self.ctx.db.write_scope() as session:
+                sync_service.confirm_introduction(session, intro.site_id, str(values["fingerprint"]), role)
+
+        if ask_values(self, tr("确认介绍的工作站"), specs, {"role": ROLE_LABELS["government"]}, note=note,
+                      check=apply) is not None:
+            self.reload()
+            self.data_changed.emit()
+
+    def acknowledge_forks(self) -> None:
+        with self.ctx.db.write_scope() as session:
+            for fork in sync_service.fork_alerts(session, unseen_only=True):
+                sync_service.acknowledge_fork(session, fork.op_id)
+        self.reload()
 
     def focus_search(self) -> None:
         self.peers.setFocus()

@@ -1,31 +1,78 @@
-"""`doctor`: integrity of the encrypted file, the audit chain, conflicts, duplicate business numbers
-and orphans (what a merge can leave behind, sync-security.md §A.3.3), in Chinese."""
+"""`doctor`: integrity of the encrypted file, the audit chain (keyed chain, its head against the key
+file's witness and the peers' witnesses, the guard triggers), conflicts, fork alerts, duplicate business
+numbers and orphans (what a merge can leave behind, sync-security.md §A.3.3), in Chinese."""
 from __future__ import annotations
 
+import json
+
+import sqlcipher3
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
-from models.audit import verify_chain
+from models.audit import AuditEvent, check_head, missing_guard_triggers, verify_chain
 from models.case import Case
 from models.merge import list_conflicts
 from models.storage import Database
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task
 
+DAMAGED = "数据库文件有损坏的页，无法完成检查：请从备份恢复（restore 命令，或“设置”→“从备份恢复”）"
+
 
 def check_database(db: Database) -> list[str]:
     findings = []
-    with db.engine.connect() as conn:
-        if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
-            findings.append("数据库完整性检查未通过")
-        if db.dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None:
-            findings.append("加密页校验未通过：文件可能被改动，请从备份恢复")
-    with db.session_scope() as session:
-        findings.extend(verify_chain(session))
-        conflicts = list_conflicts(session)
-        if conflicts:
-            findings.append(f"有 {len(conflicts)} 处同步冲突待处理（sync conflicts 查看）")
-        findings.extend(merge_findings(session))
+    try:
+        with db.engine.connect() as conn:
+            if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
+                findings.append("数据库完整性检查未通过")
+            if db.dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None:
+                findings.append("加密页校验未通过：文件可能被改动，请从备份恢复")
+        with db.read_scope() as session:
+            findings.extend(audit_findings(db, session))
+            conflicts = list_conflicts(session)
+            if conflicts:
+                findings.append(f"有 {len(conflicts)} 处同步冲突待处理（sync conflicts 查看）")
+            findings.extend(sync_findings(session))
+            findings.extend(merge_findings(session))
+    except (DatabaseError, sqlcipher3.DatabaseError):
+        findings.append(DAMAGED)
+    return findings
+
+
+def audit_findings(db: Database, session: Session) -> list[str]:
+    """The keyed chain itself, its head against the key file and against what each peer last saw of it,
+    and the triggers that make the table append-only."""
+    from models.integrity import witnessed_head
+    from models.oplog import local_state
+    from models.sync.peers import Peer
+
+    findings = verify_chain(session)
+    findings.extend(check_head(session, witnessed_head(db), "密钥文件"))
+    incarnation = local_state(session).incarnation
+    for peer in session.scalars(select(Peer).where(Peer.my_audit_witness != "")):
+        witness = json.loads(peer.my_audit_witness)
+        if witness.get("incarnation") == incarnation:  # witnesses from before a restore do not apply
+            findings.extend(check_head(session, witness, f"对方工作站（{peer.unit} / {peer.workstation}）"))
+    missing = missing_guard_triggers(session)
+    if missing:
+        findings.append(f"审计日志的保护触发器缺失（{', '.join(missing)}）：重新打开程序时会自动重建并记入审计日志")
+    for at, in session.execute(select(AuditEvent.at).where(AuditEvent.event == "audit_triggers_restored")):
+        findings.append(f"审计日志的保护触发器曾被删除，已于 {at} 重建")
+    return findings
+
+
+def sync_findings(session: Session) -> list[str]:
+    from models.sync.peers import ForkAlert, QuarantinedOp
+
+    findings = []
+    forks = session.scalar(select(func.count()).select_from(ForkAlert).where(ForkAlert.seen.is_(False))) or 0
+    if forks:
+        findings.append(f"有 {forks} 条同步分叉提醒未查看（同一编号的两个不同变更；sync forks 查看）")
+    forged = session.scalar(select(func.count()).select_from(QuarantinedOp).where(
+        QuarantinedOp.reason == "bad_signature")) or 0
+    if forged:
+        findings.append(f"有 {forged} 条收到的变更签名不符，未应用（sync held 查看）")
     return findings
 
 

@@ -65,4 +65,5 @@ def restore_backup(db: Database, backup_path: Path) -> Database:
     with restored.session_scope() as session:
         new_incarnation(session)
         append_audit(session, "restore", object_ref=backup_path.name, detail={"safety_copy": safety.name})
+        session.info["audit_rebase"] = True  # the restored chain is legitimately shorter: a new witnessed head
     return restored

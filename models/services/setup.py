@@ -42,9 +42,10 @@ def _key_file(db_path: Path) -> KeyFile:
 
 
 def unlock(db_path: Path, *, password: str | None = None, recovery_key: str | None = None,
-           user: str | None = None, guard: UnlockGuard | None = None) -> Database:
+           user: str | None = None, guard: UnlockGuard | None = None, audit: bool = True) -> Database:
     """Keyring slot first (if remembered), else the password, else the recovery key. Wrong passwords
-    and recovery keys count towards the lock-out (models/lockout.py)."""
+    and recovery keys count towards the lock-out (models/lockout.py). `audit=False`: the caller records
+    the unlock itself (a sync import writes nothing before the package is authenticated)."""
     key_file = _key_file(db_path)
     guard = guard or UnlockGuard.for_db(db_path)
     if password is not None or recovery_key is not None:
@@ -65,10 +66,11 @@ def unlock(db_path: Path, *, password: str | None = None, recovery_key: str | No
         dek, how = remembered, "keyring"
     db = open_database(db_path, dek, user=user)
     failures = guard.succeeded()
-    with db.session_scope() as session:
-        if failures:
-            append_audit(session, "unlock_failed", detail={"attempts": failures}, result="failed")
-        append_audit(session, "unlock", detail={"method": how})
+    if failures or audit:
+        with db.session_scope() as session:
+            if failures:
+                append_audit(session, "unlock_failed", detail={"attempts": failures}, result="failed")
+            append_audit(session, "unlock", detail={"method": how})
     return db
 
 

@@ -8,14 +8,16 @@ database file stays byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from models.attachment import Blob
@@ -26,10 +28,12 @@ from models.merge import FieldConflict, apply_ops, field_heads
 from models.oplog import CREATE_FIELD, Op, OpRecord, local_state, ops_of_row
 from models.sync.container import OpenedPackage, iter_records, open_package
 from models.sync.errors import MESSAGES, PackageError
-from models.sync.export import OP_FMT, ExportResult, export_package
-from models.sync.identity import SiteIdentity
+from models.sync.export import OP_FMT, REDUCED_ROLES, ExportResult, export_package
+from models.sync.identity import PeerCard, SiteIdentity
 from models.sync.opcodec import op_from_fields
 from models.sync.peers import (
+    ForkAlert,
+    KnownSite,
     Peer,
     QuarantinedOp,
     ReceivedPackage,
@@ -37,8 +41,9 @@ from models.sync.peers import (
     my_identity,
     sender_card,
 )
-from models.sync.profiles import role_may_write
+from models.sync.profiles import PROFILES, project_op, role_may_write
 from models.sync.records import BlobData, BlobDone, BlobStart, Manifest, PackedOp
+from models.sync.signing import verifies
 from models.sync.upcast import release_quarantine, upcast
 
 __all__ = ["export_package", "import_package", "ExportResult", "ImportResult"]
@@ -64,6 +69,8 @@ class ImportResult:
     conflicts_before: int = 0
     conflicts_after: int = 0
     notes: list[str] = field(default_factory=list)
+    forked_ops: int = 0  # an op id already held with other content: shown as a fork alert
+    held: dict[str, int] = field(default_factory=dict)  # quarantined ops by reason
 
 
 def import_package(session: Session, path: Path, preview: bool = False,
@@ -89,13 +96,14 @@ def import_package(session: Session, path: Path, preview: bool = False,
     peer = session.get(Peer, routing.from_site)
     assert peer is not None  # open_package found it
     plan = _Plan(session, me, peer, routing.op_fmt)
-    for _ in plan.ops(package):  # pass 1: authenticate every byte and check policy, write nothing
+    for _ in plan.ops(package):  # pass 1: authenticate every byte, write nothing
         pass
     result.conflicts_before = _conflict_count(session)
     if preview:
         _preview(session, package, plan, result)
         result.status, result.message = "preview", _summary(result, preview=True)
         return result
+    _renew_if_this_file_is_stale(session, plan, peer, result)
     result.released_ops = release_quarantine(session)
     _apply(session, package, plan, result)
     _record_received(session, package, peer, plan.manifest, result)
@@ -126,41 +134,99 @@ def _sequence_check(session: Session, package: OpenedPackage, result: ImportResu
     return None
 
 
+IGNORE = "ignore"
+APPLY = "apply"
+QUARANTINE_REASONS = {
+    "unknown_field": "本机版本不认识的字段，升级后自动应用",
+    "unknown_signer": "签名方尚未确认（请在“同步”页核对并确认其介绍）",
+    "revoked_signer": "签名方的配对已被撤销",
+    "bad_signature": "签名不符：内容被改动或冒用了其他工作站的身份",
+    "not_permitted": "超出对方角色的修改权限（角色由本机设定）",
+}
+
+
 class _Plan:
-    """Reads the package's ops and decides, per op, whether to apply, ignore or refuse it."""
+    """Reads the package's ops and decides, per op, whether to apply, ignore or hold it back (with the
+    reason). Authorship is checked per op: the signature must verify under the key of the site the op
+    names (its own pairing, or an introduction the clerk confirmed); write rights come from the role
+    this side gave that site, never from what the sender claims."""
 
     def __init__(self, session: Session, me: SiteIdentity, sender: Peer, op_fmt: int = OP_FMT) -> None:
-        self._me, self._sender, self._op_fmt = me, sender, op_fmt
-        self._roles = {peer.site_id: peer.role for peer in session.scalars(select(Peer))}
-        self._roles[me.site_id] = me.role
+        self._session, self._me, self._sender, self._op_fmt = session, me, sender, op_fmt
+        self._keys: dict[str, tuple[bytes, str] | str | None] = {}
+        state = local_state(session)
+        self._incarnation, self._seq = state.incarnation, state.seq
         self.manifest: dict[str, Any] = {}
         self.ignored = 0
+        self.own_ops_newer_than_file = False  # a peer holds ops of ours this file never saw issued
+        self.me_site, self.me_reduced = me.site_id, me.role in REDUCED_ROLES
         self.blob_list: list[list[Any]] = []
 
     def ops(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None) -> Iterator[OpRecord]:
+        """Pass 1: every record is read and checked; nothing is classified but our own ops."""
+        for op, _verdict in self.classified(package, sink, classify=False):
+            yield op
+
+    def classified(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None,
+                   classify: bool = True) -> Iterator[tuple[OpRecord, str]]:
         self.ignored = 0
         for record in iter_records(package, self._me):
             if isinstance(record, Manifest):
                 self.manifest = _check_manifest(record.fields, package)
             elif isinstance(record, PackedOp):
-                op = upcast(op_from_fields(record.fields), self._op_fmt, OP_FMT)
-                if op is not None and self._accepts(op):
-                    yield op
-                else:
+                signed = op_from_fields(record.fields)
+                op = upcast(signed, self._op_fmt, OP_FMT)
+                if op is None:
                     self.ignored += 1
+                    continue
+                verdict = self.verdict(signed, op) if classify or op.site_id == self._me.site_id else APPLY
+                if verdict == IGNORE:
+                    self.ignored += 1
+                else:
+                    yield op, verdict
             elif sink is not None:
                 sink(record)
 
-    def _accepts(self, op: OpRecord) -> bool:
+    def verdict(self, signed: OpRecord, op: OpRecord) -> str:
+        """`signed`: the op as its origin signed it; `op`: the same brought up to this version's format."""
         sender = self._sender
         if sender.profile != "full" and op.site_id != sender.site_id:
-            return False  # a reduced peer's copy of others' ops may be cut down by its profile
-        origin_role = self._roles.get(op.site_id)
-        if origin_role is None:  # relayed from a site we never paired: trust the relaying site's role
-            origin_role = sender.role
-        if not role_may_write(origin_role, op):
-            raise PackageError("policy_violation", entity=op.entity, field=op.field)
-        return True
+            return IGNORE  # a reduced peer's copy of others' ops may be cut down by its profile
+        key = self._key_of(op.site_id)
+        if key is None:
+            return "unknown_signer"
+        if key == "revoked":
+            return "revoked_signer"
+        assert isinstance(key, tuple)
+        sign_pub, role = key
+        if not verifies(sign_pub, signed):
+            return "bad_signature"
+        if op.site_id == self._me.site_id:
+            # Our own op coming back: lost here by a file copied back from a backup. Apply it; if it is of
+            # the current incarnation and newer than this file, a new incarnation starts first.
+            incarnation, seq = op.incarnation_and_seq
+            if incarnation == self._incarnation and seq > self._seq:
+                self.own_ops_newer_than_file = True
+            return APPLY
+        return APPLY if role_may_write(role, op) else "not_permitted"
+
+    def _key_of(self, site: str) -> tuple[bytes, str] | str | None:
+        if site not in self._keys:
+            self._keys[site] = signer_key(self._session, self._me, site)
+        return self._keys[site]
+
+
+def signer_key(session: Session, me: SiteIdentity, site: str) -> tuple[bytes, str] | str | None:
+    """(Ed25519 public key, role set on this side) of the site an op names; "revoked"; None if unknown."""
+    if site == me.site_id:
+        return me.card("").sign_pub, me.role
+    peer = session.get(Peer, site)
+    if peer is not None:
+        return "revoked" if peer.revoked else (bytes.fromhex(peer.sign_pub), peer.role)
+    known = session.get(KnownSite, site)
+    if known is not None and known.status == "confirmed":
+        return PeerCard.from_fields(json.loads(known.peer_file)).sign_pub, known.role
+    return None
 
 
 def _check_manifest(fields: dict[str, Any], package: OpenedPackage) -> dict[str, Any]:
@@ -179,6 +245,7 @@ def _apply(session: Session, package: OpenedPackage, plan: _Plan, result: Import
     blob = bytearray()
     batch: list[OpRecord] = []
     per_entity: Counter[str] = Counter()
+    sender = package.header.routing.from_site
 
     def on_blob(record: Any) -> None:
         nonlocal blob
@@ -193,34 +260,136 @@ def _apply(session: Session, package: OpenedPackage, plan: _Plan, result: Import
                 result.blobs += 1
 
     def flush_batch() -> None:
-        stats = apply_ops(session, batch)
+        stats = apply_ops(session, _without_forks(session, batch, sender, result))
         result.new_ops += stats.new_ops
         result.duplicate_ops += stats.duplicate_ops
         for unknown in stats.unknown_ops:
-            if session.get(QuarantinedOp, unknown.op_id) is None:
-                session.add(QuarantinedOp(op_id=unknown.op_id, body=unknown.to_json()))
+            hold(session, unknown, "unknown_field", sender)
             result.quarantined_ops += 1
         batch.clear()
 
-    for op in plan.ops(package, sink=on_blob):
+    for op, verdict in plan.classified(package, sink=on_blob):
+        if verdict != APPLY:
+            hold(session, op, verdict, sender)
+            result.quarantined_ops += 1
+            result.held[verdict] = result.held.get(verdict, 0) + 1
+            continue
         batch.append(op)
         per_entity[op.entity] += 1
         if len(batch) >= _APPLY_BATCH:
             flush_batch()
     flush_batch()
     session.flush()
+    _introduce(session, plan.manifest, sender)
+    if plan.me_reduced:
+        _drop_withdrawn_rows(session, plan.me_site)
     result.ignored_ops = plan.ignored
     result.per_entity = dict(sorted(per_entity.items()))
-    applied = result.new_ops + result.duplicate_ops + result.quarantined_ops + result.ignored_ops
+    applied = (result.new_ops + result.duplicate_ops + result.quarantined_ops + result.ignored_ops
+               + result.forked_ops)
     if applied != plan.manifest["op_count"]:  # sanity check inside the transaction (Anki-style)
         raise PackageError("malformed")
+
+
+def hold(session: Session, op: OpRecord, reason: str, sender: str) -> None:
+    """Quarantine one op with its reason (shown in the 同步 screen); the rest of the package goes on."""
+    if session.get(QuarantinedOp, op.op_id) is None:
+        session.add(QuarantinedOp(op_id=op.op_id, body=op.to_json(), reason=reason, from_site=sender,
+                                  at=dt.datetime.now().isoformat(timespec="seconds")))
+
+
+def _same_op(local: OpRecord, remote: OpRecord) -> bool:
+    if local == remote:
+        return True
+    # A copy cut down by a profile (gov_view) is the same op, not a fork.
+    return any(project_op(profile, local) == remote or project_op(profile, remote) == local
+               for profile in PROFILES.values())
+
+
+def _without_forks(session: Session, batch: list[OpRecord], sender: str, result: ImportResult) -> list[OpRecord]:
+    """Two different ops under one op id are a fork: an alert for a person, never 「重复」, never applied."""
+    held: dict[str, Op] = {}
+    ids = [op.op_id for op in batch]
+    for start in range(0, len(ids), 500):
+        for op in session.scalars(select(Op).where(Op.op_id.in_(ids[start:start + 500]))):
+            held[op.op_id] = op
+    kept = []
+    for op in batch:
+        local = held.get(op.op_id)
+        if local is not None and not _same_op(OpRecord.of(local), op):
+            result.forked_ops += 1
+            if session.get(ForkAlert, op.op_id) is None:
+                session.add(ForkAlert(op_id=op.op_id, from_site=sender, local_body=OpRecord.of(local).to_json(),
+                                      remote_body=op.to_json(), at=dt.datetime.now().isoformat(timespec="seconds"),
+                                      seen=False))
+            continue
+        kept.append(op)
+    return kept
+
+
+def _introduce(session: Session, manifest: dict[str, Any], sender: str) -> None:
+    """Cards of third sites the sender relays ops of: kept as "pending" until the clerk confirms one."""
+    me = local_state(session).site_id
+    cards = manifest.get("introductions")
+    if not isinstance(cards, list):
+        return
+    for fields in cards[:1000]:
+        try:
+            card = PeerCard.from_fields(fields)
+        except PackageError:
+            continue
+        if card.site_id == me or session.get(Peer, card.site_id) is not None:
+            continue
+        if session.get(KnownSite, card.site_id) is None:
+            session.add(KnownSite(site_id=card.site_id, peer_file=canonical_json(card.to_fields()), role="",
+                                  status="pending", introduced_by=sender,
+                                  at=dt.datetime.now().isoformat(timespec="seconds")))
+    session.flush()
+
+
+def _drop_withdrawn_rows(session: Session, me: str) -> None:
+    """On a reduced-view site: a 检察建议 no longer marked 送政府方 leaves this copy (its row, its conflicts
+    and every op but this site's own, which still travel back)."""
+    from models.suggestion import Suggestion
+
+    withdrawn = [str(row_id) for row_id in session.scalars(
+        select(Suggestion.id).where(Suggestion.to_government.is_(False)))]
+    for start in range(0, len(withdrawn), 500):
+        chunk = withdrawn[start:start + 500]
+        session.execute(delete(Op).where(Op.entity == "suggestion", Op.row_id.in_(chunk), Op.site_id != me),
+                        execution_options={"synchronize_session": False})
+        session.execute(delete(FieldConflict).where(FieldConflict.entity == "suggestion",
+                                                    FieldConflict.row_id.in_(chunk)),
+                        execution_options={"synchronize_session": False})
+        session.execute(delete(Suggestion).where(Suggestion.id.in_([uuid.UUID(r) for r in chunk])),
+                        execution_options={"synchronize_session": False})
+    session.expire_all()
+
+
+def _renew_if_this_file_is_stale(session: Session, plan: _Plan, peer: Peer, result: ImportResult) -> None:
+    """Peers report this database older than what it already issued: our ops of this incarnation beyond
+    its counter, or an acknowledgement of a package it never sent. A new incarnation before any write."""
+    from models.integrity import renew_incarnation
+
+    state = local_state(session)
+    acked_beyond = any(ack["incarnation"] == state.incarnation and peer.out_incarnation == state.incarnation
+                       and ack["seq"] > peer.out_seq for ack in plan.manifest["acks"])
+    if plan.own_ops_newer_than_file or acked_beyond:
+        renew_incarnation(session, "peer_reports_newer_ops", {"peer": peer.site_id})
+        result.notes.append("本机数据库比已发出的变更旧（可能是复制旧文件恢复的），已自动开始新的同步序列")
 
 
 def _preview(session: Session, package: OpenedPackage, plan: _Plan, result: ImportResult) -> None:
     """Dry run without writing anything (with SQLCipher even a rolled-back savepoint rewrites pages):
     counts new ops per entity and predicts conflicts — an incoming field op that does not supersede
     every local head of its field."""
-    incoming = list(plan.ops(package))
+    incoming = []
+    for op, verdict in plan.classified(package):
+        if verdict == APPLY:
+            incoming.append(op)
+        else:
+            result.quarantined_ops += 1
+            result.held[verdict] = result.held.get(verdict, 0) + 1
     known = _known_op_ids(session, [op.op_id for op in incoming])
     incoming_ids = {op.op_id for op in incoming}
     per_entity: Counter[str] = Counter()
@@ -252,13 +421,25 @@ def _record_received(session: Session, package: OpenedPackage, peer: Peer, manif
                      result: ImportResult) -> None:
     routing = package.header.routing
     state = local_state(session)
+    known_incarnations = set(session.scalars(select(ReceivedPackage.from_incarnation).where(
+        ReceivedPackage.from_site == peer.site_id).distinct()))
+    if known_incarnations and routing.from_incarnation not in known_incarnations:
+        # The peer restored a backup (new incarnation): what it held from us may be gone, so everything
+        # is sent again, from what its acknowledgements below still confirm.
+        peer.acked_seq = peer.acked_arrival = 0
+        result.notes.append("对方已从备份恢复（新的同步序列），下一个发给对方的包将包含全部数据")
+    their_head, my_witness = manifest.get("audit_head"), manifest.get("your_audit_head")
+    if _is_head(their_head):
+        peer.their_audit_head = canonical_json({**their_head, "incarnation": routing.from_incarnation})
+    if _is_head(my_witness) and isinstance(my_witness.get("incarnation"), str):
+        peer.my_audit_witness = canonical_json(my_witness)
     for ack in manifest["acks"]:
         if ack["incarnation"] == state.incarnation == peer.out_incarnation and peer.acked_seq < ack["seq"]:
             sent = session.get(SentPackage, (peer.site_id, state.incarnation, ack["seq"]))
             if sent is not None:
                 peer.acked_seq, peer.acked_arrival = ack["seq"], max(peer.acked_arrival, sent.max_arrival)
     summary = {"new_ops": result.new_ops, "duplicate_ops": result.duplicate_ops, "blobs": result.blobs,
-               "quarantined_ops": result.quarantined_ops, "ignored_ops": result.ignored_ops,
+               "quarantined_ops": result.quarantined_ops, "held": result.held, "forked_ops": result.forked_ops, "ignored_ops": result.ignored_ops,
                "clock_skew_accepted_hours": result.clock_skew_accepted_hours}
     session.add(ReceivedPackage(pkg_id=routing.pkg_id, from_site=routing.from_site,
                                 from_incarnation=routing.from_incarnation, seq=routing.seq,
@@ -268,6 +449,11 @@ def _record_received(session: Session, package: OpenedPackage, peer: Peer, manif
     append_audit(session, "sync_import", object_ref=f"package:{routing.pkg_id}",
                  detail={"from_site": routing.from_site, "seq": routing.seq, **summary})
     session.flush()
+
+
+def _is_head(value: object) -> bool:
+    return (isinstance(value, dict) and type(value.get("count")) is int and value["count"] >= 0
+            and isinstance(value.get("hash"), str) and len(value["hash"]) == 64)
 
 
 SKEW_CONFIRM_MS = 24 * 3600 * 1000  # beyond a day ahead a person must confirm, and it is audited
@@ -287,8 +473,13 @@ def _summary(result: ImportResult, preview: bool) -> str:
     verb = "预览（未写入）" if preview else "已导入"
     parts = [f"{verb}第 {result.seq} 号包：新增变更 {result.new_ops} 条，重复 {result.duplicate_ops} 条",
              f"附件 {result.blobs} 个"]
-    if result.quarantined_ops:
-        parts.append(f"暂存待升级 {result.quarantined_ops} 条")
+    for reason, count in sorted(result.held.items()):
+        parts.append(f"暂不应用 {count} 条（{QUARANTINE_REASONS[reason]}）")
+    upgrade_wait = result.quarantined_ops - sum(result.held.values())
+    if upgrade_wait:
+        parts.append(f"暂存待升级 {upgrade_wait} 条")
+    if result.forked_ops:
+        parts.append(f"警告：{result.forked_ops} 条变更与本机已有的同编号变更内容不同（分叉），未应用，请到“同步”页查看")
     new_conflicts = result.conflicts_after - result.conflicts_before
     if new_conflicts > 0:
         parts.append(f"新增冲突 {new_conflicts} 处，请到“冲突处理”确认")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.attachment import Attachment, Blob
-from models.audit import append_audit
+from models.audit import append_audit, audit_head
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
@@ -26,6 +27,7 @@ from models.sync.identity import SiteIdentity
 from models.sync.opcodec import op_to_fields
 from models.sync.peers import ExposedRow, Peer, ReceivedPackage, SentPackage, my_identity
 from models.sync.profiles import PROFILES, Profile, project_op, row_is_shared
+from models.sync.signing import for_profile, sign_op
 
 OP_FMT = 1  # bump the major on any change an older reader would misinterpret
 MIN_READER_OP_FMT = 1
@@ -65,6 +67,7 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     resend_rows = _rows_to_resend(session, peer, profile, seq, full)
     selection = _Selection(session, me, peer, profile, since, resend_rows)
     counts, hlc_max, attachment_rows = selection.scan()
+    introductions = _introductions(session, selection.origins - {me.site_id, peer.site_id})
     blobs = _blobs_for(session, attachment_rows, profile)
     clock = now_ms or (lambda: int(time.time() * 1000))
     routing = Routing(pkg_id=str(uuid7()), from_site=me.site_id, from_incarnation=state.incarnation,
@@ -75,7 +78,9 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
         "op_count": sum(counts.values()), "blobs": [[sha, size] for sha, size in blobs],
         "app_version": APP_VERSION, "from_site": me.site_id, "to_site": peer.site_id,
         "profile": profile.name, "counts": dict(sorted(counts.items())), "full": full,
-        "since_arrival": since, "acks": _acks_for(session, peer.site_id)}
+        "since_arrival": since, "acks": _acks_for(session, peer.site_id),
+        "audit_head": audit_head(session), "your_audit_head": _json_or_empty(peer.their_audit_head),
+        "introductions": introductions}
     with PackageWriter(path, me, peer.card(), routing, manifest) as writer:
         for op in selection.ops():
             writer.write_op(op_to_fields(op))
@@ -85,6 +90,10 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     session.add(SentPackage(peer_site=peer.site_id, incarnation=state.incarnation, seq=seq,
                             pkg_id=routing.pkg_id, max_arrival=state.arrival))
     peer.out_seq, peer.out_last_sha256 = seq, written.sha256
+    # Op ids up to state.seq have now left this machine: the counter outside the database file must know,
+    # so a copy of an older file starts a new incarnation instead of re-using them (written before commit).
+    sent = packages_sent(session, state.incarnation)
+    session.info["sync_watermark"] = {state.incarnation: state.seq, packages_key(state.incarnation): sent}
     append_audit(session, "sync_export", object_ref=f"{peer.unit} {peer.workstation}".strip(),
                  detail={"pkg_id": routing.pkg_id, "seq": seq, "profile": profile.name, "ops": manifest["op_count"],
                          "blobs": len(blobs), "full": full})
@@ -101,6 +110,10 @@ class _Selection:
         self._session, self._me, self._profile = session, me, profile
         self._since, self._resend = since, resend_rows
         self._hidden: dict[tuple[str, str], bool] = {}
+        self._withdrawn: dict[tuple[str, str], bool] = {}
+        self._peer_site = peer.site_id
+        self._signed: dict[str, str] = {}
+        self.origins: set[str] = set()
 
     def ops(self) -> Iterator[OpRecord]:
         newer = select(Op).where(Op.arrival > self._since).order_by(Op.arrival)
@@ -109,15 +122,25 @@ class _Selection:
             for entity, row in sorted(self._resend)]
         for query in queries:
             for op in self._session.scalars(query.execution_options(yield_per=_BATCH)):
-                record = self._visible(OpRecord.of(op))
+                record = self._visible(self._signed_record(op))
                 if record is not None:
                     yield record
+
+    def _signed_record(self, op: Op) -> OpRecord:
+        record = OpRecord.of(op)
+        if record.site_id == self._me.site_id:  # our own ops are signed as they leave (deterministic Ed25519)
+            sig = self._signed.get(record.op_id)
+            if sig is None:
+                sig = self._signed[record.op_id] = sign_op(self._me, record)
+            record = replace(record, sig=sig)
+        return record
 
     def scan(self) -> tuple[Counter[str], int, set[str]]:
         counts: Counter[str] = Counter()
         hlc_max, attachment_rows = 0, set()
         for record in self.ops():
             counts[record.entity] += 1
+            self.origins.add(record.site_id)
             hlc_max = max(hlc_max, record.hlc)
             if record.entity == "attachment":
                 attachment_rows.add(record.row_id)
@@ -133,9 +156,18 @@ class _Selection:
             if key not in self._hidden:
                 row = self._session.get(ENTITY_BY_NAME[record.entity], uuid.UUID(record.row_id))
                 self._hidden[key] = not row_is_shared(self._profile, row, record.entity)
+                exposed = self._session.get(ExposedRow, (self._peer_site, *key))
+                self._withdrawn[key] = exposed is not None and self._hidden[key]
             if self._hidden[key]:
-                return None
-        return project_op(self._profile, record)
+                # A row shared once and then withdrawn (送政府方 unticked): the peer gets the op that
+                # withdrew it, so its copy removes the record; nothing else of the row.
+                field_name = self._profile.row_predicates[record.entity][0]
+                if not (self._withdrawn[key] and record.field == field_name):
+                    return None
+        projected = project_op(self._profile, record)
+        if projected is None:
+            return None
+        return replace(projected, sig=for_profile(projected, record.value, self._profile.name))
 
 
 def _rows_to_resend(session: Session, peer: Peer, profile: Profile, seq: int, full: bool) -> set[tuple[str, str]]:
@@ -149,9 +181,49 @@ def _rows_to_resend(session: Session, peer: Peer, profile: Profile, seq: int, fu
             if exposed is None:
                 session.add(ExposedRow(peer_site=peer.site_id, entity=entity, row_id=key[1], since_seq=seq))
                 rows.add(key)
+            elif exposed.withdrawn:  # shared again after a withdrawal: the peer dropped it, send it whole
+                exposed.withdrawn, exposed.since_seq = False, seq
+                rows.add(key)
             elif full or exposed.since_seq > peer.acked_seq:
                 rows.add(key)
+        # Rows shared before and hidden now: marked, so sharing them again resends their history.
+        for exposed in session.scalars(select(ExposedRow).where(
+                ExposedRow.peer_site == peer.site_id, ExposedRow.entity == entity,
+                ExposedRow.withdrawn.is_(False))):
+            row = session.get(cls, uuid.UUID(exposed.row_id))
+            if not row_is_shared(profile, row, entity):
+                exposed.withdrawn, exposed.since_seq = True, seq
     return rows
+
+
+def packages_key(incarnation: str) -> str:
+    """Witness entry counting the packages this incarnation wrote (each export adds one to one peer's
+    sequence): a file that wrote fewer is older than packages its peers may hold."""
+    return f"{incarnation}/packages"
+
+
+def packages_sent(session: Session, incarnation: str) -> int:
+    return sum(session.scalars(select(Peer.out_seq).where(Peer.out_incarnation == incarnation)))
+
+
+def _introductions(session: Session, sites: set[str]) -> list[dict[str, str]]:
+    """Cards of the third sites whose ops this package relays, so the recipient can confirm their keys."""
+    from models.sync.peers import KnownSite
+
+    cards = []
+    for site in sorted(sites):
+        peer = session.get(Peer, site)
+        if peer is not None and not peer.revoked:
+            cards.append(peer.card().to_fields())
+            continue
+        known = session.get(KnownSite, site)
+        if known is not None and known.status == "confirmed":
+            cards.append(json.loads(known.peer_file))
+    return cards
+
+
+def _json_or_empty(text: str) -> dict[str, Any]:
+    return json.loads(text) if text else {}
 
 
 def _blobs_for(session: Session, attachment_rows: set[str], profile: Profile) -> list[tuple[str, int]]:

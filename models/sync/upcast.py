@@ -38,7 +38,7 @@ def _known(op: OpRecord) -> bool:
 
 def release_quarantine(session: Session) -> int:
     """Apply the quarantined ops this version understands (after an upgrade); returns how many."""
-    held = list(session.scalars(select(QuarantinedOp)))
+    held = list(session.scalars(select(QuarantinedOp).where(QuarantinedOp.reason == "unknown_field")))
     ready = [(row, OpRecord.from_json(row.body)) for row in held]
     ready = [(row, op) for row, op in ready if _known(op)]
     if ready:

@@ -57,3 +57,95 @@ def test_search_treats_quotes_and_wildcards_as_text(new_db):
         assert search(session, '"') == []
         assert len(search(session, "%")) == 1
         assert search(session, "_") == []
+
+
+def _append_events(db, count: int) -> None:
+    with db.session_scope() as session:
+        for n in range(count):
+            append_audit(session, "export_pdf", object_ref=f"宿检行公建〔2026〕{n}号")
+
+
+def _reopen(db):
+    from models.storage import open_database
+
+    db.close()
+    return open_database(db.path, db.dek)
+
+
+def test_doctor_reports_the_newest_three_rows_cut_off(new_db):
+    from models.services.doctor import check_database
+
+    _append_events(new_db, 5)
+    assert check_database(new_db) == []
+    with new_db.session_scope() as session:  # someone with the key drops the guard and deletes the tail
+        session.execute(text("DROP TRIGGER audit_no_delete"))
+        top = session.execute(text("SELECT max(seq) FROM audit_event")).scalar_one()
+        session.execute(text("DELETE FROM audit_event WHERE seq > :keep"), {"keep": top - 3})
+    findings = check_database(new_db)
+    assert f"审计记录被截断：密钥文件记录有 {top} 条，数据库中只有 {top - 3} 条" in findings
+    assert any("保护触发器缺失" in line for line in findings)
+
+
+def test_doctor_reports_a_rewritten_chain_even_when_recomputed_with_the_key(new_db):
+    from models.audit import AuditEvent, _audit_key, chain_hash
+    from models.services.doctor import check_database
+
+    _append_events(new_db, 3)
+    with new_db.session_scope() as session:
+        session.execute(text("DROP TRIGGER audit_no_update"))
+        key = _audit_key(session)
+        prev = "0" * 64
+        for row in session.query(AuditEvent).order_by(AuditEvent.seq):
+            if row.seq == 2:
+                row.object_ref = "改写过的内容"
+            row.prev_hash = prev
+            row.hash = prev = chain_hash(prev, row.chained_fields(), key)
+        session.flush()
+        assert verify_chain(session) == []  # internally consistent: only the witness can tell
+        session.info.pop("audit_head", None)
+    findings = check_database(new_db)
+    assert any(line.startswith("审计记录被改写：第") and "密钥文件" in line for line in findings)
+
+
+def test_an_unkeyed_recomputed_chain_is_caught_by_its_witness(new_db):
+    import hashlib
+
+    from models.audit import AuditEvent
+    from models.fieldcodec import canonical_json
+
+    _append_events(new_db, 2)
+    with new_db.session_scope() as session:
+        session.execute(text("DROP TRIGGER audit_no_update"))
+        prev = "0" * 64
+        for row in session.query(AuditEvent).order_by(AuditEvent.seq):
+            row.prev_hash = prev
+            row.hash = prev = hashlib.sha256((prev + canonical_json(row.chained_fields())).encode()).hexdigest()
+        session.flush()
+        # an unkeyed prefix is what a database written before the keyed chain holds, so the chain alone
+        # accepts it; the head witnessed in the key file does not
+        assert verify_chain(session) == []
+        session.add(AuditEvent(seq=99, hlc=1, at="", site_id="", user="", event="x", prev_hash=prev, hash="0" * 64))
+        session.flush()
+        assert "审计记录第99条被篡改" in verify_chain(session)
+    from models.services.doctor import check_database
+    assert any(line.startswith("审计记录被改写") for line in check_database(new_db))
+
+
+def test_open_recreates_dropped_triggers_with_an_audit_event(new_db):
+    from models.services.doctor import check_database
+
+    with new_db.session_scope() as session:
+        session.execute(text("DROP TRIGGER audit_no_update"))
+        session.execute(text("DROP TRIGGER audit_no_delete"))
+    db = _reopen(new_db)
+    try:
+        with pytest.raises((DatabaseError, IntegrityError)):
+            with db.session_scope() as session:
+                session.execute(text("DELETE FROM audit_event"))
+        with db.session_scope() as session:
+            event, result = session.execute(text(
+                "SELECT event, result FROM audit_event ORDER BY seq DESC LIMIT 1")).one()
+        assert (event, result) == ("audit_triggers_restored", "warning")
+        assert any("保护触发器曾被删除" in line for line in check_database(db))
+    finally:
+        db.close()

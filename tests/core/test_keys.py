@@ -79,12 +79,13 @@ def test_remember_on_this_computer_unlocks_without_password_and_forget_removes_i
     db = unlock(user_data_dir / "fjld.db", password=TEST_PASSWORD)
     set_remember(db, True)
     db.close()
-    assert len(memory_keyring.store) == 1
+    secrets_stored = lambda: [k for k in memory_keyring.store if not k[0].endswith("/witness")]  # noqa: E731
+    assert len(secrets_stored()) == 1
     unlock(user_data_dir / "fjld.db").close()
     db = unlock(user_data_dir / "fjld.db", password=TEST_PASSWORD)
     set_remember(db, False)
     db.close()
-    assert memory_keyring.store == {}
+    assert secrets_stored() == []  # only the audit/sync witness stays: it holds no secret
     with pytest.raises(DomainError) as err:
         unlock(user_data_dir / "fjld.db")
     assert err.value.code == "password_required"
@@ -94,7 +95,7 @@ def test_garbled_keyring_entry_falls_back_to_the_password(created, user_data_dir
     db = unlock(user_data_dir / "fjld.db", password=TEST_PASSWORD)
     set_remember(db, True)
     db.close()
-    key = next(iter(memory_keyring.store))
+    key = next(k for k in memory_keyring.store if not k[0].endswith("/witness"))
     memory_keyring.store[key] = "not base64 at all!!"
     assert KeyFile.load(keys_path_for(user_data_dir / "fjld.db")).unlock_with_keyring() is None
 
@@ -152,3 +153,38 @@ def test_five_wrong_passwords_start_a_growing_wait_and_the_next_unlock_audits_th
     db.close()
     assert ("unlock_failed", '{"attempts":6}') in events and events[-1][0] == "unlock"
     assert not guard.path.exists()
+
+
+def test_a_key_file_with_impossible_argon2_parameters_is_one_chinese_line(created, user_data_dir):
+    path = keys_path_for(user_data_dir / "fjld.db")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    slot = next(s for s in document["slots"] if s["id"] == "password")
+    slot["kdf"]["m_kib"] = 8
+    path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(DomainError) as err:
+        unlock(user_data_dir / "fjld.db", password=TEST_PASSWORD)
+    assert err.value.code == "bad_key_file" and "参数无效" in err.value.message
+
+
+def test_key_files_are_private_and_witness_updates_keep_the_previous_generation(created, user_data_dir):
+    path = keys_path_for(user_data_dir / "fjld.db")
+    assert path.stat().st_mode & 0o777 == 0o600
+    key_file = KeyFile.load(path)
+    key_file.record_witness({"sync": {"abcd": 5}, "audit": {"count": 3, "hash": "h" * 64}})
+    key_file.record_witness({"sync": {"abcd": 2}, "audit": {"count": 2, "hash": "g" * 64}})
+    assert KeyFile.load(path).read_witness() == {"sync": {"abcd": 5}, "audit": {"count": 3, "hash": "h" * 64}}
+
+
+def test_the_author_is_the_display_name_not_the_windows_login(user_data_dir):
+    import getpass
+
+    from models.storage import open_database
+
+    created = initialize(user_data_dir / "名.db", TEST_PASSWORD, office_name="宿州市人民检察院", office_code="宿检")
+    try:
+        assert created.db.user == "宿州市人民检察院" != getpass.getuser()
+    finally:
+        created.db.close()
+    reopened = open_database(created.db.path, created.db.dek)
+    reopened.close()
+    assert reopened.user == "宿州市人民检察院"

@@ -22,7 +22,7 @@ class FakeContext:
         with self.site.db.session_scope() as session:
             yield session
 
-    def database(self):
+    def database(self, audit_unlock: bool = True):
         return self.site.db
 
     def out(self, text: str = "") -> None:
@@ -66,3 +66,58 @@ def test_pair_exchange_and_resolve_through_the_cli(tmp_path):
     assert run(a, "sync", "conflicts") == ["没有待处理的冲突"]
     with a.db.session_scope() as session:
         assert session.get(Unit, uuid.UUID(unit_id)).name == "某县司法局"
+
+
+def test_a_refused_package_at_the_real_cli_writes_nothing_but_its_refusal(tmp_path):
+    """End to end through main.py: no backup, the same dump, no unlock row — one audit event."""
+    import json
+
+    from sqlalchemy import text
+
+    from models.services.setup import unlock
+    from tests.conftest import TEST_PASSWORD
+    from tests.core.test_dump_cli import run_cli
+
+    def cli(db, *argv, ok=True):
+        done = run_cli("--db", str(db), *argv, data_dir=tmp_path / "data")
+        assert (done.returncode == 0) == ok, done.stderr
+        return done
+
+    def events(db_path):
+        db = unlock(db_path, password=TEST_PASSWORD, audit=False)
+        try:
+            with db.read_scope() as session:
+                return session.execute(text("SELECT event, detail FROM audit_event ORDER BY seq")).all()
+        finally:
+            db.close()
+
+    sender, receiver = tmp_path / "甲" / "fjld.db", tmp_path / "乙" / "fjld.db"
+    for db in (sender, receiver):
+        cli(db, "init", "--office", f"{db.parent.name}院")
+    cards = {}
+    for db in (sender, receiver):
+        out = cli(db, "peer", "export-id", "-o", str(db.parent / "me.fjpeer")).stdout
+        cards[db] = next(line.split("：", 1)[1] for line in out.splitlines() if line.startswith("指纹"))
+    cli(sender, "peer", "add", str(receiver.parent / "me.fjpeer"), "--fingerprint", cards[receiver])
+    cli(receiver, "peer", "add", str(sender.parent / "me.fjpeer"), "--fingerprint", cards[sender])
+    package = tmp_path / "包.fjpkg"
+    cli(sender, "sync", "export", "--to", "乙院", "-o", str(package))
+    data = package.read_bytes()
+    tampered = tmp_path / "坏包.fjpkg"
+    tampered.write_bytes(data[:500] + bytes([data[500] ^ 1]) + data[501:])
+    before = cli(receiver, "dump").stdout
+    backups = receiver.parent / "backups"
+    had = sorted(p.name for p in backups.iterdir()) if backups.exists() else []
+    logged = events(receiver)
+    refused = cli(receiver, "sync", "import", str(tampered), ok=False)
+    assert refused.stderr.strip().startswith("错误：") and len(refused.stderr.strip().splitlines()) == 1
+    after = events(receiver)
+    assert after[:-1] == logged and after[-1][0] == "sync_import_refused"  # one event, no unlock row
+    assert json.loads(after[-1][1])["code"] == "bad_signature"
+    assert (sorted(p.name for p in backups.iterdir()) if backups.exists() else []) == had
+    assert cli(receiver, "dump").stdout == before
+    for bad_path in (tmp_path / "没有这个包.fjpkg", tmp_path):
+        missing = cli(receiver, "sync", "import", str(bad_path), ok=False)
+        assert missing.stderr.strip() in (f"错误：找不到同步包文件：{bad_path}", f"错误：所选路径是文件夹，不是同步包文件：{bad_path}")
+    assert "已导入第 1 号包" in cli(receiver, "sync", "import", str(package)).stdout
+    assert [event for event, _ in events(receiver)][-2:] == ["unlock", "sync_import"]

@@ -7,9 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from models.attachment import Attachment, store_blob
 from models.case import Case
+from models.errors import DomainError
+from models.keyslots import keys_path_for
 from models.merge import list_conflicts, resolve_conflict
 from models.oplog import tombstone  # noqa: F401  (documents the delete API the tests rely on)
 from models.suggestion import Suggestion
@@ -85,23 +88,49 @@ def test_stale_package_after_newer_one_changes_nothing(trio):
     assert _file_hash(b) == digest
 
 
-def test_rewound_sender_is_refused_and_db_untouched(trio, tmp_path):
+def test_rewound_sender_is_refused_and_db_untouched(trio, tmp_path, memory_keyring):
+    """The database AND its key file copied back (no keyring): nothing outside the file knows better,
+    so the rewind is caught at the peer, with a remedy that names what exists."""
     a, b, _ = trio
-    backup = tmp_path / "a-backup.db"
+    backup, keys = tmp_path / "a-backup.db", tmp_path / "a-backup.keys.json"
     a.db.close()
     shutil.copy(a.path, backup)
+    shutil.copy(keys_path_for(a.path), keys)
     _add_unit(a, "甲")
     b.import_file(a.export_to(b).path)
     a.db.close()
     shutil.copy(backup, a.path)  # a clerk copies an old database file back by hand
+    shutil.copy(keys, keys_path_for(a.path))
+    memory_keyring.store.clear()  # a PC without a credential store
+    a.reopen()
     _add_unit(a, "乙")
     rewound = a.export_to(b)
     assert rewound.seq == 1
     digest = _file_hash(b)
     with pytest.raises(PackageError) as caught:
         b.import_file(rewound.path)
-    assert caught.value.message == "包序号回退：对方可能从备份恢复，请对方执行“重新初始化同步身份”"
+    assert caught.value.message.startswith("包序号回退") and "导出一个同步包" in caught.value.message
     assert _file_hash(b) == digest
+
+
+def test_a_database_file_copied_back_starts_a_new_incarnation_and_loses_nothing(trio, tmp_path):
+    a, b, _ = trio
+    backup = tmp_path / "a-backup.db"
+    a.db.close()
+    shutil.copy(a.path, backup)
+    first = _add_unit(a, "甲")
+    b.import_file(a.export_to(b).path)
+    a.db.close()
+    shutil.copy(backup, a.path)  # only the database file: the key file still knows what left
+    a.reopen()
+    with a.db.session_scope() as session:
+        events = session.execute(text("SELECT event FROM audit_event")).scalars().all()
+    assert "sync_incarnation_renewed" in events
+    second = _add_unit(a, "乙")
+    assert b.import_file(a.export_to(b).path).new_ops == 1  # a fresh op-id space, not a rewind
+    a.import_file(b.export_to(a).path)  # b noticed a's new incarnation and sends everything back
+    assert {first, second} <= set(a.dump()["unit"])
+    assert a.dump() == b.dump()
 
 
 def _assert_rejected_untouched(site: Workstation, path: Path, message: str) -> None:
@@ -118,7 +147,8 @@ def test_rejections_leave_the_database_byte_identical(trio, tmp_path):
     good = a.export_to(b).path
     data = good.read_bytes()
     cases = {
-        "truncated": (data[:len(data) // 2], "同步包文件已损坏或不完整，未做改动"),
+        "truncated": (data[:100], "同步包文件已损坏或不完整，未做改动"),
+        "cut_in_half": (data[:len(data) // 2], "未做改动"),
         "tampered": (data[:300] + bytes([data[300] ^ 1]) + data[301:], "未做改动"),
         "trailing": (data + b"\x00" * 10, "未做改动"),
         "not_a_package": (b"hello" * 100, "这不是同步包文件"),
@@ -223,9 +253,12 @@ def test_government_view_gets_no_case_details_and_may_only_write_its_fields(tmp_
         assert row.reply_content == "已整改完毕" and row.facts == "查明的事实（机密）"
         assert session.query(ProgressEntry).count() == 1
     assert a.dump("gov_view") == gov.dump("gov_view")
-    with gov.db.session_scope() as session:  # the government side edits a field it does not own
-        session.query(Suggestion).one().doc_no = "改过的文号"
-    _assert_rejected_untouched(a, gov.export_to(a).path, "同步包中含有对方无权修改的内容（suggestion.doc_no）")
+    with pytest.raises(DomainError) as refused:  # the government side cannot edit a field it does not own
+        with gov.db.session_scope() as session:
+            session.query(Suggestion).one().doc_no = "改过的文号"
+    assert "无权修改" in refused.value.message and "doc_no" in refused.value.message
+    with gov.db.session_scope() as session:
+        assert session.query(Suggestion).one().doc_no == "宿检行公建〔2024〕1号"
 
 
 def test_a_sender_clock_days_ahead_needs_a_persons_confirmation(trio, tmp_path):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 
 from models.attachment import Blob
 from models.base import Base
 from models.fieldcodec import to_plain
+from models.keyslots import KeyFile, _key_check, keys_path_for
 from models.merge import list_conflicts
 from models.migrate import head_revision
 from models.registry import REPLICATED, replicated_columns
@@ -37,6 +39,8 @@ class Workstation:
         self.name, self.folder = name, folder
         self.path = folder / "fjld.db"
         self.dek = secrets.token_bytes(32)
+        # A key file without slots: the witnesses (audit head, issued op seqs) live outside the database.
+        KeyFile(keys_path_for(self.path), str(uuid.uuid4()), _key_check(self.dek), []).save()
         self.db = open_db(self.path, self.dek)
         with self.db.session_scope() as session:
             self.identity = ensure_identity(session, f"{name}单位", name, role)
@@ -47,9 +51,9 @@ class Workstation:
     def site_id(self) -> str:
         return self.identity.site_id
 
-    def pair(self, other: Workstation, profile: str = "full") -> None:
+    def pair(self, other: Workstation, profile: str = "full", role: str | None = None) -> None:
         with self.db.session_scope() as session:
-            add_peer(session, other.peer_file, profile)
+            add_peer(session, other.peer_file, profile, role=role)
 
     def export_to(self, other: Workstation, full: bool = False) -> ExportResult:
         self.packages += 1
@@ -82,6 +86,11 @@ class Workstation:
                 if chosen.is_full)
             content["blobs"] = sorted(session.scalars(session.query(Blob.sha256).statement))
         return content
+
+    def reopen(self) -> None:
+        """The program started again on this folder (e.g. after a file was copied back by hand)."""
+        self.db.close()
+        self.db = open_database(self.path, self.dek, user="测试员")
 
     def close(self) -> None:
         self.db.close()

@@ -12,7 +12,7 @@ from models.merge import apply_ops, list_conflicts
 from models.oplog import Op, OpRecord
 from models.services.units import add_unit, edit_unit, list_units
 from models.sync.exchange import export_package
-from models.sync.identity import export_peer_file
+from models.sync.identity import export_peer_file, parse_peer_file
 from models.sync.peers import Peer, add_peer, my_identity
 from tests.sync.workstations import Workstation
 from tests.ui.conftest import fill_and_accept
@@ -92,14 +92,14 @@ def test_a_fast_sender_clock_is_imported_only_after_confirmation(qtbot, new_ctx,
 
     calls: list[bool] = []
 
-    def fake_import(session, path, accept_clock_skew=False):
+    def fake_import(db, path, accept_clock_skew=False):
         calls.append(accept_clock_skew)
         if not accept_clock_skew:
             raise PackageError("clock_skew", hours="72")
         return ImportResult("applied", "已导入：新增变更 1 条", "pkg", "site", 1)
 
     questions: list[str] = []
-    monkeypatch.setattr(sync_page, "import_package", fake_import)
+    monkeypatch.setattr(sync_page, "import_package_file", fake_import)
     monkeypatch.setattr(messages, "confirm", lambda parent, text: questions.append(text) or True)
     page = SyncPage(new_ctx)
     qtbot.addWidget(page)
@@ -108,3 +108,45 @@ def test_a_fast_sender_clock_is_imported_only_after_confirmation(qtbot, new_ctx,
     page.import_package(package)
     qtbot.waitUntil(lambda: "已导入" in page.summary.text(), timeout=20000)
     assert calls == [False, True] and "快约 72 小时" in questions[0]
+
+
+def test_held_back_ops_and_introductions_are_shown_and_confirmed(qtbot, new_ctx, modal, tmp_path):
+    """A paired site relays a third site's edit: it waits, visible with its reason, until the clerk
+    confirms the introduced site's fingerprint; then it applies."""
+    from models.services import sync as service
+    from ui.sync_page import SyncPage
+
+    with new_ctx.db.session_scope() as session:
+        service.set_identity(session, "宿州市人民检察院", "行政检察部", "procuratorate")
+        my_file = service.my_peer_file(session)
+        gui_site = service.identity_info(session).site_id
+    relay, third = Workstation(tmp_path / "relay", "relay"), Workstation(tmp_path / "third", "third")
+    relay.pair(third)
+    third.pair(relay)
+    with relay.db.session_scope() as session:
+        add_peer(session, my_file, "full")
+    with new_ctx.db.session_scope() as session:
+        service.add_peer_file(session, relay.peer_file, "full")
+    with third.db.session_scope() as session:
+        add_unit(session, "宿州市水利局", short_name="市水利局")
+    relay.import_file(third.export_to(relay).path)
+    package = tmp_path / "relay.fjpkg"
+    with relay.db.session_scope() as session:
+        export_package(session, session.get(Peer, gui_site), package)
+
+    page = SyncPage(new_ctx)
+    qtbot.addWidget(page)
+    page.import_package(package)
+    qtbot.waitUntil(lambda: "已导入" in page.summary.text(), timeout=20000)
+    texts = [page.alerts.item(n).text() for n in range(page.alerts.count())]
+    assert any(t.startswith("待确认的介绍：third单位") for t in texts)
+    assert any("暂不应用" in t and "签名方尚未确认" in t for t in texts)
+    page.alerts.setCurrentRow(0)
+    fingerprint = parse_peer_file(third.peer_file).fingerprint
+    modal.then(fill_and_accept({"fingerprint": fingerprint, "role": "联络办"}))
+    page.confirm_introduction()
+    assert page.alerts.item(0).text() == "没有需要处理的提醒"
+    with new_ctx.db.session_scope() as session:
+        assert [u.name for u in list_units(session)] == ["宿州市水利局"]
+    relay.close()
+    third.close()
