@@ -110,7 +110,7 @@ def verify_chain(session: Session) -> list[str]:
     problems = []
     key = _audit_key(session)
     prev, expected_seq = GENESIS, 1
-    legacy = True  # rows written before the chain was keyed (schema 0008) may open it, unkeyed
+    legacy = True  # rows written before the chain was keyed (schema 0009) may open it, unkeyed
     for row in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
         if row.seq != expected_seq:
             problems.append(f"审计记录缺失：应为第{expected_seq}条，实为第{row.seq}条")

@@ -1,15 +1,15 @@
 """sync you can trust: op signatures, receiver-set roles, audit witnesses, quarantine reasons, fork
 alerts, introduced sites, withdrawn exposures
 
-Revision ID: 0008
-Revises: 0004
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008'
-down_revision = '0004'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
