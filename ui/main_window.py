@@ -160,6 +160,9 @@ class MainWindow(QMainWindow):
         program = self.menuBar().addMenu(tr("系统"))
         for name, label, shortcut, slot in (
                 ("backup", tr("立即备份"), None, self.backup_now),
+                ("import_ledger", tr("导入原有检察建议台账…"), None, lambda: self.import_records("ledger")),
+                ("import_cases", tr("导入原有案件清单…"), None, lambda: self.import_records("cases")),
+                ("import_units", tr("导入单位和联络员名录…"), None, lambda: self.import_records("units")),
                 ("lock", tr("立即锁定"), QKeySequence("Ctrl+L"), self.lock_now),
                 ("quit", tr("退出"), QKeySequence("Ctrl+Q"), self.close)):
             self._action(program, name, label, shortcut, slot)
@@ -197,6 +200,13 @@ class MainWindow(QMainWindow):
         db = self.ctx.db
         run_operation(self, Operation(tr("正在备份…"), lambda _progress, _cancelled: backup_now(db)),
                       lambda path: messages.notify(self, tr("已备份并校验：{name}").format(name=path.name)))
+
+    def import_records(self, kind: str) -> None:
+        """An office's existing 台账, case list or unit directory (preview of the column mapping first)."""
+        from ui.records_import import open_records_import
+
+        dialog = open_records_import(self, self.ctx.db, kind)
+        dialog.finished.connect(lambda _result: self.refresh_all())
 
     def restore_backup_file(self, path: Path, on_done: Callable[[], None] | None = None) -> None:
         """Replaces the database with a backup off the GUI thread; the window waits meanwhile (every

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QGridLayout,
     QGroupBox,
@@ -31,7 +30,7 @@ from models.services.office_settings import (
     parse_office_settings,
     save_office_settings,
 )
-from models.services.restore import available_backups, restore_backup
+from models.services.restore import available_backups
 from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
 from models.services.trash import deleted_records, restore_record
 from ui import files, fonts, messages
@@ -221,18 +220,14 @@ class SettingsPage(QWidget):
                 self, tr("恢复后，数据库回到所选备份时的状态；恢复前的数据会先另存一份备份。继续吗？")):
             return
         chosen = backups[labels.index(label)]
-        # Not in a worker: every screen uses the database, so nothing else may run while it is swapped.
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.ctx.db = restore_backup(self.ctx.db, chosen.path)
-        except DomainError as exc:
-            messages.show_error(self, exc)
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.reload()
-        self.data_changed.emit()
-        messages.notify(self, tr("已从备份恢复（{time}）").format(time=f"{chosen.taken_at:%Y-%m-%d %H:%M}"))
+
+        def restored() -> None:
+            self.reload()
+            self.data_changed.emit()
+            messages.notify(self, tr("已从备份恢复（{time}）").format(time=f"{chosen.taken_at:%Y-%m-%d %H:%M}"))
+
+        # The main window runs it as an operation: off the GUI thread, the window waiting meanwhile.
+        self.window().restore_backup_file(chosen.path, on_done=restored)  # type: ignore[attr-defined]
 
     def open_trash(self) -> None:
         with self.ctx.db.read_scope() as session:

@@ -69,11 +69,12 @@ class TaskListPage(QWidget):
         self.import_button = self._button(tr("导入 Excel…"), lambda: tasklist_excel.import_list(self))
         self.sheets_button = self._button(tr("生成填报表…"), lambda: tasklist_excel.make_fill_sheets(self))
         self.collect_button = self._button(tr("汇总填报表…"), lambda: tasklist_excel.collect_sheets(self))
+        self.review_button = self._button(tr("待确认的进展…"), lambda: tasklist_excel.review_conflicts(self))
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("任务清单：")))
         top.addWidget(self.list_combo, 1)
         for button in (self.new_list_button, self.export_button, self.import_button, self.sheets_button,
-                       self.collect_button):
+                       self.collect_button, self.review_button):
             top.addWidget(button)
 
         self.find_edit = QLineEdit()
@@ -335,7 +336,9 @@ class TaskListPage(QWidget):
 
     @staticmethod
     def entry_line(entry: ProgressRow) -> str:
-        return f"{entry.reported_on or ''}【{entry.status}】{entry.text}（{entry.reporter}）"
+        who = "，".join(part for part in (entry.unit_name, entry.reporter) if part)
+        mark = tr("〔{review}〕").format(review=entry.review) if entry.review else ""
+        return f"{mark}{entry.reported_on or ''}【{entry.status}】{entry.text}" + (f"（{who}）" if who else "")
 
     def current_entry(self) -> ProgressRow | None:
         item = self.progress_list.currentItem()

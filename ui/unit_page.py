@@ -12,7 +12,7 @@ from ui.i18n import tr
 from ui.row_model import Column
 from ui.table_page import Rows, Session, TablePage
 
-FIELDS = ("name", "short_name", "code", "kind", "liaison_name", "liaison_phone", "note")
+FIELDS = ("name", "short_name", "aliases", "code", "kind", "liaison_name", "liaison_phone", "note")
 
 
 class UnitPage(TablePage):
@@ -20,7 +20,9 @@ class UnitPage(TablePage):
     entity = "unit"
     columns = (Column(tr("单位全称"), pinyin=True), Column(tr("简称"), pinyin=True), Column(tr("代字")),
                Column(tr("类型"), filterable=True), Column(tr("联络员"), pinyin=True), Column(tr("联系电话")))
-    specs = (FieldSpec("name", tr("单位全称")), FieldSpec("short_name", tr("简称")), FieldSpec("code", tr("代字")),
+    specs = (FieldSpec("name", tr("单位全称")), FieldSpec("short_name", tr("简称")),
+             FieldSpec("aliases", tr("别名"), placeholder=tr("其他叫法，用顿号分隔，如：市市场监督管理局")),
+             FieldSpec("code", tr("代字")),
              FieldSpec("kind", tr("类型"), "choice", UNIT_KINDS), FieldSpec("liaison_name", tr("联络员")),
              FieldSpec("liaison_phone", tr("联系电话")), FieldSpec("note", tr("备注"), "multiline"))
     error_fields = {"unit_name_empty": "name", "unit_kind": "kind"}

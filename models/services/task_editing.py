@@ -285,6 +285,8 @@ class ProgressRow:
     status: str
     text: str
     reporter: str
+    unit_name: str = ""   # the reporting unit ("" = the measure as a whole)
+    review: str = ""      # "" counts; 待确认 waits for a person to choose; 已替换 was not chosen
 
 
 def progress_entries(session: Session, measure_id: uuid.UUID | str) -> list[ProgressRow]:
@@ -292,7 +294,8 @@ def progress_entries(session: Session, measure_id: uuid.UUID | str) -> list[Prog
     entries = session.scalars(select(ProgressEntry).where(
         ProgressEntry.measure_id == as_uuid(measure_id), ProgressEntry.deleted.is_(False))
         .order_by(ProgressEntry.reported_on.desc(), ProgressEntry.created_hlc.desc()))
-    return [ProgressRow(e.id, e.reported_on, e.period, e.status, e.text, e.reporter) for e in entries]
+    return [ProgressRow(e.id, e.reported_on, e.period, e.status, e.text, e.reporter, e.unit_name, e.review)
+            for e in entries]
 
 
 def correct_progress(session: Session, entry_id: uuid.UUID | str, *, status: str, text: str,
