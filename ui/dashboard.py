@@ -186,7 +186,10 @@ class Dashboard(QWidget):
         for group in groups:
             kind = LABELS.get(group.matched, group.matched)
             heading = QListWidgetItem(tr("{kind}（{n} 条）").format(kind=kind, n=group.total))
-            heading.setFlags(Qt.ItemFlag.NoItemFlags)
+            heading.setFlags(Qt.ItemFlag.ItemIsEnabled)   # a heading: readable, not selectable
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
             self.hits.addItem(heading)
             self._add_hits(self.hits.count(), group.hits)
             if group.total > len(group.hits):
