@@ -10,8 +10,8 @@ import pytest
 
 from models.services import suggestions as sg
 from models.services import tasks
-from models.services.units import add_unit
 from models.services.unit_statistics import unit_statistics
+from models.services.units import add_unit
 from reports.statistics import UNIT_COLUMNS, UnitStatisticsRow, unit_cells, unit_total_row
 
 Q2 = (dt.date(2024, 4, 1), dt.date(2024, 6, 30))
