@@ -3,6 +3,7 @@
 the same numbers. The counts are defined (and computed) in models/services/statistics.py."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -98,6 +99,20 @@ class UnitStatisticsRow:
 UNIT_COLUMNS = ("单位", "收到建议", "到期应回复", "已回复", "按期回复", "回复率", "整改率", "逾期未回复",
                 "到期措施", "按期完成", "逾期措施")
 UNIT_COLUMN_WEIGHTS = (2.4, 1.0, 1.1, 1.0, 1.0, 1.2, 1.2, 1.1, 1.0, 1.0, 1.0)
+
+
+@dataclass(frozen=True)
+class UnitStatistics:
+    """The 分单位 table for one period (counted to `last`, which is never after the day it was made)."""
+
+    first: dt.date
+    last: dt.date
+    rows: tuple[UnitStatisticsRow, ...]
+
+    @property
+    def period_text(self) -> str:
+        return (f"{self.first.year}年{self.first.month}月{self.first.day}日至"
+                f"{self.last.year}年{self.last.month}月{self.last.day}日")
 
 
 def unit_cells(row: UnitStatisticsRow) -> tuple[str, ...]:
