@@ -235,8 +235,10 @@ def write_unit_statistics(sheet: Worksheet, statistics: UnitStatistics, today: d
     """The 单位考核统计 sheet: one line per 被建议单位 / 责任单位 and a 合计 line, the same table as the
     通报's 分单位情况, with the definitions of every figure under it."""
     width = len(UNIT_COLUMNS)
-    _title_rows(sheet, f"{office}各单位检察建议回复和任务落实情况统计（{statistics.period_text}）",
+    # two title lines, broken where a reader expects it rather than wherever the merged cell ends
+    _title_rows(sheet, f"{office}各单位检察建议回复和任务落实情况统计\n（{statistics.period_text}）",
                 f"统计期间：{statistics.period_text}　统计日期：{today.year}年{today.month}月{today.day}日", width, fonts)
+    sheet.row_dimensions[1].height = 56
     set_widths(sheet, list(UNIT_WIDTHS))
     _header_row(sheet, 3, UNIT_COLUMNS, fonts, UNIT_WIDTHS)
     body = Font(name=fonts.body, size=BODY_SIZE)

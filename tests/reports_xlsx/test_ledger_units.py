@@ -29,7 +29,7 @@ def test_sheet_for_a_chosen_period(new_db, tmp_path):
     workbook = load_workbook(target)
     assert workbook.sheetnames == ["检察建议台账", "季度统计", UNIT_SHEET]
     sheet = workbook[UNIT_SHEET]
-    assert sheet["A1"].value == "宿州市人民检察院各单位检察建议回复和任务落实情况统计（2024年4月1日至2024年6月30日）"
+    assert sheet["A1"].value == "宿州市人民检察院各单位检察建议回复和任务落实情况统计\n（2024年4月1日至2024年6月30日）"
     assert sheet["A2"].value.startswith("统计期间：2024年4月1日至2024年6月30日")
     assert _table(sheet) == [
         list(UNIT_COLUMNS),
@@ -73,7 +73,7 @@ def test_cli_period_options(tmp_path):
                    "--today", "2025-05-01", data_dir=data_dir)
     assert done.returncode == 0, done.stderr
     sheet = load_workbook(out)[UNIT_SHEET]
-    assert sheet["A1"].value == "某县人民检察院各单位检察建议回复和任务落实情况统计（2025年1月1日至2025年3月31日）"
+    assert sheet["A1"].value == "某县人民检察院各单位检察建议回复和任务落实情况统计\n（2025年1月1日至2025年3月31日）"
     assert sheet["A4"].value == "本期没有应统计的检察建议和任务措施"
     refused = run_cli("--db", db, "ledger", "export", "--out", str(out), "--from", "2025-04-01", "--to", "2025-03-31",
                       data_dir=data_dir)
