@@ -98,7 +98,7 @@ class UnitStatisticsRow:
 
 UNIT_COLUMNS = ("单位", "收到建议", "到期应回复", "已回复", "按期回复", "回复率", "整改率", "逾期未回复",
                 "到期措施", "按期完成", "逾期措施")
-UNIT_COLUMN_WEIGHTS = (2.4, 1.0, 1.1, 1.0, 1.0, 1.2, 1.2, 1.1, 1.0, 1.0, 1.0)
+UNIT_COLUMN_WEIGHTS = (2.3, 0.9, 1.0, 0.9, 0.9, 1.65, 1.65, 1.0, 0.9, 0.9, 0.9)
 
 
 @dataclass(frozen=True)
