@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models.services.due import live_measures_query
 from models.services.statistics import NO_UNIT, is_overdue_at
 from models.services.tasks import derive_status, entry_order, responsible_keys, unit_key
-from models.services.units import UnitDirectory
+from models.services.units import UnitDirectory, UnitRef
 from models.suggestion import Suggestion
 from models.tasklist import DONE_STATUSES, Measure, ProgressEntry
 from reports.statistics import UnitStatisticsRow
@@ -22,8 +22,8 @@ CANCELLED = "已调整或取消"
 RECEIVED, DUE, REPLIED, ON_TIME, RECTIFIED, OVERDUE, MEASURES_DUE, MEASURES_ON_TIME = range(8)
 
 
-def _suggestion_key(directory: UnitDirectory, s: Suggestion) -> str:
-    unit = directory.by_id(s.addressee_unit_id) or directory.match(s.addressee_name)
+def _suggestion_key(directory: UnitDirectory, by_id: dict[uuid.UUID, UnitRef], s: Suggestion) -> str:
+    unit = (by_id.get(s.addressee_unit_id) if s.addressee_unit_id else None) or directory.match(s.addressee_name)
     if unit is not None:
         return str(unit.id)
     name = s.addressee_name.strip()
@@ -56,13 +56,14 @@ def unit_statistics(session: Session, first: dt.date, last: dt.date, today: dt.d
     (in directory order), then addressees not in the directory by name."""
     end = min(last, today)
     directory = UnitDirectory.load(session)
+    by_id = {u.id: u for u in directory.units}
     counts: dict[str, list[int]] = {}
 
     def bump(key: str, column: int) -> None:
         counts.setdefault(key, [0] * 8)[column] += 1
 
     for s in session.scalars(select(Suggestion).where(Suggestion.deleted.is_(False))):
-        key = _suggestion_key(directory, s)
+        key = _suggestion_key(directory, by_id, s)
         if s.issued_on is not None and first <= s.issued_on <= end:
             bump(key, RECEIVED)
         if s.reply_due is not None and first <= s.reply_due <= end:
