@@ -52,13 +52,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     ledger = sub.add_parser("ledger", help="检察建议台账")
     ledger_actions = ledger.add_subparsers(dest="ledger_command", metavar="操作", required=True)
-    p = ledger_actions.add_parser("export", help="导出检察建议台账（含季度统计）")
+    p = ledger_actions.add_parser("export", help="导出检察建议台账（含季度统计、单位考核统计）")
     p.add_argument("-o", "--out", type=Path, required=True)
     p.add_argument("--year", type=int)
     p.add_argument("--domain", help="领域")
     p.add_argument("--unit", help="被建议单位（包含该文字）")
     p.add_argument("--status", choices=REPLY_STATUSES, help="回复情况")
     p.add_argument("--today", type=iso_date, default=None, help="计算逾期的日期（默认今天）")
+    p.add_argument("--from", dest="period_from", type=iso_date, default=None,
+                   help="单位考核统计的起始日期（默认所选年度1月1日）")
+    p.add_argument("--to", dest="period_to", type=iso_date, default=None,
+                   help="单位考核统计的截止日期（默认所选年度12月31日，不晚于今天）")
     p.set_defaults(handler=cmd_ledger_export)
 
 
@@ -143,9 +147,14 @@ def cmd_choose(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_ledger_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.excel_files import write_ledger
+    from models.services.ledger import write_ledger_file
 
     row_filter = LedgerFilter(args.year, args.domain, args.unit, args.status)
-    write_ledger(ctx.database(), args.out, row_filter, args.today or dt.date.today())
+    today = args.today or dt.date.today()
+    year = args.year or today.year
+    period = None
+    if args.period_from or args.period_to:
+        period = (args.period_from or dt.date(year, 1, 1), args.period_to or dt.date(year, 12, 31))
+    write_ledger_file(ctx.database(), args.out, row_filter, today, period)
     ctx.out(f"已导出检察建议台账 → {args.out}")
     return 0

@@ -3,6 +3,7 @@
 the same numbers. The counts are defined (and computed) in models/services/statistics.py."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -72,3 +73,62 @@ FOOTNOTE = ("注：回复率＝已回复÷到期应回复（回复期限届满�
             "整改率＝已整改÷已回复；线索、立案按受理、立案日期计入本期；领域以所涉案件为准。")
 SHEET_FOOTNOTE = (FOOTNOTE + "逾期未回复：回复期限已过、至期末（或今天）仍未回复且未结案的建议；"
                   "提起诉讼：本期发出的建议中已提起诉讼的件数。按被建议单位统计时不计线索、立案。")
+
+
+@dataclass(frozen=True)
+class UnitStatisticsRow:
+    """One unit's line of the 分单位 table (考核): its 检察建议 as 被建议单位 and its task measures as
+    责任单位 (definitions: models/services/statistics.py)."""
+
+    unit: str
+    received: int  # 收到建议: issued to the unit in the period
+    replies_due: int  # 到期应回复 (denominator of 回复率)
+    replied: int  # 已回复 (numerator of 回复率; denominator of 整改率)
+    replied_on_time: int  # 按期回复: of 已回复, replied by the reply deadline
+    rectified: int  # 已整改
+    overdue: int  # 逾期未回复 at the period's end
+    measures_due: int  # 到期措施: measures of the unit whose 完成时限 falls in the period
+    measures_on_time: int  # 按期完成: done by the 完成时限
+
+    @property
+    def measures_late(self) -> int:
+        """逾期措施 = 到期措施 − 按期完成 (done after the 完成时限, or not done at the period's end)."""
+        return self.measures_due - self.measures_on_time
+
+
+UNIT_COLUMNS = ("单位", "收到建议", "到期应回复", "已回复", "按期回复", "回复率", "整改率", "逾期未回复",
+                "到期措施", "按期完成", "逾期措施")
+UNIT_COLUMN_WEIGHTS = (2.3, 0.9, 1.0, 0.9, 0.9, 1.65, 1.65, 1.0, 0.9, 0.9, 0.9)
+
+
+@dataclass(frozen=True)
+class UnitStatistics:
+    """The 分单位 table for one period (counted to `last`, which is never after the day it was made)."""
+
+    first: dt.date
+    last: dt.date
+    rows: tuple[UnitStatisticsRow, ...]
+
+    @property
+    def period_text(self) -> str:
+        return (f"{self.first.year}年{self.first.month}月{self.first.day}日至"
+                f"{self.last.year}年{self.last.month}月{self.last.day}日")
+
+
+def unit_cells(row: UnitStatisticsRow) -> tuple[str, ...]:
+    """The row as the 通报 and the 台账 sheet print it, in UNIT_COLUMNS order."""
+    return (row.unit, str(row.received), str(row.replies_due), str(row.replied), str(row.replied_on_time),
+            rate_text(row.replied, row.replies_due), rate_text(row.rectified, row.replied), str(row.overdue),
+            str(row.measures_due), str(row.measures_on_time), str(row.measures_late))
+
+
+def unit_total_row(rows: Sequence[UnitStatisticsRow], label: str = "合计") -> UnitStatisticsRow:
+    counts = [f.name for f in fields(UnitStatisticsRow)][1:]
+    return UnitStatisticsRow(label, *(sum(getattr(r, name) for r in rows) for name in counts))
+
+
+UNIT_FOOTNOTE = ("注：按被建议单位统计检察建议，按责任单位统计任务措施（单位以单位目录为准，含全称、简称、别名）。"
+                 "回复率＝已回复÷到期应回复（回复期限届满于本期的建议，统计至期末）；按期回复为其中不晚于回复期限回复的件数；"
+                 "整改率＝已整改÷已回复；逾期未回复：回复期限已过、至期末仍未回复且未结案的建议。"
+                 "到期措施：完成时限在本期内的任务措施（按每个责任单位各计一次；周期性报送的各期报送和已调整或取消的措施不计）；"
+                 "按期完成：该单位或整项措施不晚于完成时限报为已完成；逾期措施＝到期措施－按期完成。分母为零时记作“—”。")

@@ -1,6 +1,7 @@
 """Formal documents from stored records: content built from ORM rows, rendered by reports.pdf (PDF)
 or reports.docx (an editable Word file of the same content). The quarterly 通报 takes its numbers
-from models/services/statistics.py, like the 季度统计 sheet. Functions take a Session (the read or
+from models/services/statistics.py, like the 季度统计 sheet, and its 分单位 table from
+models/services/unit_statistics.py, like the 单位考核统计 sheet. Functions take a Session (the read or
 write scope of the caller); render_documents appends an audit event, so it needs a write scope."""
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from models.rules.deadlines import reply_period_text
 from models.services.common import get_live
 from models.services.statistics import period_statistics, quarter_span
 from models.services.suggestions import items_of
+from models.services.unit_statistics import unit_statistics
 from models.settings import get_setting, set_setting
 from models.suggestion import Suggestion
 from models.unit import Unit
@@ -149,6 +151,7 @@ def quarterly_report(session: Session, year: int, quarter: int, today: dt.date, 
         raise DomainError("quarter_not_started", f"{year}年第{quarter}季度尚未开始，无法通报")
     as_of = min(last, today)
     rows, overdue = period_statistics(session, first, as_of, as_of)
+    per_unit = unit_statistics(session, first, as_of, as_of)
     office = office_name(session)
     government = government_name.strip() or office.replace("人民检察院", "人民政府")
     doc_no = _checked_doc_no(doc_no)
@@ -157,7 +160,8 @@ def quarterly_report(session: Session, year: int, quarter: int, today: dt.date, 
                                                 "printed_by": printed_by})
     return build_quarterly_report(office_name=office, government_name=government, year=year, quarter=quarter,
                                   rows=rows, overdue=overdue, signed_on=today, doc_no=doc_no,
-                                  copy_to=_split_units(copy_to), as_of=as_of, printed_by=printed_by, note=note)
+                                  copy_to=_split_units(copy_to), as_of=as_of, printed_by=printed_by, note=note,
+                                  unit_rows=per_unit)
 
 
 def docx_options(session: Session) -> DocxOptions:

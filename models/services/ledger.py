@@ -12,11 +12,14 @@ from sqlalchemy.orm import Session
 from models.audit import append_audit
 from models.case import Case
 from models.derived import suggestion_domain
+from models.errors import DomainError
 from models.fsutil import atomic_write_bytes
 from models.services.statistics import year_statistics
+from models.services.unit_statistics import unit_statistics
 from models.settings import get_setting
 from models.storage import Database
 from models.suggestion import Suggestion, SuggestionItem
+from reports.statistics import UnitStatistics
 from reports.xlsx.data import LedgerRow
 from reports.xlsx.ledger import LedgerFilter, export_ledger
 
@@ -46,16 +49,32 @@ def ledger_rows(session: Session) -> list[LedgerRow]:
     return rows
 
 
-def ledger_bytes(session: Session, row_filter: LedgerFilter, today: dt.date) -> bytes:
-    """The 台账 workbook; its 季度统计 sheet is always there, for the filter's year or else this year."""
+def unit_period(row_filter: LedgerFilter, today: dt.date,
+                period: tuple[dt.date, dt.date] | None = None) -> tuple[dt.date, dt.date]:
+    """The 单位考核统计 period: the one chosen, else the filter's year (else this year), never past today."""
+    year = row_filter.year or today.year
+    first, last = period or (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    if last < first:
+        raise DomainError("period_invalid", "统计期间的结束日期早于开始日期")
+    return first, max(first, min(last, today))
+
+
+def ledger_bytes(session: Session, row_filter: LedgerFilter, today: dt.date,
+                 period: tuple[dt.date, dt.date] | None = None) -> bytes:
+    """The 台账 workbook; its 季度统计 sheet is always there, for the filter's year or else this year, and
+    so is the 单位考核统计 sheet, for `period` (see unit_period)."""
     office = str(get_setting(session, "office_name") or "")
     statistics = year_statistics(session, row_filter.year or today.year, today)
-    return export_ledger(ledger_rows(session), today, row_filter, office, statistics=statistics)
+    first, last = unit_period(row_filter, today, period)
+    per_unit = UnitStatistics(first, last, tuple(unit_statistics(session, first, last, today)))
+    return export_ledger(ledger_rows(session), today, row_filter, office, statistics=statistics,
+                         unit_statistics=per_unit)
 
 
-def write_ledger_file(db: Database, target: Path, row_filter: LedgerFilter, today: dt.date) -> None:
+def write_ledger_file(db: Database, target: Path, row_filter: LedgerFilter, today: dt.date,
+                      period: tuple[dt.date, dt.date] | None = None) -> None:
     with db.read_scope() as session:
-        data = ledger_bytes(session, row_filter, today)
+        data = ledger_bytes(session, row_filter, today, period)
     atomic_write_bytes(target, data)
     with db.write_scope() as session:  # files written for others are plaintext: each export is audited (留痕)
         append_audit(session, "export_ledger", object_ref=target.name, detail={"filter": row_filter.describe()})

@@ -10,7 +10,21 @@ the 季度统计 sheet (xlsx):
 - 去年同期: suggestions issued in the same period one year earlier.
 - 逾期未回复: deadline passed by the period's end (or today, if earlier) with no reply by then.
 - 提起诉讼: suggestions issued in the period marked 提起诉讼.
-- By 被建议单位 (the 季度统计 sheet): the same suggestion counts per addressee; 线索/立案 stay 0 there."""
+- By 被建议单位 (the 季度统计 sheet): the same suggestion counts per addressee; 线索/立案 stay 0 there.
+
+Per unit for 考核 (models/services/unit_statistics.py; the 分单位 table of the 通报 and the 单位考核统计
+sheet of the 台账), over the same period and with the same 到期应回复/已回复/已整改/逾期未回复 as above:
+- A suggestion belongs to its 被建议单位: the directory unit it is linked to, else the unit whose 全称,
+  简称 or 别名 is its addressee name (models.services.units.UnitDirectory), else that name as written.
+- 收到建议: suggestions issued to the unit in the period. 按期回复: of 已回复, those replied on or
+  before the reply deadline (so 按期回复 <= 已回复 <= 到期应回复).
+- 到期措施: task measures whose 完成时限 (Measure.due_on) falls in the period, once per 责任单位 found in
+  the directory (models.services.tasks.responsible_keys: 各成员单位 expands, vague or unknown names are
+  not counted); the periodic reports of a recurring duty and measures 已调整或取消 at the period's end are not counted.
+- 按期完成: the unit is done on or before the 完成时限 and stays done to the period's end. A unit is done
+  on a day when, counting the 进展 entries reported up to that day, its own newest status or the
+  measure's derived status (models.services.tasks.derive_status) is a done status. 逾期措施 = 到期措施 −
+  按期完成 (done late, or not done at the period's end)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -47,7 +61,8 @@ def _year_earlier(day: dt.date) -> dt.date:
     return day.replace(year=day.year - 1, day=min(day.day, 28)) if day.month == 2 else day.replace(year=day.year - 1)
 
 
-def _is_overdue(s: Suggestion, as_of: dt.date) -> bool:
+def is_overdue_at(s: Suggestion, as_of: dt.date) -> bool:
+    """逾期未回复 at `as_of` (see the module docstring)."""
     return (s.reply_due is not None and s.reply_due < as_of and not s.closed_on
             and (s.replied_on is None or s.replied_on > as_of))
 
@@ -88,7 +103,7 @@ def period_statistics(session: Session, first: dt.date, last: dt.date, today: dt
                     bump(group, 5)
         if _within(s.issued_on, last_year_first, last_year_last):
             bump(group, 6)
-        if _is_overdue(s, as_of):
+        if is_overdue_at(s, as_of):
             bump(group, 7)
     if by == BY_DOMAIN:
         order = {d: n for n, d in enumerate(DEFAULT_DOMAINS)}
@@ -97,7 +112,7 @@ def period_statistics(session: Session, first: dt.date, last: dt.date, today: dt
         groups = sorted(counts, key=lambda u: (u == NO_UNIT, -counts[u][2], u))
     rows = [StatisticsRow(g, *counts[g]) for g in groups]
     overdue = [OverdueSuggestion(s.addressee_name, s.doc_no, s.reply_due, (as_of - s.reply_due).days)
-               for s in suggestions if _is_overdue(s, as_of) and s.reply_due is not None]
+               for s in suggestions if is_overdue_at(s, as_of) and s.reply_due is not None]
     overdue.sort(key=lambda o: (o.reply_due, o.doc_no))
     return rows, overdue
 

@@ -71,17 +71,31 @@ def _quarterly(w: DocxWriter, report: QuarterlyReport) -> None:
     w.addressee(report.addressee)
     for block in report.before_table:
         w.block(block)
-    w.para("FjldBody", [(None, report.table_caption)], jc={"val": "center"},
-           ind={"firstLineChars": "0", "firstLine": "0"}, keepNext={})
-    table: Table = report.table
-    total = sum(table.column_weights)
-    widths = [BLOCK_WIDTH * weight / total for weight in table.column_weights]
-    w.table(widths, [*table.header, *table.rows], header_rows=len(table.header))
-    for n, block in enumerate(report.after_table):
-        w.block(block, keep_next=n == len(report.after_table) - 1)
+    _captioned_table(w, report.table_caption, report.table)
+    tail: list[Block | Table] = list(report.after_table)
+    captions: dict[int, str] = {}
+    for section in report.sections:
+        tail += section.before
+        if section.table is not None:
+            captions[len(tail)] = section.caption
+            tail.append(section.table)
+        tail += section.after
+    for n, item in enumerate(tail):
+        if isinstance(item, Table):
+            _captioned_table(w, captions[n], item)
+        else:
+            w.block(item, keep_next=n == len(tail) - 1)  # the signature never stands alone
     w.signature(report.signature, report.note,
                 seal_gap_used(quarterly_pages(w.typesetter, report), report.signature.signer))
     w.imprint(report.copy_to, report.printed_by, report.printed_on)
+
+
+def _captioned_table(w: DocxWriter, caption: str, table: Table) -> None:
+    w.para("FjldBody", [(None, caption)], jc={"val": "center"},
+           ind={"firstLineChars": "0", "firstLine": "0"}, keepNext={})
+    total = sum(table.column_weights)
+    widths = [BLOCK_WIDTH * weight / total for weight in table.column_weights]
+    w.table(widths, [*table.header, *table.rows], header_rows=len(table.header))
 
 
 def _add(w: DocxWriter, document: Document) -> None:

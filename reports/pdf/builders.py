@@ -19,6 +19,7 @@ from reports.pdf.content import (
     StatisticsRow,
     SuggestionLetter,
     Table,
+    TableSection,
     plain,
 )
 from reports.pdf.wording import (
@@ -29,7 +30,19 @@ from reports.pdf.wording import (
     normalize_doc_no,
     parse_body_text,
 )
-from reports.statistics import COLUMNS, rate_text, rate_with_basis, row_cells, total_row
+from reports.statistics import (
+    COLUMNS,
+    UNIT_COLUMN_WEIGHTS,
+    UNIT_COLUMNS,
+    UNIT_FOOTNOTE,
+    UnitStatisticsRow,
+    rate_text,
+    rate_with_basis,
+    row_cells,
+    total_row,
+    unit_cells,
+    unit_total_row,
+)
 
 _LEADING_MARKER = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十\d]+）|\d+[.．、](?!\d))\s*")
 # the sentence that introduces the items ("……提出如下检察建议：", "建议如下：")
@@ -210,9 +223,10 @@ def build_quarterly_report(
     *, office_name: str, government_name: str, year: int, quarter: int, rows: Sequence[StatisticsRow],
     overdue: Sequence[OverdueSuggestion], signed_on: date, doc_no: str = "", copy_to: Sequence[str] = (),
     as_of: date | None = None, printed_by: str = "", note: str = "", draft: bool | None = None,
+    unit_rows: Sequence[UnitStatisticsRow] | None = None,
 ) -> QuarterlyReport:
     """季度通报: totals with 回复率/整改率 and their denominators, the 领域 table (+ 合计 row),
-    overdue units, and the same quarter last year. Every figure is counted to one date, `as_of`:
+    overdue units, the same quarter last year, and (with `unit_rows`) the 分单位 table for 考核. Every figure is counted to one date, `as_of`:
     the quarter's end, or the day of making the 通报 if earlier (then the text says so)."""
     if quarter not in QUARTER_SPANS:
         raise ValueError(f"quarter must be 1-4, got {quarter}")
@@ -254,6 +268,7 @@ def build_quarterly_report(
         after_table.append(plain(f"截至{as_of_text}，无逾期未书面回复的检察建议。"))
     table = Table(header=(COLUMNS,), rows=(*(row_cells(r) for r in rows), row_cells(total)),
                   column_weights=(2.2, 0.9, 0.9, 1.1, 1.15, 1.15, 1.3, 1.15, 1.3, 1.15))
+    sections = () if unit_rows is None else (unit_section(unit_rows, f"{year}年{quarter_cn}", as_of_text),)
     return QuarterlyReport(
         office_name=office_name, doc_no=normalize_doc_no(doc_no) if doc_no else "",
         title=f"关于{year}年{quarter_cn}公益诉讼和检察建议工作情况的通报",
@@ -262,4 +277,20 @@ def build_quarterly_report(
         after_table=tuple(after_table), signature=Signature(office_name, format_cn_date(signed_on)),
         copy_to=tuple(c for c in copy_to if c.strip()), printed_by=printed_by or office_name,
         printed_on=format_cn_date(signed_on), note=note_text(note),
-        draft=not doc_no.strip() if draft is None else draft, as_of_text=as_of_text)
+        draft=not doc_no.strip() if draft is None else draft, as_of_text=as_of_text, sections=sections)
+
+
+def unit_section(rows: Sequence[UnitStatisticsRow], period_name: str, as_of_text: str) -> TableSection:
+    """四、分单位情况: each 被建议单位's replies and each 责任单位's task measures (考核), with a 合计 line and
+    every figure's definition under the table."""
+    heading = Heading(1, "四、分单位情况")
+    if not rows:
+        return TableSection((heading,), "", None, (plain(f"{period_name}没有应按单位统计的检察建议和任务措施。"),))
+    total = unit_total_row(rows)
+    intro = plain(f"截至{as_of_text}，各被建议单位回复检察建议、各责任单位落实任务措施情况如下表"
+                  f"（到期措施{total.measures_due}项，按期完成{total.measures_on_time}项，"
+                  f"逾期{total.measures_late}项）：")
+    table = Table(header=(UNIT_COLUMNS,), rows=(*(unit_cells(r) for r in rows), unit_cells(total)),
+                  column_weights=UNIT_COLUMN_WEIGHTS)
+    note = plain(f"{UNIT_FOOTNOTE[:-1]}；各项数据统计至{as_of_text}。")
+    return TableSection((heading, intro), f"{period_name}各单位检察建议回复和任务落实情况", table, (note,))

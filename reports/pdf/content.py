@@ -115,6 +115,17 @@ class Table:
 
 
 @dataclass(frozen=True)
+class TableSection:
+    """A further captioned table of the 通报 (e.g. 四、分单位情况): text before it, the caption, the
+    table and the notes under it."""
+
+    before: tuple[Block, ...]
+    caption: str
+    table: Table | None  # None: nothing to tabulate, `after` says so
+    after: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
 class QuarterlyReport:
     """季度公益诉讼/检察建议情况通报 to the government: a 公文 (GB/T 9704) with the red 发文机关标志
     and rule, 文号, 主送, and 抄送/印发 in the 版记."""
@@ -134,6 +145,7 @@ class QuarterlyReport:
     note: str = ""
     draft: bool = False
     as_of_text: str = ""  # the one date every figure is counted to (formatted)
+    sections: tuple[TableSection, ...] = ()  # after `after_table`, before the signature
 
     @property
     def issuer_mark(self) -> str:

@@ -59,6 +59,12 @@ def quarterly_pages(ts: Typesetter, report: QuarterlyReport, seal_image: bytes |
     blocks = [Block(header, keep_together=True), addressee_block(ts, report.addressee),
               *[ts.block_rows(b) for b in report.before_table], caption, table_block(ts, report.table),
               *[ts.block_rows(b) for b in report.after_table]]
+    for section in report.sections:
+        blocks += [ts.block_rows(b) for b in section.before]
+        if section.table is not None:
+            blocks += [Block(ts.aligned_row(section.caption, Align.CENTRE), keep_with_next=True),
+                       table_block(ts, section.table)]
+        blocks += [ts.block_rows(b) for b in section.after]
     return fitted_pages(blocks, lambda gap: signature_block(ts, report.signature, seal_image, report.note, gap),
                         copy_to_footer(ts, report.copy_to, report.printed_by, report.printed_on))
 

@@ -12,7 +12,18 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports import statistics as stats_table
-from reports.statistics import SHEET_FOOTNOTE, StatisticsRow, YearStatistics, sheet_cells
+from reports.statistics import (
+    SHEET_FOOTNOTE,
+    UNIT_COLUMN_WEIGHTS,
+    UNIT_COLUMNS,
+    UNIT_FOOTNOTE,
+    StatisticsRow,
+    UnitStatistics,
+    YearStatistics,
+    sheet_cells,
+    unit_cells,
+    unit_total_row,
+)
 from reports.xlsx.data import LedgerRow
 from reports.xlsx.style import (
     CENTRE,
@@ -215,11 +226,48 @@ def write_statistics(sheet: Worksheet, statistics: YearStatistics, today: dt.dat
     print_setup(sheet, "1:2")
 
 
+UNIT_SHEET = "单位考核统计"
+UNIT_WIDTHS = tuple(round(weight * 8.0, 1) for weight in UNIT_COLUMN_WEIGHTS)
+
+
+def write_unit_statistics(sheet: Worksheet, statistics: UnitStatistics, today: dt.date, office: str,
+                          fonts: SheetFonts) -> None:
+    """The 单位考核统计 sheet: one line per 被建议单位 / 责任单位 and a 合计 line, the same table as the
+    通报's 分单位情况, with the definitions of every figure under it."""
+    width = len(UNIT_COLUMNS)
+    # two title lines, broken where a reader expects it rather than wherever the merged cell ends
+    _title_rows(sheet, f"{office}各单位检察建议回复和任务落实情况统计\n（{statistics.period_text}）",
+                f"统计期间：{statistics.period_text}　统计日期：{today.year}年{today.month}月{today.day}日", width, fonts)
+    sheet.row_dimensions[1].height = 56
+    set_widths(sheet, list(UNIT_WIDTHS))
+    _header_row(sheet, 3, UNIT_COLUMNS, fonts, UNIT_WIDTHS)
+    body = Font(name=fonts.body, size=BODY_SIZE)
+    lines = [*statistics.rows, unit_total_row(statistics.rows)] if statistics.rows else []
+    row = 4
+    for line in lines:
+        for column, value in enumerate(unit_cells(line), start=1):
+            shown: object = int(value) if value.isdigit() else value
+            style_cell(put_value(sheet, row, column, shown), body, LEFT if column == 1 else CENTRE)
+        sheet.row_dimensions[row].height = row_height([(line.unit, UNIT_WIDTHS[0])], BODY_SIZE)
+        row += 1
+    if not lines:
+        style_cell(put_text(sheet, row, 1, "本期没有应统计的检察建议和任务措施"), body, LEFT, bordered=False)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        row += 1
+    row += 1
+    style_cell(put_text(sheet, row, 1, UNIT_FOOTNOTE), body, LEFT, bordered=False)
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    sheet.row_dimensions[row].height = row_height([(UNIT_FOOTNOTE, sum(UNIT_WIDTHS))], BODY_SIZE)
+    sheet.freeze_panes = "B4"
+    print_setup(sheet, "3:3")
+
+
 def export_ledger(rows: list[LedgerRow], today: dt.date, row_filter: LedgerFilter | None = None,
                   office: str = "", fonts: SheetFonts | None = None,
-                  statistics: YearStatistics | None = None) -> bytes:
+                  statistics: YearStatistics | None = None, unit_statistics: UnitStatistics | None = None) -> bytes:
     """台账 sheet (filtered) and, when statistics are given (models.services.statistics.year_statistics;
-    the service always passes them), the 季度统计 sheet for their year."""
+    the service always passes them), the 季度统计 sheet for their year; with unit_statistics
+    (models.services.unit_statistics) the 单位考核统计 sheet for their period."""
     fonts = fonts or SheetFonts()
     row_filter = row_filter or LedgerFilter()
     chosen = sorted((row for row in rows if row_filter.accepts(row, today)),
@@ -235,6 +283,8 @@ def export_ledger(rows: list[LedgerRow], today: dt.date, row_filter: LedgerFilte
     write_ledger(sheet, chosen, today, title, subtitle, fonts)
     if statistics is not None:
         write_statistics(workbook.create_sheet("季度统计"), statistics, today, office, fonts)
+    if unit_statistics is not None:
+        write_unit_statistics(workbook.create_sheet(UNIT_SHEET), unit_statistics, today, office, fonts)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
