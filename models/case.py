@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, SyncedMixin
@@ -21,6 +21,8 @@ DEFAULT_DOMAINS = (
 
 class Case(SyncedMixin, Base):
     __tablename__ = "case_record"
+    # 首页 counts cases by 办理状态 from this index alone, not by reading every (encrypted) case page.
+    __table_args__ = (Index("ix_case_record_live_status", "deleted", "status"),)
     entity_name = "case"
 
     case_no: Mapped[str] = mapped_column(String(100), default="", index=True)   # 案号 (not unique: merges)

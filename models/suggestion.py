@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, String, Text, Uuid
+from sqlalchemy import ForeignKey, Index, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, SyncedMixin, derived
@@ -17,6 +17,9 @@ RECTIFICATIONS = ("", "已整改", "整改中", "未整改")
 
 class Suggestion(SyncedMixin, Base):
     __tablename__ = "suggestion"
+    # 首页 counts suggestions by stage (models.services.dashboard.STAGE_SQL) from this index alone.
+    __table_args__ = (Index("ix_suggestion_live_stage", "deleted", "litigation", "closed_on", "replied_on",
+                            "rectification", "served_on", "issued_on"),)
     entity_name = "suggestion"
 
     doc_no: Mapped[str] = mapped_column(String(100), default="", index=True)    # 文号, 〔〕 validated
