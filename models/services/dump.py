@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import append_audit
 from models.errors import Cancelled, DomainError
-from models.fieldcodec import canonical_json, decode_value, encode_value, to_plain
+from models.fieldcodec import canonical_json, decode_value, encode_value, from_plain, to_plain
 from models.merge import FieldConflict
 from models.registry import ENTITY_BY_NAME, REPLICATED, replicated_columns
 from models.storage import Database
@@ -57,33 +57,42 @@ def load_dump(session: Session, data: dict[str, Any], progress: Callable[[int, i
         raise DomainError("bad_dump", f"不是本系统导出的数据文件（需要格式 {DUMP_FORMAT}）")
     total = sum(len(rows) for rows in data["entities"].values() if isinstance(rows, list))
     count = 0
-    for name, rows in data["entities"].items():
-        cls = ENTITY_BY_NAME.get(name)
-        if cls is None or not isinstance(rows, list):
-            raise DomainError("bad_dump", f"数据文件中有无法识别的类别：{name}")
-        columns = replicated_columns(cls)
-        for index, row in enumerate(rows, start=1):
-            try:
-                row_id = decode_value(cls.__table__.c.id, encode_value(row["id"]))
-                values = {key: decode_value(columns[key], encode_value(row[key])) for key in row
-                          if key in columns}
-            except (KeyError, ValueError, TypeError, AttributeError):
-                raise DomainError("bad_dump", f"数据文件 {name} 第{index}条记录格式不对") from None
-            obj = session.get(cls, row_id)
-            if obj is None:
-                obj = cls(id=row_id)
-                session.add(obj)
-            for key, value in values.items():
-                setattr(obj, key, value)
-            count += 1
-            if count % LOAD_BATCH == 0:
+    # No autoflush inside the loop: one flush per batch writes its rows, create ops and index rows with
+    # executemany, and the rows that already exist are fetched with one query per batch.
+    with session.no_autoflush:
+        for name, rows in data["entities"].items():
+            cls = ENTITY_BY_NAME.get(name)
+            if cls is None or not isinstance(rows, list):
+                raise DomainError("bad_dump", f"数据文件中有无法识别的类别：{name}")
+            columns = replicated_columns(cls)
+            for start in range(0, len(rows), LOAD_BATCH):
+                batch = [(index, _decode_row(cls, columns, name, index, row))
+                         for index, row in enumerate(rows[start:start + LOAD_BATCH], start=start + 1)]
+                existing = {obj.id: obj for obj in session.scalars(
+                    select(cls).where(cls.id.in_([row_id for _, (row_id, _values) in batch])))}
+                for _index, (row_id, values) in batch:
+                    obj = existing.get(row_id)
+                    if obj is None:
+                        obj = existing[row_id] = cls(id=row_id)
+                        session.add(obj)
+                    for key, value in values.items():
+                        setattr(obj, key, value)
+                    count += 1
                 session.flush()
                 if progress is not None:
                     progress(count, total)
                 if is_cancelled is not None and is_cancelled():
                     raise Cancelled()
-        session.flush()
     return count
+
+
+def _decode_row(cls: type, columns: dict[str, Any], name: str, index: int, row: Any) -> tuple[Any, dict[str, Any]]:
+    try:
+        row_id = decode_value(cls.__table__.c.id, encode_value(row["id"]))
+        values = {key: from_plain(columns[key], to_plain(row[key])) for key in row if key in columns}
+    except (KeyError, ValueError, TypeError, AttributeError):
+        raise DomainError("bad_dump", f"数据文件 {name} 第{index}条记录格式不对") from None
+    return row_id, values
 
 
 def import_dump_file(db: Database, path: Path) -> int:
