@@ -179,7 +179,9 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
             if obj.id is None:
                 obj.id = new_id()
             hlc = writer.clock.tick()
-            values = {key: to_plain(getattr(obj, key)) for key in replicated_columns(type(obj))}
+            # A new object holds every value it has in its __dict__ (an unset column is None).
+            state_dict = obj.__dict__
+            values = {key: to_plain(state_dict.get(key)) for key in replicated_columns(type(obj))}
             create = OpRecord(next_op_id(state), hlc, state.site_id, writer.user, obj.entity_name, str(obj.id),
                               CREATE_FIELD, canonical_json(values))
             create_rows.append({"op_id": create.op_id, "hlc": hlc, "site_id": create.site_id, "user": create.user,

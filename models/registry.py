@@ -61,6 +61,12 @@ def scalar_defaults(cls: type[SyncedMixin]) -> tuple[tuple[str, object], ...]:
 
 def fill_defaults(obj: SyncedMixin) -> None:
     """Column defaults apply only at INSERT; validation and the create op need the values now."""
+    if inspect(obj).has_identity:  # a stored row: its values may be expired, read them through the ORM
+        for key, default in scalar_defaults(type(obj)):
+            if getattr(obj, key) is None:
+                setattr(obj, key, default)
+        return
+    values = obj.__dict__  # a new object: the values set so far (reading an unset column via the ORM is slow)
     for key, default in scalar_defaults(type(obj)):
-        if getattr(obj, key) is None:
+        if values.get(key) is None:
             setattr(obj, key, default)
