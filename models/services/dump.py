@@ -4,7 +4,7 @@ the bulk import format of `load`."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,17 @@ from models.storage import Database
 DUMP_FORMAT = "fjld-dump-1"
 
 
-def dump_db(session: Session) -> dict[str, Any]:
+def _conflicts(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
     conflicts: dict[tuple[str, str], dict[str, Any]] = {}
     for c in session.scalars(select(FieldConflict)):
         heads = json.loads(c.heads)
         conflicts.setdefault((c.entity, c.row_id), {})[c.field] = sorted(
             ({"op": h["op_id"], "value": h["value"]} for h in heads), key=lambda h: h["op"])
+    return conflicts
+
+
+def dump_db(session: Session) -> dict[str, Any]:
+    conflicts = _conflicts(session)
     entities: dict[str, list[dict[str, Any]]] = {}
     for cls in REPLICATED:
         columns = replicated_columns(cls)
@@ -42,7 +47,44 @@ def dump_db(session: Session) -> dict[str, Any]:
 
 
 def dump_text(session: Session) -> str:
-    return canonical_json(dump_db(session))
+    return "".join(iter_dump_text(session))
+
+
+DUMP_CHUNK = 1000
+
+
+def iter_dump_text(session: Session) -> Iterator[str]:
+    """The same text as canonical_json(dump_db(session)), a piece at a time: one entity after another
+    (in canonical key order), its rows read DUMP_CHUNK at a time and let go, so memory stays flat."""
+    session.flush()  # pending edits of this session belong in the dump (a no-op in a read scope)
+    conflicts = _conflicts(session)
+    by_name = sorted(REPLICATED, key=lambda cls: cls.entity_name)
+    yield '{"entities":{'
+    for number, cls in enumerate(by_name):
+        columns = replicated_columns(cls)
+        table = cls.__table__
+        # Plain rows, not ORM objects: nothing is kept in the session's identity map.
+        selected = [table.c.id, *columns.values()]
+        yield ("," if number else "") + canonical_json(cls.entity_name) + ":["
+        last_id = None
+        while True:
+            query = select(*selected).order_by(table.c.id).limit(DUMP_CHUNK)
+            if last_id is not None:
+                query = query.where(table.c.id > last_id)
+            rows = session.execute(query).all()
+            if not rows:
+                break
+            pieces = []
+            for row in rows:
+                record = {"id": str(row[0]), **{key: to_plain(value) for key, value in zip(columns, row[1:])}}
+                found = conflicts.get((cls.entity_name, str(row[0])))
+                if found:
+                    record["_conflicts"] = found
+                pieces.append(canonical_json(record))
+            yield ("," if last_id is not None else "") + ",".join(pieces)
+            last_id = rows[-1][0]
+        yield "]"
+    yield "}," + canonical_json("format") + ":" + canonical_json(DUMP_FORMAT) + "}"
 
 
 LOAD_BATCH = 500
