@@ -126,12 +126,104 @@ def run(label: str, folder: Path, dek: bytes | None, args: argparse.Namespace) -
             "due_items": len(due), "size_mb": size}
 
 
+def raw_load(db, data: dict) -> None:
+    """The floor `load` is measured against: the same rows, one create op per row and the same index rows,
+    written with plain executemany in one transaction (no ORM, no derivations, no checks)."""
+    from sqlalchemy import insert
+    from sqlalchemy import text as sql_text
+
+    from models.fieldcodec import canonical_json, from_plain
+    from models.oplog import Op
+    from models.registry import ENTITY_BY_NAME, replicated_columns
+    from models.search import SEARCHABLE, _rowid_of, _spaced, fold
+
+    with db.engine.begin() as conn:
+        seq = 0
+        for name, rows in data["entities"].items():
+            cls = ENTITY_BY_NAME[name]
+            columns = replicated_columns(cls)
+            table_rows, op_rows, index_rows = [], [], []
+            for row in rows:
+                seq += 1
+                values = {key: from_plain(columns[key], row[key]) for key in row if key in columns}
+                row_id = from_plain(cls.__table__.c.id, row["id"])
+                table_rows.append({"id": row_id, **values, "created_hlc": seq, "updated_hlc": seq,
+                                   "updated_site": "raw"})
+                op_rows.append({"op_id": f"raw:1:{seq}", "hlc": seq, "site_id": "raw", "user": "bench", "entity": name,
+                                "row_id": row["id"], "field": "*", "pred": "[]", "arrival": seq, "sig": "",
+                                "value": canonical_json({key: row.get(key) for key in columns})})
+                if cls in SEARCHABLE and not row.get("deleted"):
+                    body = fold("\n".join(str(row.get(key) or "") for key in SEARCHABLE[cls]))
+                    index_rows.append({"rowid": _rowid_of(name, row_id), "entity": name, "row_id": row["id"],
+                                       "body": body, "spaced": _spaced(body)})
+            if not table_rows:
+                continue
+            conn.execute(insert(cls.__table__), table_rows)
+            conn.execute(insert(Op.__table__), op_rows)
+            if index_rows:
+                conn.execute(sql_text("INSERT INTO search_index (rowid, entity, row_id, body) "
+                                      "VALUES (:rowid, :entity, :row_id, :body)"), index_rows)
+                conn.execute(sql_text("INSERT INTO search_index_chars (rowid, body) VALUES (:rowid, :spaced)"),
+                             index_rows)
+
+
+def timed_runs(label: str, action, runs: int) -> tuple[float, float]:  # noqa: ANN001 - tiny bench helper
+    """min and median of wall and CPU seconds over `runs` runs of action(run_number)."""
+    walls, cpus = [], []
+    for run_number in range(runs):
+        t, c = time.perf_counter(), time.process_time()
+        action(run_number)
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    print(f"{label:34} wall min {min(walls):7.2f} s  median {statistics.median(walls):7.2f} s   "
+          f"CPU min {min(cpus):7.2f} s  median {statistics.median(cpus):7.2f} s")
+    return min(walls), min(cpus)
+
+
+def bench_load(cases: int, runs: int) -> None:
+    """`load` of a dump of `cases` cases (plus cases/5 suggestions) into a fresh encrypted database, against
+    raw SQL writing the same rows, op rows and index rows into another fresh one."""
+    import json
+
+    from models.services.dump import dump_text, load_dump
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = open_database(folder / "source.db", secrets.token_bytes(32), user="bench")
+        fill(source, cases, cases // 5, 0, random.Random(7))
+        with source.read_scope() as session:
+            data = json.loads(dump_text(session))
+        source.close()
+        records = sum(len(rows) for rows in data["entities"].values())
+        print(f"load: dump of {records} records")
+
+        def load(n: int) -> None:
+            db = open_database(folder / f"load{n}.db", secrets.token_bytes(32), user="bench")
+            with db.write_scope() as session:
+                load_dump(session, data)
+            db.close()
+
+        def raw(n: int) -> None:
+            db = open_database(folder / f"raw{n}.db", secrets.token_bytes(32), user="bench")
+            raw_load(db, data)
+            db.close()
+
+        load_wall, load_cpu = timed_runs("load (services, op log, index)", load, runs)
+        raw_wall, raw_cpu = timed_runs("raw SQL (rows + op rows + index)", raw, runs)
+        print(f"load / raw SQL: wall {load_wall / raw_wall:.2f}x, CPU {load_cpu / raw_cpu:.2f}x (target <= 3x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--suggestions", type=int, default=20_000)
     parser.add_argument("--tasks", type=int, default=2_000)
+    parser.add_argument("--load-only", action="store_true", help="只测 load 与原始 SQL 的对比")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.load_only:
+        bench_load(args.cases, args.runs)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         results = {"sqlcipher": run("sqlcipher", Path(tmp), secrets.token_bytes(32), args),
                    "plain": run("plain", Path(tmp), None, args)}
@@ -141,6 +233,7 @@ def main() -> None:
         enc, plain = results["sqlcipher"][key], results["plain"][key]
         overhead = f"{(enc / plain - 1) * 100:+.0f}%" if plain and key != "due_items" else ""
         print(f"{key:22}{enc:12.2f}{plain:12.2f}{overhead:>10}")
+    bench_load(args.cases, args.runs)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,10 @@
 attachments between two encrypted workstations, next to a plain SQLite copy of the same rows made
 in the same run. Prints the figures; asserts nothing.
 
-    python bench/bench_sync.py [--records 10000] [--megabytes 200]
+    python bench/bench_sync.py [--records 10000 50000] [--megabytes 200] [--attachment-records 10000]
+
+The rows-only cases (no attachments) are compared with a plain copy of the unit and op rows; the
+attachment case separately, with the attachment and blob rows in its copy. Wall and CPU time both.
 """
 from __future__ import annotations
 
@@ -39,51 +42,66 @@ def fill(site: Workstation, records: int, megabytes: int) -> None:
             session.flush()
 
 
-def plain_copy(site: Workstation, target: Path) -> float:
-    """The same rows into a plain SQLite file through the same engine (ATTACH + INSERT SELECT)."""
-    started = time.perf_counter()
+def plain_copy(site: Workstation, target: Path, tables: tuple[str, ...]) -> tuple[float, float]:
+    """The same rows into a plain SQLite file through the same engine (ATTACH + INSERT SELECT).
+    Returns (wall, CPU) seconds."""
+    started, cpu = time.perf_counter(), time.process_time()
     with site.db.engine.begin() as conn:
         conn.exec_driver_sql(f"ATTACH DATABASE '{target}' AS plain KEY ''")
-        for table in COPIED_TABLES:
+        for table in tables:
             conn.exec_driver_sql(f'CREATE TABLE plain."{table}" AS SELECT * FROM main."{table}"')
     with site.db.engine.connect() as conn:
         conn.exec_driver_sql("DETACH DATABASE plain")
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def timed(action):  # noqa: ANN001, ANN201 - tiny bench helper
+    started, cpu = time.perf_counter(), time.process_time()
+    result = action()
+    return result, time.perf_counter() - started, time.process_time() - cpu
+
+
+def run_case(root: Path, records: int, megabytes: int) -> None:
+    """One export + import between two fresh workstations, next to the plain copy of what it carried:
+    the rows-only case copies the unit and op rows, the attachment case adds the attachment and blob rows."""
+    sender, receiver = Workstation(root / "a", "a"), Workstation(root / "b", "b")
+    sender.pair(receiver)
+    receiver.pair(sender)
+    started = time.perf_counter()
+    fill(sender, records, megabytes)
+    label = f"{records} records" + (f" + {megabytes} MB attachments" if megabytes else ", rows only")
+    print(f"== {label} (setup {time.perf_counter() - started:.1f} s)")
+    package, export_s, export_cpu = timed(lambda: sender.export_to(receiver))
+    result, import_s, import_cpu = timed(lambda: receiver.import_file(package.path))
+    tables = COPIED_TABLES if megabytes else ("unit", "op")
+    copy_path = root / "plain.sqlite"
+    copy_s, copy_cpu = plain_copy(sender, copy_path, tables)
+    with sqlite3.connect(copy_path) as plain:
+        copied_rows = sum(plain.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables)
+    print(f"package: {package.op_count} ops, {package.blob_count} blobs, {package.size / 1024**2:.1f} MiB on disk")
+    print(f"export: {export_s:.2f} s (CPU {export_cpu:.2f} s)   import: {import_s:.2f} s (CPU {import_cpu:.2f} s)"
+          f"   ({result.new_ops} ops applied)")
+    print(f"plain SQLite copy of the same rows ({copied_rows} rows of {', '.join(tables)}): {copy_s:.2f} s "
+          f"(CPU {copy_cpu:.2f} s), {copy_path.stat().st_size / 1024**2:.1f} MiB")
+    print(f"ratios to the plain copy: export {export_s / copy_s:.1f}x (CPU {export_cpu / copy_cpu:.1f}x), "
+          f"import {import_s / copy_s:.1f}x (CPU {import_cpu / copy_cpu:.1f}x)   [targets: export <= 2x, import <= 3x]")
+    sender.close()
+    receiver.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--megabytes", type=int, default=200)
+    parser.add_argument("--records", type=int, nargs="*", default=[10_000, 50_000],
+                        help="rows-only cases (no attachments)")
+    parser.add_argument("--megabytes", type=int, default=200, help="the attachment case (0: skip it)")
+    parser.add_argument("--attachment-records", type=int, default=10_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        sender, receiver = Workstation(root / "a", "a"), Workstation(root / "b", "b")
-        sender.pair(receiver)
-        receiver.pair(sender)
-        started = time.perf_counter()
-        fill(sender, args.records, args.megabytes)
-        print(f"setup: {args.records} records + {args.megabytes} MB attachments in "
-              f"{time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        package = sender.export_to(receiver)
-        export_s = time.perf_counter() - started
-        started = time.perf_counter()
-        result = receiver.import_file(package.path)
-        import_s = time.perf_counter() - started
-        copy_path = root / "plain.sqlite"
-        copy_s = plain_copy(sender, copy_path)
-        with sqlite3.connect(copy_path) as plain:
-            copied_rows = sum(plain.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in COPIED_TABLES)
-        print(f"package: {package.op_count} ops, {package.blob_count} blobs, "
-              f"{package.size / 1024**2:.1f} MiB on disk")
-        print(f"export: {export_s:.2f} s   import: {import_s:.2f} s   export+import: {export_s + import_s:.2f} s "
-              f"({result.new_ops} ops applied)")
-        print(f"plain SQLite copy of the same rows ({copied_rows} rows): {copy_s:.2f} s, "
-              f"{copy_path.stat().st_size / 1024**2:.1f} MiB")
-        print(f"ratio (export+import) / plain copy: {(export_s + import_s) / copy_s:.1f}x")
-        sender.close()
-        receiver.close()
+    for records in args.records:
+        with tempfile.TemporaryDirectory() as folder:
+            run_case(Path(folder), records, 0)
+    if args.megabytes:
+        with tempfile.TemporaryDirectory() as folder:
+            run_case(Path(folder), args.attachment_records, args.megabytes)
 
 
 if __name__ == "__main__":

@@ -52,8 +52,21 @@ def schema_fingerprint() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@cache
+def scalar_defaults(cls: type[SyncedMixin]) -> tuple[tuple[str, object], ...]:
+    """(field, default) of every replicated column with a scalar default, computed once per entity."""
+    return tuple((key, column.default.arg) for key, column in replicated_columns(cls).items()
+                 if column.default is not None and column.default.is_scalar)
+
+
 def fill_defaults(obj: SyncedMixin) -> None:
     """Column defaults apply only at INSERT; validation and the create op need the values now."""
-    for key, column in replicated_columns(type(obj)).items():
-        if getattr(obj, key) is None and column.default is not None and column.default.is_scalar:
-            setattr(obj, key, column.default.arg)
+    if inspect(obj).has_identity:  # a stored row: its values may be expired, read them through the ORM
+        for key, default in scalar_defaults(type(obj)):
+            if getattr(obj, key) is None:
+                setattr(obj, key, default)
+        return
+    values = obj.__dict__  # a new object: the values set so far (reading an unset column via the ORM is slow)
+    for key, default in scalar_defaults(type(obj)):
+        if values.get(key) is None:
+            setattr(obj, key, default)

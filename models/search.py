@@ -119,7 +119,11 @@ def create_index(conn: Connection) -> None:
 def _fts_rowid(obj: SyncedMixin) -> int:
     """FTS rows are addressed by an integer rowid: the kind's code in the top bits, then 59 random bits of
     the record's UUIDv7 (deleting by the UNINDEXED row_id column would scan the whole index per edit)."""
-    return (KIND_CODE[obj.entity_name] << KIND_BITS) | (obj.id.int & ((1 << KIND_BITS) - 1))
+    return _rowid_of(obj.entity_name, obj.id)
+
+
+def _rowid_of(entity: str, row_id: uuid.UUID) -> int:
+    return (KIND_CODE[entity] << KIND_BITS) | (row_id.int & ((1 << KIND_BITS) - 1))
 
 
 def _kind_range(matched: str) -> tuple[int, int]:
@@ -148,9 +152,24 @@ def _reindex(conn: Connection, objs: Iterable[SyncedMixin], *, fresh: bool = Fal
                      [{"rowid": row["rowid"], "body": _spaced(row["body"])} for row in live])
 
 
+def unindex_rows(conn: Connection, entity: str, row_ids: Iterable[uuid.UUID]) -> None:
+    """Remove the index rows of records deleted outright (not tombstoned), e.g. a withdrawn 检察建议 leaving
+    a government copy: a record created later under the same id is indexed as new."""
+    if entity not in KIND_CODE:
+        return
+    keys = [{"rowid": _rowid_of(entity, row_id)} for row_id in row_ids]
+    if keys:
+        conn.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), keys)
+        conn.execute(text("DELETE FROM search_index_chars WHERE rowid = :rowid"), keys)
+
+
 @event.listens_for(Session, "after_flush")
 def _index_changes(session: Session, _flush_context: object) -> None:
-    changed = [o for o in (*session.new, *session.dirty) if type(o) in SEARCHABLE]
+    # session.new still lists the rows just inserted: they have no index rows yet, so nothing to delete.
+    created = [o for o in session.new if type(o) in SEARCHABLE]
+    changed = [o for o in session.dirty if type(o) in SEARCHABLE]
+    if created:
+        _reindex(session.connection(), created, fresh=True)
     if changed:
         _reindex(session.connection(), changed)
 

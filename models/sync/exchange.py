@@ -350,6 +350,7 @@ def _introduce(session: Session, manifest: dict[str, Any], sender: str) -> None:
 def _drop_withdrawn_rows(session: Session, me: str) -> None:
     """On a reduced-view site: a 检察建议 no longer marked 送政府方 leaves this copy (its row, its conflicts
     and every op but this site's own, which still travel back)."""
+    from models.search import unindex_rows
     from models.suggestion import Suggestion
 
     withdrawn = [str(row_id) for row_id in session.scalars(
@@ -363,6 +364,7 @@ def _drop_withdrawn_rows(session: Session, me: str) -> None:
                         execution_options={"synchronize_session": False})
         session.execute(delete(Suggestion).where(Suggestion.id.in_([uuid.UUID(r) for r in chunk])),
                         execution_options={"synchronize_session": False})
+        unindex_rows(session.connection(), "suggestion", [uuid.UUID(r) for r in chunk])
     session.expire_all()
 
 
