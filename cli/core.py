@@ -8,7 +8,6 @@ from pathlib import Path
 
 from cli.app import PASSWORD_ENV, CliContext, ask_secret, iso_date
 from models.errors import DomainError
-from models.fsutil import atomic_write_bytes
 
 NEW_PASSWORD_ENV = "FJLD_NEW_PASSWORD"
 
@@ -116,14 +115,14 @@ def cmd_demo(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_dump(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.dump import dump_text
+    from models.fsutil import atomic_write_chunks
+    from models.services.dump import dump_text, iter_dump_text
 
     with ctx.session_scope() as session:
-        text = dump_text(session)
-    if args.output:
-        atomic_write_bytes(Path(args.output), text.encode("utf-8"))
-    else:
-        ctx.out(text)
+        if args.output:  # streamed to the file, one entity at a time (flat memory at 100k records)
+            atomic_write_chunks(Path(args.output), (piece.encode("utf-8") for piece in iter_dump_text(session)))
+        else:
+            ctx.out(dump_text(session))
     return 0
 
 
