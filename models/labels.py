@@ -6,7 +6,9 @@ from __future__ import annotations
 # Names of the replicated entities, as a clerk says them.
 ENTITY_LABELS = {"unit": "单位", "case": "案件", "suggestion": "检察建议", "suggestion_item": "建议事项",
                  "meeting": "会议", "meeting_decision": "议定事项", "task_list": "任务清单", "task_aspect": "方面",
-                 "task": "任务", "measure": "措施", "progress_entry": "进展", "attachment": "附件"}
+                 "task": "任务", "measure": "措施", "progress_entry": "进展", "attachment": "附件",
+                 "transfer": "线索移送", "campaign": "专项活动", "campaign_phase": "活动阶段",
+                 "campaign_link": "活动关联记录", "info_share": "信息共享"}
 
 # Fields every entity has.
 COMMON_LABELS = {"deleted": "删除", "sort_key": "顺序"}
@@ -42,6 +44,19 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
                        "review": "核对状态"},
     "attachment": {"owner_entity": "所属记录类型", "owner_id": "所属记录", "filename": "文件名", "mime": "文件类型",
                    "size": "大小", "sha256": "校验值"},
+    "transfer": {"kind": "移送类型", "direction": "移送方向", "doc_no": "移送文号", "title": "线索名称",
+                 "from_unit": "移送单位", "to_unit": "接收单位", "sent_on": "移送日期", "received_on": "接收日期",
+                 "feedback_days": "反馈期限（日）", "feedback_on": "反馈日期", "feedback": "反馈情况",
+                 "summary": "线索内容", "case_id": "关联案件", "to_government": "送政府方"},
+    "campaign": {"name": "活动名称", "lead_units": "牵头单位", "member_units": "参与单位", "started_on": "启动日期",
+                 "summary_due": "总结报送期限", "summary_on": "总结报送日期", "content": "活动内容",
+                 "summary": "工作总结"},
+    "campaign_phase": {"campaign_id": "所属专项活动", "name": "阶段", "start_on": "开始日期", "end_on": "结束日期",
+                       "done_on": "完成日期"},
+    "campaign_link": {"campaign_id": "所属专项活动", "target_entity": "关联记录类型", "target_id": "关联记录"},
+    "info_share": {"direction": "报送方向", "category": "信息类别", "provider": "报送单位", "period": "所属期间",
+                   "sent_on": "报送日期", "schedule": "报送频次", "next_due": "下次报送期限", "content": "主要内容",
+                   "note": "备注"},
 }
 
 

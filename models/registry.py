@@ -9,15 +9,19 @@ from sqlalchemy import Column, inspect
 
 from models.attachment import Attachment
 from models.base import BOOKKEEPING_COLUMNS, SyncedMixin
+from models.campaign import Campaign, CampaignLink, CampaignPhase
 from models.case import Case
+from models.info_share import InfoShare
 from models.meeting import Meeting, MeetingDecision
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task, TaskAspect, TaskList
+from models.transfer import Transfer
 from models.unit import Unit
 
 REPLICATED: tuple[type[SyncedMixin], ...] = (
     Unit, Case, Suggestion, SuggestionItem, Meeting, MeetingDecision,
     TaskList, TaskAspect, Task, Measure, ProgressEntry, Attachment,
+    Transfer, Campaign, CampaignPhase, CampaignLink, InfoShare,
 )
 ENTITY_BY_NAME: dict[str, type[SyncedMixin]] = {cls.entity_name: cls for cls in REPLICATED}
 # Rows only ever inserted (never edited): merging them is a union, no conflicts possible.
@@ -31,12 +35,18 @@ SUGGESTION_STATUS_FIELDS = frozenset({
     "replied_on", "reply_doc_no", "reply_content", "adoption", "rectification", "rectification_detail",
     "closed_on", "to_government", "objection", "deleted"})
 
+# The 线索移送 fields the government side holds: all but the link to the procuratorate's case file.
+TRANSFER_SHARED_FIELDS = frozenset({
+    "kind", "direction", "doc_no", "title", "from_unit", "to_unit", "sent_on", "received_on", "feedback_days",
+    "feedback_on", "feedback", "summary", "to_government", "deleted"})
+_PARTLY_SHARED = {"suggestion": SUGGESTION_STATUS_FIELDS, "transfer": TRANSFER_SHARED_FIELDS}
+
 
 def revival_fields(entity: str) -> frozenset[str] | None:
     """Fields whose edit, newer than a deletion, brings the row back (None: any field).
     Only fields every workstation holds may decide it, or a government-view copy would compute a
     different `deleted` than the 检察院's full copy from the same history."""
-    return SUGGESTION_STATUS_FIELDS if entity == "suggestion" else None
+    return _PARTLY_SHARED.get(entity)
 
 
 @cache

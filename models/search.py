@@ -25,11 +25,14 @@ from sqlalchemy.orm import Session
 
 from models.attachment import Attachment
 from models.base import SyncedMixin
+from models.campaign import Campaign
 from models.case import Case
+from models.info_share import InfoShare
 from models.meeting import Meeting, MeetingDecision
 from models.registry import ENTITY_BY_NAME
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task
+from models.transfer import Transfer
 from models.unit import Unit
 
 # Fields indexed per entity, in the order they are joined into the body.
@@ -46,10 +49,13 @@ SEARCHABLE: dict[type[SyncedMixin], tuple[str, ...]] = {
     Meeting: ("title", "attendees", "topics", "minutes"),
     MeetingDecision: ("text",),
     Attachment: ("filename",),
+    Transfer: ("doc_no", "title", "from_unit", "to_unit", "summary", "feedback"),
+    Campaign: ("name", "lead_units", "member_units", "content", "summary"),
+    InfoShare: ("category", "provider", "period", "schedule", "content", "note"),
 }
 # Bump when SEARCHABLE (its order numbers the kinds) or the folding changes: databases with an older
 # index rebuild it at open.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 CREATE_INDEX_SQL = ("CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
                     "entity UNINDEXED, row_id UNINDEXED, body, tokenize='trigram')")
 # Contentless: only its index is ever read (rowids), so the spaced-out text is not stored twice.
@@ -206,6 +212,12 @@ def display_title(obj: SyncedMixin) -> str:
         return obj.title
     if isinstance(obj, Attachment):
         return obj.filename
+    if isinstance(obj, Transfer):
+        return f"{obj.kind} {obj.doc_no} {obj.title}".replace("  ", " ").strip()
+    if isinstance(obj, Campaign):
+        return obj.name
+    if isinstance(obj, InfoShare):
+        return f"{obj.category} {obj.provider} {obj.period}".strip()
     if isinstance(obj, Measure | SuggestionItem | MeetingDecision | ProgressEntry):
         return obj.text
     return str(obj.id)

@@ -26,26 +26,31 @@ from models.services.restore import restore_backup
 from models.services.setup import backup_now
 from models.services.undo import LastEdit, last_local_edit, undo_last_edit
 from ui import messages
+from ui.campaign_page import CampaignPage
 from ui.case_page import CasePage
 from ui.context import EVERYTHING, AppContext
 from ui.dashboard import Dashboard
 from ui.i18n import tr
+from ui.info_share_page import InfoSharePage
 from ui.meeting_page import MeetingPage
 from ui.settings_page import SettingsPage
 from ui.suggestion_page import SuggestionPage
 from ui.sync_page import SyncPage
 from ui.table_page import TablePage
 from ui.tasklist_page import TaskListPage
+from ui.transfer_page import TransferPage
 from ui.unit_page import UnitPage
 from ui.workers import Operation, run_operation, running_operations
 
 SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
     ("dashboard", tr("首页"), Dashboard), ("case", tr("线索/案件"), CasePage),
     ("suggestion", tr("检察建议"), SuggestionPage), ("tasks", tr("任务清单"), TaskListPage),
-    ("meeting", tr("联席会议"), MeetingPage), ("unit", tr("单位"), UnitPage), ("sync", tr("同步"), SyncPage),
-    ("settings", tr("设置"), SettingsPage))
+    ("meeting", tr("联席会议"), MeetingPage), ("transfer", tr("线索移送"), TransferPage),
+    ("campaign", tr("专项活动"), CampaignPage), ("info_share", tr("信息共享"), InfoSharePage),
+    ("unit", tr("单位"), UnitPage), ("sync", tr("同步"), SyncPage), ("settings", tr("设置"), SettingsPage))
 SCREEN_OF_ENTITY = {"case": "case", "suggestion": "suggestion", "meeting": "meeting", "unit": "unit",
-                    "task": "tasks", "measure": "tasks"}
+                    "task": "tasks", "measure": "tasks", "transfer": "transfer", "campaign": "campaign",
+                    "info_share": "info_share"}
 TASK_ENTITIES = frozenset({"task_list", "task_aspect", "task", "measure", "progress_entry"})
 # What each screen shows, so a change refreshes only those (a screen may say so itself: `shows`).
 # None: everything (首页 counts every kind; 设置 shows the 回收站 and office settings).

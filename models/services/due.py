@@ -9,26 +9,36 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from models.derived import default_calendar
 from models.rules.deadline_phrase import PhraseKind, parse_deadline_phrase
 from models.rules.deadlines import days_left
 from models.rules.warning import ALERT_LEVELS, WarningLevel, warning_level
+from models.services.campaigns import campaign_deadlines
+from models.services.info_sharing import share_deadlines
 from models.services.tasks import measure_status
+from models.services.transfers import awaiting_feedback
 from models.settings import get_setting
 from models.suggestion import Suggestion
 from models.tasklist import DONE_STATUSES, Measure, ProgressEntry, Task, TaskAspect, TaskList
 
-KIND_LABELS = {"reply": "检察建议回复", "follow_up": "回头看", "measure": "任务措施"}
+KIND_LABELS = {"reply": "检察建议回复", "follow_up": "回头看", "measure": "任务措施", "transfer": "线索移送反馈",
+               "campaign": "专项活动", "info_share": "信息共享报送"}
+# The record a due item opens (a 回头看 opens its suggestion; the registers open themselves).
+KIND_TARGETS = {"reply": "suggestion", "follow_up": "suggestion", "measure": "measure", "transfer": "transfer",
+                "campaign": "campaign", "info_share": "info_share"}
 
 
 @dataclass(frozen=True)
 class DueItem:
-    kind: str            # "reply" (检察建议回复), "follow_up" (跟进调查/回头看) or "measure" (任务措施)
+    kind: str            # "reply" (检察建议回复), "follow_up" (跟进调查/回头看), "measure" (任务措施), or a
+                         # register's clock: "transfer" (反馈期限), "campaign" (阶段/总结), "info_share" (下次报送)
     ref_id: uuid.UUID
     title: str
     party: str           # who must act: 被建议单位 or 责任单位
     due: dt.date
     days_left: int
     level: WarningLevel
+    open_id: uuid.UUID | None = None   # the record to open when it is not ref_id (a 专项活动 phase opens its 活动)
 
     @property
     def kind_label(self) -> str:
@@ -36,8 +46,8 @@ class DueItem:
 
     @property
     def target(self) -> tuple[str, uuid.UUID]:
-        """The record a double-click opens: the suggestion (also for its 回头看), or the measure."""
-        return ("measure" if self.kind == "measure" else "suggestion", self.ref_id)
+        """The record a double-click opens: the suggestion (also for its 回头看), the measure, the register's row."""
+        return (KIND_TARGETS[self.kind], self.open_id or self.ref_id)
 
 
 def near_days_setting(session: Session) -> int:
@@ -105,8 +115,19 @@ def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
         elif measure.due_on is not None:
             items.append(DueItem("measure", measure.id, title, measure.units_text, measure.due_on,
                                  days_left(measure.due_on, today), measure_level(measure, None, today, near)))
+    items += register_items(session, today, near)
     shown = [i for i in items if include_green or i.level in ALERT_LEVELS]
     return sorted(shown, key=lambda i: (i.due, i.title))
+
+
+def register_items(session: Session, today: dt.date, near: int) -> list[DueItem]:
+    """The registers' clocks: 线索移送 反馈期限, 专项活动 phase ends and 总结, 信息共享 next submission."""
+    calendar = default_calendar()
+    sources = (("transfer", awaiting_feedback(session, calendar)), ("campaign", campaign_deadlines(session)),
+               ("info_share", share_deadlines(session)))
+    return [DueItem(kind, d.ref_id, d.title, d.party, d.due, days_left(d.due, today),
+                    warning_level(d.due, today, done=False, near_days=near), d.open_id)
+            for kind, deadlines in sources for d in deadlines]
 
 
 def _report_dates(session: Session, measure_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[dt.date]]:

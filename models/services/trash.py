@@ -17,7 +17,8 @@ from models.services.common import LABELS, as_uuid, get_live
 
 # Child rows that go with their parent when it is deleted from the GUI, so nothing is left dangling.
 CHILDREN = {"suggestion": (("suggestion_item", "suggestion_id"),),
-            "meeting": (("meeting_decision", "meeting_id"),)}
+            "meeting": (("meeting_decision", "meeting_id"),),
+            "campaign": (("campaign_phase", "campaign_id"), ("campaign_link", "campaign_id"))}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from models.base import SyncedMixin
 from models.oplog import CREATE_FIELD, OpRecord
-from models.registry import SUGGESTION_STATUS_FIELDS
+from models.registry import SUGGESTION_STATUS_FIELDS, TRANSFER_SHARED_FIELDS
 
 AllFields = None  # marker: every replicated field of the entity
 FieldSet = frozenset[str] | None
@@ -20,6 +20,7 @@ FieldSet = frozenset[str] | None
 SUGGESTION_REPLY_FIELDS = frozenset({  # written by the receiving unit / 联络办 (三书一函 split)
     "replied_on", "reply_doc_no", "reply_content", "adoption", "objection", "rectification",
     "rectification_detail"})
+TRANSFER_FEEDBACK_FIELDS = frozenset({"received_on", "feedback_on", "feedback"})  # 接收 and 反馈
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,18 @@ PROFILES: dict[str, Profile] = {
         "unit": AllFields, "task_list": AllFields, "task_aspect": AllFields, "task": AllFields,
         "measure": AllFields, "progress_entry": AllFields, "meeting": AllFields, "meeting_decision": AllFields,
         "suggestion": SUGGESTION_STATUS_FIELDS,
-    }, {"suggestion": ("to_government", True)}),
+        # 线索移送 the government side is party to (marked 送政府方) and the whole 信息共享 register
+        "transfer": TRANSFER_SHARED_FIELDS, "info_share": AllFields,
+    }, {"suggestion": ("to_government", True), "transfer": ("to_government", True)}),
 }
 
 # What ops from a site of each role may change (import side). None = anything.
 WRITABLE_BY_ROLE: dict[str, Mapping[str, FieldSet] | None] = {
     "procuratorate": None,
     "liaison": None,
-    "government": {"progress_entry": AllFields, "suggestion": SUGGESTION_REPLY_FIELDS},
+    # the government side records its 接收 and 反馈 of a transfer and sends its own 信息共享 figures
+    "government": {"progress_entry": AllFields, "suggestion": SUGGESTION_REPLY_FIELDS,
+                   "transfer": TRANSFER_FEEDBACK_FIELDS, "info_share": AllFields},
     "other": {"progress_entry": AllFields},
 }
 
