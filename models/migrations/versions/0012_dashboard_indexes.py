@@ -1,13 +1,13 @@
 """covering indexes for the 首页 counts (cases by 办理状态, suggestions by stage)
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-03
 """
 from alembic import op
 
 revision = '0012'
-down_revision = '0009'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
