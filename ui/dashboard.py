@@ -48,7 +48,9 @@ TILES: tuple[tuple[str, str, int, str], ...] = (
     ("reply", tr("待回复"), KIND_COLUMN, KIND_LABELS["reply"]),
     ("follow_up", tr("回头看"), KIND_COLUMN, KIND_LABELS["follow_up"]),
     ("measure", tr("任务措施"), KIND_COLUMN, KIND_LABELS["measure"]),
+    ("unclear", tr("时限待确认"), KIND_COLUMN, tr("时限待确认")),   # phrases the parser cannot read
 )
+UNCLEAR = tr("时限待确认")
 TILE_STYLE = ("QPushButton { font-size: 11pt; padding: 6px 14px; border: 1px solid #b8c4d0; border-radius: 6px; }"
               "QPushButton:checked { background: #dbe8f6; border: 2px solid #3a6ea5; font-weight: bold; }")
 
@@ -141,12 +143,17 @@ class Dashboard(QWidget):
             color = LEVEL_COLORS.get(item.level)
             if color is not None:
                 colors[key] = color
+        for entry in data.unclear:   # no date to colour by: listed so that nobody forgets to settle it
+            key = uuid.uuid5(entry.ref_id, "unclear")
+            self.targets[key] = ("measure", entry.ref_id)
+            rows.append((key, (UNCLEAR, None, entry.phrase, entry.title, entry.party, UNCLEAR)))
         self.due_model.set_rows(rows, colors)
         self.due_title.setText(tr("逾期 {red} 项，临期 {near} 项（{today}，临期提醒 {days} 天）").format(
             red=data.due_counts["red"], near=data.due_counts["yellow"], today=data.today.isoformat(),
             days=data.near_days))
         for key, label, _column, _value in TILES:
-            count = len(data.due) if key == "all" else data.due_counts[key]
+            count = {"all": len(data.due) + len(data.unclear), "unclear": len(data.unclear)}.get(
+                key, data.due_counts[key])
             self.tiles[key].setText(f"{label}  {count}")
         self.filter_by(self.active_tile)
         self.due_table.resizeColumnsToContents()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.case import Case
 from models.rules.warning import WarningLevel
-from models.services.due import DueItem, due_items, near_days_setting
+from models.services.due import DueItem, UnclearDeadline, due_items, near_days_setting, unclear_deadlines
 from models.suggestion import Suggestion
 
 SUGGESTION_STAGES = ("草稿", "已制发", "待回复", "已回复", "整改跟进", "已结案", "已起诉")
@@ -36,6 +36,7 @@ class DashboardData:
     due_counts: Counter[str] = field(default_factory=Counter)   # "red", "yellow", "reply", "follow_up", "measure"
     case_counts: dict[str, int] = field(default_factory=dict)   # 办理状态 -> n
     stage_counts: dict[str, int] = field(default_factory=dict)  # 阶段 -> n
+    unclear: list[UnclearDeadline] = field(default_factory=list)  # 时限待确认: never dropped from 首页
 
 
 def case_counts(session: Session) -> dict[str, int]:
@@ -60,4 +61,5 @@ def due_counts(items: list[DueItem]) -> Counter[str]:
 def dashboard_data(session: Session, today: dt.date) -> DashboardData:
     near = near_days_setting(session)
     items = due_items(session, today, near)
-    return DashboardData(today, near, items, due_counts(items), case_counts(session), stage_counts(session))
+    return DashboardData(today, near, items, due_counts(items), case_counts(session), stage_counts(session),
+                         unclear_deadlines(session))

@@ -119,3 +119,32 @@ def test_screenshots(qtbot, demo_ctx, tmp_path, modal):
     tasks.new_list_button.click()
     assert "延续" in tasks.note.text()
     assert tasks.grab().save(str(folder / "tasklist_2023.png"))
+
+
+def test_unreadable_deadlines_stay_on_the_dashboard(qtbot, new_ctx):
+    from models.tasklist import Measure, Task, TaskAspect, TaskList
+
+    with new_ctx.db.write_scope() as session:
+        task_list = TaskList(year=2026, title="清单")
+        session.add(task_list)
+        session.flush()
+        aspect = TaskAspect(list_id=task_list.id, title="方面")
+        session.add(aspect)
+        session.flush()
+        task = Task(aspect_id=aspect.id, number=1, text="任务")
+        session.add(task)
+        session.flush()
+        measure = Measure(task_id=task.id, text="建立联络机制", deadline_phrase="视情况而定", units_text="市司法局")
+        session.add(measure)
+        session.flush()
+        measure_id = measure.id
+    dashboard = Dashboard(new_ctx)
+    qtbot.addWidget(dashboard)
+    assert dashboard.tiles["unclear"].text().endswith("1") and dashboard.tiles["all"].text().endswith("1")
+    dashboard.filter_by("unclear")
+    model = dashboard.due_model
+    assert model.rowCount() == 1
+    assert [model.index(0, c).data() for c in (0, 2, 5)] == ["时限待确认", "视情况而定", "时限待确认"]
+    with qtbot.waitSignal(dashboard.open_record) as opened:
+        dashboard.open_due(model.index(0, 0))
+    assert opened.args == ["measure", measure_id]
