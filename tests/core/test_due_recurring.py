@@ -6,7 +6,8 @@ from models.services.due import due_items, open_occurrences, unclear_deadlines
 from models.tasklist import Measure, ProgressEntry, Task, TaskAspect, TaskList
 
 
-def _measure(session, phrase: str, year: int = 2022) -> Measure:
+def add_measure(session, phrase: str, year: int = 2022) -> Measure:
+    """A list, 方面, task and one measure with the given 完成时限 (also used by the 首页 tests)."""
     task_list = TaskList(year=year, title="清单")
     session.add(task_list)
     session.flush()
@@ -28,7 +29,7 @@ def _dates(session, today, measure_id):
 
 def test_each_quarterly_occurrence_is_listed_until_its_progress_is_in(new_db):
     with new_db.write_scope() as session:
-        measure = _measure(session, "每季度首月10日前")
+        measure = add_measure(session, "每季度首月10日前")
         measure_id = measure.id
     with new_db.read_scope() as session:
         assert _dates(session, dt.date(2022, 5, 1), measure_id) == [
@@ -48,7 +49,7 @@ def test_each_quarterly_occurrence_is_listed_until_its_progress_is_in(new_db):
 
 def test_a_date_then_reports(new_db):
     with new_db.write_scope() as session:
-        measure_id = _measure(session, "6月底前完成，以后每季度报送进展").id
+        measure_id = add_measure(session, "6月底前完成，以后每季度报送进展").id
     with new_db.read_scope() as session:
         assert _dates(session, dt.date(2022, 6, 1), measure_id) == [
             dt.date(2022, 6, 30), dt.date(2022, 9, 30), dt.date(2022, 12, 31)]
@@ -65,8 +66,8 @@ def test_open_occurrences_matches_one_entry_to_one_period():
 
 def test_unreadable_phrases_are_listed_as_unclear(new_db, tmp_path):
     with new_db.write_scope() as session:
-        _measure(session, "视情况而定")
-        _measure(session, "6月底前")
+        add_measure(session, "视情况而定")
+        add_measure(session, "6月底前")
     with new_db.read_scope() as session:
         unclear = unclear_deadlines(session)
     assert [u.phrase for u in unclear] == ["视情况而定"]

@@ -122,22 +122,10 @@ def test_screenshots(qtbot, demo_ctx, tmp_path, modal):
 
 
 def test_unreadable_deadlines_stay_on_the_dashboard(qtbot, new_ctx):
-    from models.tasklist import Measure, Task, TaskAspect, TaskList
+    from tests.core.test_due_recurring import add_measure
 
     with new_ctx.db.write_scope() as session:
-        task_list = TaskList(year=2026, title="清单")
-        session.add(task_list)
-        session.flush()
-        aspect = TaskAspect(list_id=task_list.id, title="方面")
-        session.add(aspect)
-        session.flush()
-        task = Task(aspect_id=aspect.id, number=1, text="任务")
-        session.add(task)
-        session.flush()
-        measure = Measure(task_id=task.id, text="建立联络机制", deadline_phrase="视情况而定", units_text="市司法局")
-        session.add(measure)
-        session.flush()
-        measure_id = measure.id
+        measure_id = add_measure(session, "视情况而定", year=2026).id
     dashboard = Dashboard(new_ctx)
     qtbot.addWidget(dashboard)
     assert dashboard.tiles["unclear"].text().endswith("1") and dashboard.tiles["all"].text().endswith("1")
