@@ -139,7 +139,7 @@ def cmd_search(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.common import LABELS
 
     with ctx.session_scope() as session:
-        groups = search_grouped(session, args.text, per_kind=args.limit if args.limit > 0 else 10**9)
+        groups = search_grouped(session, args.text, per_kind=args.limit if args.limit > 0 else None)
     for group in groups:
         kind = LABELS.get(group.matched, group.matched)
         ctx.out(f"【{kind}】共 {group.total} 条")

@@ -287,17 +287,19 @@ def search_kind(session: Session, query: str, matched: str, *, offset: int = 0, 
     return sorted(hits, key=lambda hit: (hit.title, str(hit.row_id)))
 
 
-def search_grouped(session: Session, query: str, per_kind: int = 20) -> list[SearchGroup]:
-    """Every kind that matches, with its full count and its first `per_kind` hits."""
-    counts = count_matches(session, query)
+def _kinds_in_order(counts: dict[str, int]) -> list[tuple[str, int]]:
     order = {cls.entity_name: n for n, cls in enumerate(SEARCHABLE)}
-    return [SearchGroup(matched, total, tuple(search_kind(session, query, matched, limit=per_kind)))
-            for matched, total in sorted(counts.items(), key=lambda item: order.get(item[0], 99))]
+    return sorted(counts.items(), key=lambda item: order.get(item[0], 99))
+
+
+def search_grouped(session: Session, query: str, per_kind: int | None = 20) -> list[SearchGroup]:
+    """Every kind that matches, with its full count and its first `per_kind` hits (None: all of them)."""
+    return [SearchGroup(matched, total, tuple(search_kind(session, query, matched,
+                                                          limit=total if per_kind is None else per_kind)))
+            for matched, total in _kinds_in_order(count_matches(session, query))]
 
 
 def search(session: Session, query: str, limit: int | None = None) -> list[SearchHit]:
     """Every hit (or the first `limit` of each kind), grouped by kind; callers that page use
     search_grouped/search_kind."""
-    per_kind = limit if limit is not None else max(count_matches(session, query).values(), default=0)
-    return [hit for group in search_grouped(session, query, per_kind) for hit in group.hits]
-
+    return [hit for group in search_grouped(session, query, limit) for hit in group.hits]
