@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["FJLD_DATA_DIR"] = tempfile.mkdtemp(prefix="fjld-bench-gui-")
+os.environ["FJLD_DATA_DIR"] = tempfile.mkdtemp(prefix="fjld-bench-gui-")   # (the app's settings folder)
 
 PASSWORD = "Bench-gui-2026"
 TODAY = dt.date(2026, 11, 23)
@@ -111,14 +111,22 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--suggestions", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--folder", type=Path, default=None,
+                        help="keep the two databases here and reuse them on the next run (built once)")
     args = parser.parse_args()
     from ui.app import make_application
 
     app = make_application([])
-    folder = Path(os.environ["FJLD_DATA_DIR"])
-    demo_path, big_path = folder / "demo" / "fjld.db", folder / "big" / "fjld.db"
-    print(f"building: demo database {build_database(demo_path, 0, 0):.1f} s; demo + {args.cases} cases + "
-          f"{args.suggestions} suggestions {build_database(big_path, args.cases, args.suggestions):.1f} s")
+    folder = args.folder or Path(os.environ["FJLD_DATA_DIR"])
+    demo_path = folder / "demo" / "fjld.db"
+    big_path = folder / f"big-{args.cases}-{args.suggestions}" / "fjld.db"
+    for label, path, cases, suggestions in (("demo database", demo_path, 0, 0),
+                                            (f"demo + {args.cases} cases + {args.suggestions} suggestions",
+                                             big_path, args.cases, args.suggestions)):
+        if path.exists():
+            print(f"reusing: {label} in {path.parent}")
+        else:
+            print(f"building: {label} {build_database(path, cases, suggestions):.1f} s")
     dashboard_source = ("models/services/dashboard.py (SQL GROUP BY)"
                         if (Path(__file__).resolve().parents[1] / "models" / "services" / "dashboard.py").exists()
                         else "ui/dashboard.py as it stands (no models/services/dashboard.py in this tree)")

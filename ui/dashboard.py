@@ -25,32 +25,34 @@ from PySide6.QtWidgets import (
 )
 
 from models.case import CASE_STATUSES
-from models.rules.warning import WarningLevel
 from models.search import SearchHit, search_grouped, search_kind
 from models.services.common import LABELS
-from models.services.dashboard import SUGGESTION_STAGES, DashboardData, dashboard_data
-from models.services.due import KIND_LABELS
+from models.services.dashboard import FIRST_PAGE, SUGGESTION_STAGES, DashboardData, dashboard_data
+from models.services.due import DueItem, UnclearDeadline, due_page
 from ui import list_print
 from ui.context import AppContext
 from ui.i18n import tr
-from ui.row_model import Column, RowTableModel
+from ui.row_model import Colors, Column, PagedRowModel, Rows
 from ui.theme import LEVEL_COLORS
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 2
 MORE_ROLE = Qt.ItemDataRole.UserRole + 3   # (kind, next offset, total) on a "显示更多" line
 PAGE = 20
 LEVEL_COLUMN, KIND_COLUMN = 0, 5   # (columns 0-3 keep the order other screens' tests read)
-# tile key -> (label, column it filters, the value it keeps); "all" clears the filters
-TILES: tuple[tuple[str, str, int, str], ...] = (
-    ("all", tr("全部"), -1, ""),
-    ("red", tr("逾期"), LEVEL_COLUMN, WarningLevel.RED.label),
-    ("yellow", tr("临期"), LEVEL_COLUMN, WarningLevel.YELLOW.label),
-    ("reply", tr("待回复"), KIND_COLUMN, KIND_LABELS["reply"]),
-    ("follow_up", tr("回头看"), KIND_COLUMN, KIND_LABELS["follow_up"]),
-    ("measure", tr("任务措施"), KIND_COLUMN, KIND_LABELS["measure"]),
-    ("unclear", tr("时限待确认"), KIND_COLUMN, tr("时限待确认")),   # phrases the parser cannot read
+# tile key (a level, a kind of models.services.due, "unclear", or "all") -> label; the database filters
+TILES: tuple[tuple[str, str], ...] = (
+    ("all", tr("全部")), ("red", tr("逾期")), ("yellow", tr("临期")), ("reply", tr("待回复")),
+    ("follow_up", tr("回头看")), ("measure", tr("任务措施")),
+    ("unclear", tr("时限待确认")),   # phrases the parser cannot read
 )
 UNCLEAR = tr("时限待确认")
+
+
+def tile_query(tile: str) -> str | None:
+    """The `only` of models.services.due.due_page for a tile ("all": None)."""
+    return None if tile in ("all", "unclear") else tile
+
+
 TILE_STYLE = ("QPushButton { font-size: 11pt; padding: 6px 14px; border: 1px solid #b8c4d0; border-radius: 6px; }"
               "QPushButton:checked { background: #dbe8f6; border: 2px solid #3a6ea5; font-weight: bold; }")
 
@@ -79,7 +81,7 @@ class Dashboard(QWidget):
         self.tile_group = QButtonGroup(self)
         self.tile_group.setExclusive(True)
         tiles = QHBoxLayout()
-        for key, _label, _column, _value in TILES:
+        for key, _label in TILES:
             button = QPushButton()
             button.setObjectName(f"tile_{key}")
             button.setCheckable(True)
@@ -92,7 +94,7 @@ class Dashboard(QWidget):
         tiles.addStretch(1)
         self.tiles["all"].setChecked(True)
         self.active_tile = "all"
-        self.due_model = RowTableModel((Column(tr("预警"), filterable=True), Column(tr("到期日")),
+        self.due_model = PagedRowModel((Column(tr("预警"), filterable=True), Column(tr("到期日")),
                                         Column(tr("剩余天数")), Column(tr("事项"), pinyin=True),
                                         Column(tr("责任单位"), pinyin=True), Column(tr("类型"), filterable=True)), self)
         self.due_table = QTableView()
@@ -128,12 +130,66 @@ class Dashboard(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """One read of everything 首页 shows (the counts come from SQL GROUP BY)."""
+        """One read of everything 首页 shows: exact counts (SQL GROUP BY) and the first page of the due
+        list of the chosen tile; the list reads its next pages as it is scrolled."""
+        tile = self.active_tile
         with self.ctx.db.read_scope() as session:
-            data = self.data = dashboard_data(session, self.ctx.today())
-        rows, colors = [], {}
+            data = self.data = dashboard_data(session, self.ctx.today(), only=tile_query(tile))
+        self.due_title.setText(tr("逾期 {red} 项，临期 {near} 项（{today}，临期提醒 {days} 天）").format(
+            red=data.due_counts["red"], near=data.due_counts["yellow"], today=data.today.isoformat(),
+            days=data.near_days))
+        for key, label in TILES:
+            count = {"all": data.due_total + len(data.unclear), "unclear": len(data.unclear)}.get(
+                key, data.due_counts[key])
+            self.tiles[key].setText(f"{label}  {count}")
+        self._show_due(tile, data.due)
+        self.due_table.resizeColumnsToContents()
+        self.due_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self._fill(self.case_counts, CASE_STATUSES, data.case_counts)
+        self._fill(self.stage_counts, SUGGESTION_STAGES, data.stage_counts)
+
+    def filter_by(self, tile: str) -> None:
+        """Show only the due rows of one tile (逾期, 临期, 待回复, 回头看, 任务措施, 时限待确认) or all of
+        them: the database reads that tile's first page (the counts do not change)."""
+        self.active_tile = tile
+        self.tiles[tile].setChecked(True)
+        if self.data is None:
+            return
+        data = self.data
+        first = [] if tile == "unclear" else self.ctx.read(
+            lambda session: due_page(session, data.today, data.near_days, only=tile_query(tile), limit=FIRST_PAGE))
+        self._show_due(tile, first)
+
+    def _show_due(self, tile: str, first: list[DueItem]) -> None:
+        """The first page of `tile`'s due rows; the next pages are read after the last row shown (in
+        the order of models.services.due.due_sort_key), then the 时限待确认 rows close the list."""
+        assert self.data is not None
+        data = self.data
         self.targets = {}
-        for item in data.due:
+        unclear = data.unclear if tile in ("all", "unclear") else []
+        if tile == "unclear":
+            self.due_model.set_pages(self._unclear_rows(unclear), {}, None)
+            return
+        last_item = first[-1] if first else None
+
+        def more(limit: int | None) -> tuple[Rows, Colors, bool]:
+            nonlocal last_item
+            items = self.ctx.read(lambda session: due_page(session, data.today, data.near_days, only=tile_query(tile),
+                                                           after=last_item, limit=limit))
+            last_item = items[-1] if items else last_item
+            rows, colors = self._due_rows(items)
+            done = limit is None or len(items) < limit
+            return (rows + self._unclear_rows(unclear) if done else rows), colors, done
+
+        rows, colors = self._due_rows(first)
+        if len(first) < FIRST_PAGE:    # the whole list is here
+            self.due_model.set_pages(rows + self._unclear_rows(unclear), colors, None)
+        else:
+            self.due_model.set_pages(rows, colors, more)
+
+    def _due_rows(self, items: list[DueItem]) -> tuple[Rows, Colors]:
+        rows, colors = [], {}
+        for item in items:
             # one row per (kind, record): a suggestion may be awaiting its reply and its 回头看 at once
             key = uuid.uuid5(item.ref_id, item.kind)
             self.targets[key] = item.target
@@ -143,31 +199,15 @@ class Dashboard(QWidget):
             color = LEVEL_COLORS.get(item.level)
             if color is not None:
                 colors[key] = color
-        for entry in data.unclear:   # no date to colour by: listed so that nobody forgets to settle it
+        return rows, colors
+
+    def _unclear_rows(self, unclear: list[UnclearDeadline]) -> Rows:
+        rows: Rows = []
+        for entry in unclear:   # no date to colour by: listed so that nobody forgets to settle it
             key = uuid.uuid5(entry.ref_id, "unclear")
             self.targets[key] = ("measure", entry.ref_id)
             rows.append((key, (UNCLEAR, None, entry.phrase, entry.title, entry.party, UNCLEAR)))
-        self.due_model.set_rows(rows, colors)
-        self.due_title.setText(tr("逾期 {red} 项，临期 {near} 项（{today}，临期提醒 {days} 天）").format(
-            red=data.due_counts["red"], near=data.due_counts["yellow"], today=data.today.isoformat(),
-            days=data.near_days))
-        for key, label, _column, _value in TILES:
-            count = {"all": len(data.due) + len(data.unclear), "unclear": len(data.unclear)}.get(
-                key, data.due_counts[key])
-            self.tiles[key].setText(f"{label}  {count}")
-        self.filter_by(self.active_tile)
-        self.due_table.resizeColumnsToContents()
-        self.due_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self._fill(self.case_counts, CASE_STATUSES, data.case_counts)
-        self._fill(self.stage_counts, SUGGESTION_STAGES, data.stage_counts)
-
-    def filter_by(self, tile: str) -> None:
-        """Show only the due rows of one tile (逾期, 临期, 待回复, 回头看, 任务措施) or all of them."""
-        _key, _label, column, value = next(t for t in TILES if t[0] == tile)
-        self.active_tile = tile
-        self.tiles[tile].setChecked(True)
-        self.due_model.set_value_filter(LEVEL_COLUMN, value if column == LEVEL_COLUMN else "")
-        self.due_model.set_value_filter(KIND_COLUMN, value if column == KIND_COLUMN else "")
+        return rows
 
     def _fill(self, grid: QGridLayout, keys: tuple[str, ...], counts: dict[str, int]) -> None:
         for n, key in enumerate(keys):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -181,3 +181,64 @@ class RowTableModel(QAbstractTableModel):
                 visible.reverse()
         self._visible = visible
         self._loaded = min(self.BATCH, len(visible))
+
+
+Rows = list[tuple[uuid.UUID, Sequence[object]]]
+Colors = dict[uuid.UUID, QColor]
+# more(limit) -> (the rows after the last one given, their colours, whether that was the last of them);
+# limit None asks for all the rest
+PageSource = Callable[[int | None], tuple[Rows, Colors, bool]]
+
+
+class PagedRowModel(RowTableModel):
+    """Rows read from the database page by page: `set_pages` gives the first page and a source of the
+    next ones, read when the view scrolls to the end (fetchMore) — 首页's due list, thousands of rows in
+    a county's file, opens with one page. The query filters and sorts, so header sorting is not offered;
+    导出/打印 (visible_texts) read every remaining page first."""
+
+    def __init__(self, columns: Sequence[Column], parent: object = None) -> None:
+        super().__init__(columns, parent)
+        self._more: PageSource | None = None
+
+    def set_pages(self, rows: Rows, colors: Colors, more: PageSource | None) -> None:
+        self._more = more
+        self.set_rows(rows, colors)
+
+    def has_unread_pages(self) -> bool:
+        return self._more is not None
+
+    def canFetchMore(self, parent: AnyIndex) -> bool:
+        return super().canFetchMore(parent) or (not parent.isValid() and self._more is not None)
+
+    def fetchMore(self, parent: AnyIndex) -> None:
+        if self._loaded >= len(self._visible) and self._more is not None:
+            self._read(self.BATCH)
+        super().fetchMore(parent)
+
+    def fetch_all(self) -> None:
+        if self._more is not None:
+            self._read(None)
+
+    def visible_texts(self) -> list[tuple[str, ...]]:
+        self.fetch_all()
+        return super().visible_texts()
+
+    def visible_colors(self) -> dict[int, QColor]:
+        self.fetch_all()
+        return super().visible_colors()
+
+    def _read(self, limit: int | None) -> None:
+        assert self._more is not None
+        rows, colors, last = self._more(limit)
+        if last or limit is None:
+            self._more = None
+        start = len(self._ids)
+        self._ids += [row_id for row_id, _ in rows]
+        texts = [tuple(cell_text(v) for v in values) for _, values in rows]
+        self._texts += texts
+        self._haystack += ["\t".join(t).lower() for t in texts]
+        self._colors.update({start + n: colors[row_id] for n, (row_id, _) in enumerate(rows) if row_id in colors})
+        needle, filters = self._needle, self._value_filters
+        self._visible += [i for i in range(start, len(self._ids))
+                          if (not needle or needle in self._haystack[i])
+                          and all(self._texts[i][c] == v for c, v in filters.items())]

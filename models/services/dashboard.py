@@ -1,6 +1,7 @@
-"""首页 in one read: the overdue and near-due list (红黄绿 by the one rule), its counts per tile, and
-the counts of cases by status and suggestions by stage, counted by the database (SQL GROUP BY) so a
-100 000-case file opens as fast as the demo. Session: any scope (reads only)."""
+"""首页 in one read: the first page of the overdue and near-due list (红黄绿 by the one rule; the rest
+comes page by page from models.services.due.due_page), its exact counts per tile, and the counts of
+cases by status and suggestions by stage, counted by the database (SQL GROUP BY) so a 100 000-case
+file opens as fast as the demo. Session: any scope (reads only)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,10 +12,19 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from models.case import Case
-from models.rules.warning import WarningLevel
-from models.services.due import DueItem, UnclearDeadline, due_items, near_days_setting, unclear_deadlines
+from models.services.due import (
+    KIND_LABELS,
+    DueItem,
+    UnclearDeadline,
+    computed_items,
+    due_counts,
+    due_page,
+    near_days_setting,
+    unclear_deadlines,
+)
 from models.suggestion import Suggestion
 
+FIRST_PAGE = 200   # due items read at start-up; the list fetches the next ones as it is scrolled
 SUGGESTION_STAGES = ("草稿", "已制发", "待回复", "已回复", "整改跟进", "已结案", "已起诉")
 
 # models.services.suggestions.stage_of as one SQL expression (a test checks both agree on every stage).
@@ -32,11 +42,21 @@ STAGE_SQL = case(
 class DashboardData:
     today: dt.date
     near_days: int
-    due: list[DueItem]
+    due: list[DueItem]                                          # the first page (due_page continues it)
     due_counts: Counter[str] = field(default_factory=Counter)   # "red", "yellow", "reply", "follow_up", "measure"
     case_counts: dict[str, int] = field(default_factory=dict)   # 办理状态 -> n
     stage_counts: dict[str, int] = field(default_factory=dict)  # 阶段 -> n
     unclear: list[UnclearDeadline] = field(default_factory=list)  # 时限待确认: never dropped from 首页
+
+    @property
+    def due_total(self) -> int:
+        """Every red and yellow item (all pages), as the tiles count them."""
+        return sum(self.due_counts[kind] for kind in KIND_LABELS)
+
+    @property
+    def due_complete(self) -> bool:
+        """Whether `due` already holds the whole list."""
+        return len(self.due) >= self.due_total
 
 
 def case_counts(session: Session) -> dict[str, int]:
@@ -49,17 +69,12 @@ def stage_counts(session: Session) -> dict[str, int]:
     return {stage: n for stage, n in rows}
 
 
-def due_counts(items: list[DueItem]) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    for item in items:
-        counts[item.kind] += 1
-        if item.level in (WarningLevel.RED, WarningLevel.YELLOW):
-            counts[str(item.level)] += 1
-    return counts
-
-
-def dashboard_data(session: Session, today: dt.date) -> DashboardData:
+def dashboard_data(session: Session, today: dt.date, page: int | None = FIRST_PAGE, *,
+                   only: str | None = None) -> DashboardData:
+    """The first `page` due items (None: all of them; `only`: of one tile, as due_page) with the exact
+    counts of every tile."""
     near = near_days_setting(session)
-    items = due_items(session, today, near)
-    return DashboardData(today, near, items, due_counts(items), case_counts(session), stage_counts(session),
-                         unclear_deadlines(session))
+    computed = computed_items(session, today, near)
+    return DashboardData(today, near, due_page(session, today, near, only=only, limit=page, computed=computed),
+                         due_counts(session, today, near, computed=computed), case_counts(session),
+                         stage_counts(session), unclear_deadlines(session))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from models.derived import default_calendar
@@ -73,30 +75,138 @@ def live_measures_query() -> Select[tuple[Measure, Task]]:
                    TaskList.deleted.is_(False)))
 
 
+# Equal (date, 事项) pairs are ordered by kind, then by record, so that a page boundary is never ambiguous.
+KIND_ORDER = ("reply", "follow_up", "measure", "transfer", "campaign", "info_share")
+ALERT_TILES = ("red", "yellow")   # `only` may also name a level; otherwise it names a kind (KIND_LABELS)
+
+
+def due_sort_key(item: DueItem) -> tuple[dt.date, str, int, str]:
+    """The order of the due list: earliest date first (the most overdue on top), then 事项 by code point
+    (the order SQL compares text in), kind and record."""
+    return (item.due, item.title, KIND_ORDER.index(item.kind), item.ref_id.hex)
+
+
+@dataclass(frozen=True)
+class _SuggestionClock:
+    """A date on the suggestion table that makes a due item: listed, counted and paged by the database,
+    since a county file holds tens of thousands of suggestions."""
+    kind: str
+    prefix: str
+    suffix: str
+
+    def column(self) -> Any:
+        return Suggestion.reply_due if self.kind == "reply" else Suggestion.follow_up_due
+
+    def open_conditions(self) -> tuple[Any, ...]:
+        done = (Suggestion.closed_on.is_(None),)
+        return (Suggestion.replied_on.is_(None), *done) if self.kind == "reply" else done
+
+
+SUGGESTION_CLOCKS = (_SuggestionClock("reply", "检察建议 ", " 待回复"),
+                     _SuggestionClock("follow_up", "检察建议 ", " 跟进调查/回头看"))
+
+
+def _code_point_order(session: Session, text: Any) -> Any:
+    """Text ordered by code point, as Python sorts str: SQLite's default (BINARY) does; PostgreSQL needs
+    the "C" collation (UTF-8 bytes compare in code point order)."""
+    return text.collate("C") if session.get_bind().dialect.name == "postgresql" else text
+
+
+def _suggestion_page(session: Session, clock: _SuggestionClock, today: dt.date, near: int, horizon: dt.date | None,
+                     level: str | None, after: DueItem | None, limit: int | None) -> list[DueItem]:
+    due = clock.column()
+    title = literal(clock.prefix) + Suggestion.doc_no + literal(clock.suffix)
+    ordered_title = _code_point_order(session, title)
+    query = select(Suggestion.id, title, Suggestion.addressee_name, due).where(
+        Suggestion.deleted.is_(False), due.is_not(None), *clock.open_conditions())
+    if horizon is not None:
+        query = query.where(due <= horizon)
+    if level == "red":
+        query = query.where(due < today)
+    elif level == "yellow":
+        query = query.where(due >= today)
+    if after is not None:   # keyset: strictly after the last item shown, in due_sort_key order
+        rank, after_rank = KIND_ORDER.index(clock.kind), KIND_ORDER.index(after.kind)
+        key = (literal(after.due, due.type), literal(after.title))
+        if rank > after_rank:
+            query = query.where(tuple_(due, ordered_title) >= tuple_(*key))
+        elif rank < after_rank:
+            query = query.where(tuple_(due, ordered_title) > tuple_(*key))
+        else:
+            query = query.where(tuple_(due, ordered_title, Suggestion.id)
+                                > tuple_(*key, literal(after.ref_id, Suggestion.id.type)))
+    query = query.order_by(due, ordered_title, Suggestion.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [DueItem(clock.kind, row_id, text, party, day, days_left(day, today),
+                    warning_level(day, today, done=False, near_days=near))
+            for row_id, text, party, day in session.execute(query)]
+
+
+def _matches(item: DueItem, only: str | None) -> bool:
+    if only is None:
+        return True
+    return str(item.level) == only if only in ALERT_TILES else item.kind == only
+
+
+def due_page(session: Session, today: dt.date, near_days: int | None = None, *, include_green: bool = False,
+             only: str | None = None, after: DueItem | None = None, limit: int | None = None,
+             computed: list[DueItem] | None = None) -> list[DueItem]:
+    """The due list in due_sort_key order, `limit` items after the item `after` (None: from the top),
+    only one tile's items when `only` names a level ("red", "yellow") or a kind. Pages joined are the
+    whole list: the suggestions' clocks are sorted and cut by the database, the few task measures and
+    register rows are computed and cut here (`computed`: computed_items() already read in this session)."""
+    near = int(near_days if near_days is not None else near_days_setting(session))
+    # Without green items nothing due after the 临期 horizon can show: the database leaves it out.
+    horizon = None if include_green else today + dt.timedelta(days=near)
+    level = only if only in ALERT_TILES else None
+    items: list[DueItem] = []
+    for clock in SUGGESTION_CLOCKS:
+        if only is None or only == clock.kind or level is not None:
+            items += _suggestion_page(session, clock, today, near, horizon, level, after, limit)
+    if only is None or level is not None or only not in {clock.kind for clock in SUGGESTION_CLOCKS}:
+        after_key = due_sort_key(after) if after is not None else None
+        if computed is None:
+            computed = computed_items(session, today, near)
+        items += [item for item in computed
+                  if (include_green or item.level in ALERT_LEVELS) and _matches(item, only)
+                  and (after_key is None or due_sort_key(item) > after_key)]
+    items.sort(key=due_sort_key)
+    return items if limit is None else items[:limit]
+
+
 def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
               include_green: bool = False) -> list[DueItem]:
+    """The whole due list (the `due` CLI; 首页 reads it page by page with due_page)."""
+    return due_page(session, today, near_days, include_green=include_green)
+
+
+def due_counts(session: Session, today: dt.date, near_days: int | None = None, *,
+               computed: list[DueItem] | None = None) -> Counter[str]:
+    """What 首页's tiles count, exactly: the red and yellow items per kind and per level ("red",
+    "yellow"). The suggestions' clocks are counted by the database (SQL GROUP BY)."""
     near = int(near_days if near_days is not None else near_days_setting(session))
+    horizon = today + dt.timedelta(days=near)
+    counts: Counter[str] = Counter()
+    for clock in SUGGESTION_CLOCKS:
+        due = clock.column()
+        level = case((due < today, "red"), else_="yellow")
+        for name, n in session.execute(select(level, func.count()).where(
+                Suggestion.deleted.is_(False), due.is_not(None), due <= horizon, *clock.open_conditions())
+                .group_by(level)):
+            counts[clock.kind] += n
+            counts[name] += n
+    for item in computed if computed is not None else computed_items(session, today, near):
+        if item.level in ALERT_LEVELS:
+            counts[item.kind] += 1
+            counts[str(item.level)] += 1
+    return counts
+
+
+def computed_items(session: Session, today: dt.date, near: int) -> list[DueItem]:
+    """The due items worked out here rather than by SQL, every level: task measures (their 完成时限
+    phrases, recurring report dates) and the registers' clocks."""
     items: list[DueItem] = []
-    # Without green items nothing due after the 临期 horizon can show: the database leaves it out, and
-    # only the columns shown are read (a 100 000-record file opens 首页 as fast as a small one).
-    horizon = None if include_green else today + dt.timedelta(days=near)
-    awaiting = select(Suggestion.id, Suggestion.doc_no, Suggestion.addressee_name, Suggestion.reply_due).where(
-        Suggestion.deleted.is_(False), Suggestion.reply_due.is_not(None), Suggestion.replied_on.is_(None),
-        Suggestion.closed_on.is_(None))
-    if horizon is not None:
-        awaiting = awaiting.where(Suggestion.reply_due <= horizon)
-    for row_id, doc_no, addressee, due in session.execute(awaiting):
-        level = warning_level(due, today, done=False, near_days=near)
-        items.append(DueItem("reply", row_id, f"检察建议 {doc_no} 待回复", addressee, due, days_left(due, today),
-                             level))
-    following = select(Suggestion.id, Suggestion.doc_no, Suggestion.addressee_name, Suggestion.follow_up_due).where(
-        Suggestion.deleted.is_(False), Suggestion.follow_up_due.is_not(None), Suggestion.closed_on.is_(None))
-    if horizon is not None:
-        following = following.where(Suggestion.follow_up_due <= horizon)
-    for row_id, doc_no, addressee, due in session.execute(following):
-        level = warning_level(due, today, done=False, near_days=near)
-        items.append(DueItem("follow_up", row_id, f"检察建议 {doc_no} 跟进调查/回头看", addressee, due,
-                             days_left(due, today), level))
     rows = session.execute(live_measures_query().add_columns(TaskList.year).where(
         Measure.due_on.is_not(None) | (Measure.recurrence != ""))).all()
     status = measure_status(session, [m for m, _, _ in rows])  # derived from every unit's progress
@@ -115,9 +225,7 @@ def due_items(session: Session, today: dt.date, near_days: int | None = None, *,
         elif measure.due_on is not None:
             items.append(DueItem("measure", measure.id, title, measure.units_text, measure.due_on,
                                  days_left(measure.due_on, today), measure_level(measure, None, today, near)))
-    items += register_items(session, today, near)
-    shown = [i for i in items if include_green or i.level in ALERT_LEVELS]
-    return sorted(shown, key=lambda i: (i.due, i.title))
+    return items + register_items(session, today, near)
 
 
 def register_items(session: Session, today: dt.date, near: int) -> list[DueItem]:
