@@ -35,6 +35,7 @@ from ui.i18n import tr
 from ui.row_model import Colors, Column, PagedRowModel, Rows
 from ui.theme import LEVEL_COLORS
 
+SIZE_ROWS = 20
 HIT_ROLE = Qt.ItemDataRole.UserRole + 2
 MORE_ROLE = Qt.ItemDataRole.UserRole + 3   # (kind, next offset, total) on a "显示更多" line
 PAGE = 20
@@ -104,6 +105,8 @@ class Dashboard(QWidget):
         self.due_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.due_table.doubleClicked.connect(self.open_due)
         self.due_table.setToolTip(tr("双击打开该记录"))
+        # Column widths from the first rows, not from every row read so far (as fast with 5 000 rows as with 5).
+        self.due_table.horizontalHeader().setResizeContentsPrecision(SIZE_ROWS)
         self.case_counts = QGridLayout()
         self.stage_counts = QGridLayout()
         counts = QHBoxLayout()

@@ -24,7 +24,7 @@ from models.services.due import (
 )
 from models.suggestion import Suggestion
 
-FIRST_PAGE = 200   # due items read at start-up; the list fetches the next ones as it is scrolled
+FIRST_PAGE = 50   # due items read at start-up (two screens); the list reads the next ones as it is scrolled
 SUGGESTION_STAGES = ("草稿", "已制发", "待回复", "已回复", "整改跟进", "已结案", "已起诉")
 
 # models.services.suggestions.stage_of as one SQL expression (a test checks both agree on every stage).

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, literal, select, tuple_
+from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from models.derived import default_calendar
@@ -188,14 +188,17 @@ def due_counts(session: Session, today: dt.date, near_days: int | None = None, *
     near = int(near_days if near_days is not None else near_days_setting(session))
     horizon = today + dt.timedelta(days=near)
     counts: Counter[str] = Counter()
-    for clock in SUGGESTION_CLOCKS:
-        due = clock.column()
-        level = case((due < today, "red"), else_="yellow")
-        for name, n in session.execute(select(level, func.count()).where(
-                Suggestion.deleted.is_(False), due.is_not(None), due <= horizon, *clock.open_conditions())
-                .group_by(level)):
-            counts[clock.kind] += n
-            counts[name] += n
+    # One pass over the suggestions for both clocks: each row's level on each clock (NULL: not due).
+    levels = [case((and_(*clock.open_conditions(), clock.column() < today), "red"),
+                   (and_(*clock.open_conditions(), clock.column() <= horizon), "yellow"))
+              for clock in SUGGESTION_CLOCKS]
+    due_on_some_clock = or_(*(and_(*clock.open_conditions(), clock.column() <= horizon) for clock in SUGGESTION_CLOCKS))
+    for *clock_levels, n in session.execute(select(*levels, func.count()).where(
+            Suggestion.deleted.is_(False), due_on_some_clock).group_by(*levels)):
+        for clock, name in zip(SUGGESTION_CLOCKS, clock_levels, strict=True):
+            if name is not None:
+                counts[clock.kind] += n
+                counts[name] += n
     for item in computed if computed is not None else computed_items(session, today, near):
         if item.level in ALERT_LEVELS:
             counts[item.kind] += 1
