@@ -62,8 +62,10 @@ class ConflictView(QWidget):
         self.sides = QGridLayout()
         sides_box = QGroupBox(tr("各方的值（选择要保留的一个）"))
         sides_box.setLayout(self.sides)
+        list_box = QGroupBox(tr("冲突（选择一条）"))   # a heading on both sides: the two boxes line up
+        QVBoxLayout(list_box).addWidget(self.conflicts)
         layout = QHBoxLayout(self)
-        layout.addWidget(self.conflicts, 2)
+        layout.addWidget(list_box, 2)
         layout.addWidget(sides_box, 3)
         self.refresh()
 

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QPushButton,
@@ -68,7 +69,8 @@ class SyncPage(QWidget):
         self.peers.verticalHeader().hide()
         self.peers.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.peers.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.peers.horizontalHeader().setStretchLastSection(True)
+        # every column shares the width: with the last one stretched the others were cut to "单位", "角色"
+        self.peers.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.peers.setMaximumHeight(160)
         buttons = QHBoxLayout()
         for label, slot in ((tr("添加对方（导入联络文件）…"), self.add_peer), (tr("导出数据包给所选对方…"), self.export_to_peer),
