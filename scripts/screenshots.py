@@ -215,9 +215,9 @@ def build_database(folder: Path) -> object:
 
 
 def tour(out: Path | None) -> dict[str, list[tuple[str, str]]]:
-    from PySide6.QtWidgets import QFileDialog, QLineEdit
+    from PySide6.QtWidgets import QLineEdit
 
-    from ui import messages
+    from ui import files, messages
     from ui.app import make_application
     from ui.context import AppContext
     from ui.date_edit import DateEdit
@@ -244,8 +244,7 @@ def tour(out: Path | None) -> dict[str, list[tuple[str, str]]]:
     line = next(w for w in page.findChildren(QLineEdit) if w.isVisible() and not w.isReadOnly())
     shots.modal("文本框菜单", lambda: _context_menu(line), whole_screen=True)
     page.discard_changes() if hasattr(page, "discard_changes") else None
-    shots.modal("文件对话框", lambda: QFileDialog.getSaveFileName(window, "导出Excel", str(Path.home() / "列表.xlsx"),
-                                                             "Excel 工作簿 (*.xlsx)"))
+    shots.modal("文件对话框", lambda: files.ask_save_path(window, "导出Excel", "列表.xlsx", "Excel 工作簿 (*.xlsx)"))
     shots.modal("确认对话框", lambda: messages.confirm(window, "确定要删除这条记录吗？"))
     cases = window.show_screen("case")
     shots.modal("打印预览", cases.print_list)  # type: ignore[attr-defined]

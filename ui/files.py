@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QSplitter, QWidget
 
 from models.fsutil import atomic_write_bytes
 
@@ -14,14 +14,35 @@ def _start(start: Path | None, name: str = "") -> str:
     return str(folder / name) if name else str(folder)
 
 
+def _ask(parent: QWidget | None, title: str, start: str, name_filter: str, mode: QFileDialog.FileMode,
+         save: bool = False) -> list[str]:
+    """The file dialog (the system's own where there is one, as QFileDialog.getOpenFileName shows it).
+    Qt's own dialog gets a places column wide enough for "计算机" and the home folder's name."""
+    dialog = QFileDialog(parent, title, start, name_filter)
+    dialog.setFileMode(mode)
+    if save:
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(Path(start).name)
+    splitter = dialog.findChild(QSplitter, "splitter")
+    if splitter is not None:
+        width = dialog.fontMetrics().horizontalAdvance("汉") * PLACES_COLUMN_CHARS
+        splitter.setSizes([width, max(splitter.width() - width, width * 3)])
+    if dialog.exec() != QFileDialog.DialogCode.Accepted:
+        return []
+    return dialog.selectedFiles()
+
+
+PLACES_COLUMN_CHARS = 8
+
+
 def ask_save_path(parent: QWidget | None, title: str, suggested: str, name_filter: str) -> Path | None:
-    path, _ = QFileDialog.getSaveFileName(parent, title, _start(None, suggested), name_filter)
-    return Path(path) if path else None
+    paths = _ask(parent, title, _start(None, suggested), name_filter, QFileDialog.FileMode.AnyFile, save=True)
+    return Path(paths[0]) if paths else None
 
 
 def ask_open_path(parent: QWidget | None, title: str, name_filter: str, start: Path | None = None) -> Path | None:
-    path, _ = QFileDialog.getOpenFileName(parent, title, _start(start), name_filter)
-    return Path(path) if path else None
+    paths = _ask(parent, title, _start(start), name_filter, QFileDialog.FileMode.ExistingFile)
+    return Path(paths[0]) if paths else None
 
 
 def save_bytes(path: Path, data: bytes) -> None:
@@ -29,8 +50,7 @@ def save_bytes(path: Path, data: bytes) -> None:
 
 
 def ask_open_paths(parent: QWidget | None, title: str, name_filter: str) -> list[Path]:
-    paths, _ = QFileDialog.getOpenFileNames(parent, title, _start(None), name_filter)
-    return [Path(p) for p in paths]
+    return [Path(p) for p in _ask(parent, title, _start(None), name_filter, QFileDialog.FileMode.ExistingFiles)]
 
 
 def ask_folder(parent: QWidget | None, title: str, start: Path | None = None) -> Path | None:
