@@ -18,8 +18,12 @@ RECTIFICATIONS = ("", "已整改", "整改中", "未整改")
 class Suggestion(SyncedMixin, Base):
     __tablename__ = "suggestion"
     # 首页 counts suggestions by stage (models.services.dashboard.STAGE_SQL) from this index alone.
+    # Its due list and tile counts (models.services.due) read the open replies and 回头看 dates in date
+    # order from the next two, without visiting the rows.
     __table_args__ = (Index("ix_suggestion_live_stage", "deleted", "litigation", "closed_on", "replied_on",
-                            "rectification", "served_on", "issued_on"),)
+                            "rectification", "served_on", "issued_on"),
+                      Index("ix_suggestion_open_reply", "deleted", "closed_on", "replied_on", "reply_due"),
+                      Index("ix_suggestion_open_follow_up", "deleted", "closed_on", "follow_up_due"))
     entity_name = "suggestion"
 
     doc_no: Mapped[str] = mapped_column(String(100), default="", index=True)    # 文号, 〔〕 validated

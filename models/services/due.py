@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from models.derived import default_calendar
@@ -98,8 +98,9 @@ class _SuggestionClock:
         return Suggestion.reply_due if self.kind == "reply" else Suggestion.follow_up_due
 
     def open_conditions(self) -> tuple[Any, ...]:
+        """Still running (in the order of the clock's index)."""
         done = (Suggestion.closed_on.is_(None),)
-        return (Suggestion.replied_on.is_(None), *done) if self.kind == "reply" else done
+        return (*done, Suggestion.replied_on.is_(None)) if self.kind == "reply" else done
 
 
 SUGGESTION_CLOCKS = (_SuggestionClock("reply", "检察建议 ", " 待回复"),
@@ -188,17 +189,15 @@ def due_counts(session: Session, today: dt.date, near_days: int | None = None, *
     near = int(near_days if near_days is not None else near_days_setting(session))
     horizon = today + dt.timedelta(days=near)
     counts: Counter[str] = Counter()
-    # One pass over the suggestions for both clocks: each row's level on each clock (NULL: not due).
-    levels = [case((and_(*clock.open_conditions(), clock.column() < today), "red"),
-                   (and_(*clock.open_conditions(), clock.column() <= horizon), "yellow"))
-              for clock in SUGGESTION_CLOCKS]
-    due_on_some_clock = or_(*(and_(*clock.open_conditions(), clock.column() <= horizon) for clock in SUGGESTION_CLOCKS))
-    for *clock_levels, n in session.execute(select(*levels, func.count()).where(
-            Suggestion.deleted.is_(False), due_on_some_clock).group_by(*levels)):
-        for clock, name in zip(SUGGESTION_CLOCKS, clock_levels, strict=True):
-            if name is not None:
-                counts[clock.kind] += n
-                counts[name] += n
+    # Each level of each clock is a date range of an index (models.suggestion: ix_suggestion_open_*):
+    # counted from the index alone, as fast with 20 000 suggestions as with 20.
+    for clock in SUGGESTION_CLOCKS:
+        due = clock.column()
+        for level, in_range in (("red", due < today), ("yellow", and_(due >= today, due <= horizon))):
+            n = session.execute(select(func.count()).select_from(Suggestion).where(
+                Suggestion.deleted.is_(False), *clock.open_conditions(), in_range)).scalar_one()
+            counts[clock.kind] += n
+            counts[level] += n
     for item in computed if computed is not None else computed_items(session, today, near):
         if item.level in ALERT_LEVELS:
             counts[item.kind] += 1
