@@ -17,7 +17,7 @@ RECTIFICATIONS = ("", "已整改", "整改中", "未整改")
 
 class Suggestion(SyncedMixin, Base):
     __tablename__ = "suggestion"
-    # 首页 counts suggestions by stage (models.services.dashboard.STAGE_SQL) from this index alone.
+    # 首页 counts suggestions by stage (models.services.dashboard.STAGE_CONDITIONS) from this index alone.
     # Its due list and tile counts (models.services.due) read the open replies and 回头看 dates in date
     # order from the next two, without visiting the rows.
     __table_args__ = (Index("ix_suggestion_live_stage", "deleted", "litigation", "closed_on", "replied_on",

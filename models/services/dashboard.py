@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models.case import Case
@@ -27,15 +28,20 @@ from models.suggestion import Suggestion
 FIRST_PAGE = 50   # due items read at start-up (two screens); the list reads the next ones as it is scrolled
 SUGGESTION_STAGES = ("草稿", "已制发", "待回复", "已回复", "整改跟进", "已结案", "已起诉")
 
-# models.services.suggestions.stage_of as one SQL expression (a test checks both agree on every stage).
-STAGE_SQL = case(
-    (Suggestion.litigation.is_(True), "已起诉"),
-    (Suggestion.closed_on.is_not(None), "已结案"),
-    (and_(Suggestion.replied_on.is_not(None), Suggestion.rectification.in_(("整改中", "已整改", "未整改"))), "整改跟进"),
-    (Suggestion.replied_on.is_not(None), "已回复"),
-    (Suggestion.served_on.is_not(None), "待回复"),
-    (Suggestion.issued_on.is_not(None), "已制发"),
-    else_="草稿")
+# models.services.suggestions.stage_of as conditions on the columns of ix_suggestion_live_stage, in its
+# order: each stage is a range of that index, counted from the index alone (a test checks they agree).
+_OPEN = (Suggestion.litigation.is_(False), Suggestion.closed_on.is_(None))
+_FOLLOWED = Suggestion.rectification.in_(("整改中", "已整改", "未整改"))
+STAGE_CONDITIONS: dict[str, tuple[Any, ...]] = {
+    "已起诉": (Suggestion.litigation.is_(True),),
+    "已结案": (Suggestion.litigation.is_(False), Suggestion.closed_on.is_not(None)),
+    "整改跟进": (*_OPEN, Suggestion.replied_on.is_not(None), _FOLLOWED),
+    "已回复": (*_OPEN, Suggestion.replied_on.is_not(None), or_(Suggestion.rectification.is_(None), ~_FOLLOWED)),
+    "待回复": (*_OPEN, Suggestion.replied_on.is_(None), Suggestion.served_on.is_not(None)),
+    "已制发": (*_OPEN, Suggestion.replied_on.is_(None), Suggestion.served_on.is_(None),
+               Suggestion.issued_on.is_not(None)),
+    "草稿": (*_OPEN, Suggestion.replied_on.is_(None), Suggestion.served_on.is_(None), Suggestion.issued_on.is_(None)),
+}
 
 
 @dataclass(frozen=True)
@@ -65,8 +71,11 @@ def case_counts(session: Session) -> dict[str, int]:
 
 
 def stage_counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(STAGE_SQL, func.count()).where(Suggestion.deleted.is_(False)).group_by(STAGE_SQL))
-    return {stage: n for stage, n in rows}
+    """Live suggestions per stage (stages with none left out), in one statement."""
+    counts = session.execute(select(*(
+        select(func.count()).select_from(Suggestion).where(Suggestion.deleted.is_(False), *conditions)
+        .scalar_subquery() for conditions in STAGE_CONDITIONS.values()))).one()
+    return {stage: n for stage, n in zip(STAGE_CONDITIONS, counts, strict=True) if n}
 
 
 def dashboard_data(session: Session, today: dt.date, page: int | None = FIRST_PAGE, *,
