@@ -232,7 +232,9 @@ def tour(out: Path | None) -> dict[str, list[tuple[str, str]]]:
     window.show()
     window.activateWindow()
     for key, label, _factory in SCREENS:
-        window.show_screen(key)
+        screen = window.show_screen(key)
+        while getattr(screen, "counting", lambda: False)():   # 首页's record counts come from a worker
+            shots.app.processEvents()
         shots.shoot(f"{key}-{label}", window)
     suggestion_stages(shots, window, ctx)
     # Qt's own dialogs and popups, which come from Qt's translations

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -27,13 +27,20 @@ from PySide6.QtWidgets import (
 from models.case import CASE_STATUSES
 from models.search import SearchHit, search_grouped, search_kind
 from models.services.common import LABELS
-from models.services.dashboard import FIRST_PAGE, SUGGESTION_STAGES, DashboardData, dashboard_data
+from models.services.dashboard import (
+    FIRST_PAGE,
+    SUGGESTION_STAGES,
+    DashboardData,
+    dashboard_data,
+    record_counts,
+)
 from models.services.due import DueItem, UnclearDeadline, due_page
 from ui import list_print
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.row_model import Colors, Column, PagedRowModel, Rows
 from ui.theme import LEVEL_COLORS
+from ui.workers import Worker
 
 SIZE_ROWS = 20
 HIT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -61,6 +68,7 @@ TILE_STYLE = ("QPushButton { font-size: 11pt; padding: 6px 14px; border: 1px sol
 class Dashboard(QWidget):
     open_record = Signal(str, object)      # entity name ("suggestion", "measure", "case" …), row id
     open_requested = Signal(str, object)   # the same, under the name the main window connects today
+    record_counts_shown = Signal()         # the boxes of cases by status and suggestions by stage are filled
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +137,10 @@ class Dashboard(QWidget):
         layout.addLayout(list_buttons)
         layout.addLayout(counts)
         self.count_labels: dict[str, QLabel] = {}
+        self._counting = self._shown_count = 0
+        self._fill(self.case_counts, CASE_STATUSES, None)      # "…" until the first count arrives
+        self._fill(self.stage_counts, SUGGESTION_STAGES, None)
+        self._workers: dict[int, Worker] = {}   # kept until they report
         self.targets: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}
         self.refresh()
 
@@ -137,7 +149,8 @@ class Dashboard(QWidget):
         list of the chosen tile; the list reads its next pages as it is scrolled."""
         tile = self.active_tile
         with self.ctx.db.read_scope() as session:
-            data = self.data = dashboard_data(session, self.ctx.today(), only=tile_query(tile))
+            data = self.data = dashboard_data(session, self.ctx.today(), only=tile_query(tile),
+                                              with_record_counts=False)
         self.due_title.setText(tr("逾期 {red} 项，临期 {near} 项（{today}，临期提醒 {days} 天）").format(
             red=data.due_counts["red"], near=data.due_counts["yellow"], today=data.today.isoformat(),
             days=data.near_days))
@@ -148,8 +161,36 @@ class Dashboard(QWidget):
         self._show_due(tile, data.due)
         self.due_table.resizeColumnsToContents()
         self.due_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self._fill(self.case_counts, CASE_STATUSES, data.case_counts)
-        self._fill(self.stage_counts, SUGGESTION_STAGES, data.stage_counts)
+        self.count_records()
+
+    def count_records(self) -> None:
+        """Cases by status and suggestions by stage read every row, so a pool thread counts them in its
+        own snapshot and the boxes fill when it is done: the window never waits for 100 000 cases."""
+        self._counting += 1
+        db, generation = self.ctx.db, self._counting
+
+        def job(_progress: object, _cancelled: object) -> tuple[int, dict[str, int], dict[str, int]]:
+            with db.read_scope() as session:
+                return (generation, *record_counts(session))
+
+        worker = Worker(job)   # type: ignore[arg-type]
+        worker.signals.finished.connect(self._show_record_counts)
+        self._workers[generation] = worker
+        QThreadPool.globalInstance().start(worker)
+
+    def counting(self) -> bool:
+        """Whether the record counts shown may still change (a count is running)."""
+        return self._shown_count != self._counting
+
+    def _show_record_counts(self, result: tuple[int, dict[str, int], dict[str, int]]) -> None:
+        generation, cases, stages = result
+        self._workers.pop(generation, None)
+        if generation < self._shown_count:
+            return            # an older count arriving after a newer one
+        self._shown_count = generation
+        self._fill(self.case_counts, CASE_STATUSES, cases)
+        self._fill(self.stage_counts, SUGGESTION_STAGES, stages)
+        self.record_counts_shown.emit()
 
     def filter_by(self, tile: str) -> None:
         """Show only the due rows of one tile (逾期, 临期, 待回复, 回头看, 任务措施, 时限待确认) or all of
@@ -212,7 +253,7 @@ class Dashboard(QWidget):
             rows.append((key, (UNCLEAR, None, entry.phrase, entry.title, entry.party, UNCLEAR)))
         return rows
 
-    def _fill(self, grid: QGridLayout, keys: tuple[str, ...], counts: dict[str, int]) -> None:
+    def _fill(self, grid: QGridLayout, keys: tuple[str, ...], counts: dict[str, int] | None) -> None:
         for n, key in enumerate(keys):
             number = self.count_labels.get(key)
             if number is None:
@@ -224,7 +265,7 @@ class Dashboard(QWidget):
                 label.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 grid.addWidget(number, 0, n)
                 grid.addWidget(label, 1, n)
-            number.setText(str(counts.get(key, 0)))
+            number.setText("…" if counts is None else str(counts.get(key, 0)))
 
     def run_search(self) -> None:
         """Hits grouped by the kind of text that matched, each with its full count; a group with more

@@ -78,12 +78,19 @@ def stage_counts(session: Session) -> dict[str, int]:
     return {stage: n for stage, n in zip(STAGE_CONDITIONS, counts, strict=True) if n}
 
 
+def record_counts(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """Cases by 办理状态 and suggestions by stage: they read every live row (a county's 100 000 cases
+    take tens of milliseconds), so the window asks for them from a worker thread."""
+    return case_counts(session), stage_counts(session)
+
+
 def dashboard_data(session: Session, today: dt.date, page: int | None = FIRST_PAGE, *,
-                   only: str | None = None) -> DashboardData:
+                   only: str | None = None, with_record_counts: bool = True) -> DashboardData:
     """The first `page` due items (None: all of them; `only`: of one tile, as due_page) with the exact
-    counts of every tile."""
+    counts of every tile, and the record counts unless `with_record_counts` is False."""
     near = near_days_setting(session)
     computed = computed_items(session, today, near)
+    cases, stages = record_counts(session) if with_record_counts else ({}, {})
     return DashboardData(today, near, due_page(session, today, near, only=only, limit=page, computed=computed),
-                         due_counts(session, today, near, computed=computed), case_counts(session),
-                         stage_counts(session), unclear_deadlines(session))
+                         due_counts(session, today, near, computed=computed), cases, stages,
+                         unclear_deadlines(session))

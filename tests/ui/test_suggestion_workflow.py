@@ -54,7 +54,7 @@ def test_case_to_suggestion_to_reply(qtbot, new_ctx, modal, tmp_path, monkeypatc
     dashboard = win.show_screen("dashboard")      # due 2026-11-25: two days from DEMO_TODAY -> 黄色
     titles = [dashboard.due_model.index(r, 3).data() for r in range(dashboard.due_model.rowCount())]
     assert "检察建议 宿检行公建〔2026〕1号 待回复" in titles
-    assert dashboard.findChild(QWidget, "count_待回复").text() == "1"
+    qtbot.waitUntil(lambda: dashboard.findChild(QWidget, "count_待回复").text() == "1", timeout=5000)
 
     win.open_record("suggestion", suggestion_id)
     modal.then(fill_and_accept({"replied_on": "2026-11-20", "content": "已开展专项整治。", "adoption": "采纳"}))
