@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from reports.docx.ooxml import child, set_fonts, twips
-from reports.docx.writer import DocxOptions, DocxWriter
+from reports.docx.writer import LINE_BREAK, DocxOptions, DocxWriter
 from reports.pdf.content import (
     Block,
     FormRow,
@@ -96,7 +96,7 @@ def _captioned_table(w: DocxWriter, caption: str, table: Table) -> None:
     total = sum(table.column_weights)
     widths = [BLOCK_WIDTH * weight / total for weight in table.column_weights]
     lines = table_cell_lines(w.typesetter, table)
-    w.table(widths, [["\n".join(cell) for cell in row] for row in lines], header_rows=len(table.header),
+    w.table(widths, [[LINE_BREAK.join(cell) for cell in row] for row in lines], header_rows=len(table.header),
             heights=[max(1, *(len(cell) for cell in row)) for row in lines])
 
 

@@ -82,6 +82,7 @@ BODY_WIDTH_PERCENT = 98
 # 4号 footer line (measured in the converted file), so the dash lands 28 mm above the bottom (§7.5)
 PAGE_NUMBER_FOOTER = PAGE_NUMBER_DASH_CENTRE - 0.51 * PAGE_NUMBER_SIZE
 CELL_MARGIN = 2.0
+LINE_BREAK = "\v"  # in table cell text: a line break inside the paragraph (w:br), where the PDF broke the line
 # Body text keeps to the grid by its own pitches instead of snapping to the character grid: a paragraph
 # that snaps rounds every run of digits or Latin up to whole cells (LibreOffice shows "2024 年3 月"), so
 # lines break elsewhere than in the PDF and a one-page letter runs onto two. Off the snap, a line is one
@@ -369,9 +370,12 @@ class DocxWriter:
                     paragraph = first if n == 0 else cell.add_paragraph()
                     set_ppr(paragraph._p.get_or_add_pPr(), pStyle={"val": "FjldCell"},
                             jc={"val": align[c] if align else "center"})
-                    run = paragraph.add_run(part)
-                    set_fonts(run._r.get_or_add_rPr(), self.faces[Face.FANGSONG],
-                              size if isinstance(size, float) else size[c])
+                    for k, piece in enumerate(part.split(LINE_BREAK)):
+                        run = paragraph.add_run(piece)
+                        if k:
+                            run._r.insert(0, element("w:br"))
+                        set_fonts(run._r.get_or_add_rPr(), self.faces[Face.FANGSONG],
+                                  size if isinstance(size, float) else size[c])
         return table
 
     def date_blank(self, cell, text: str) -> None:
