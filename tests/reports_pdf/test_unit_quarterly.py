@@ -51,7 +51,8 @@ def bulletin(tmp_path_factory):
 
 def test_content_has_the_section_after_the_overdue_list(bulletin):
     report, _, _ = bulletin
-    [section] = report.sections
+    section, transfers = report.sections
+    assert transfers.before[0].text == "五、线索移送情况" and transfers.table is None  # none in the fixture
     assert section.before[0].text == "四、分单位情况"
     assert "到期措施7项，按期完成5项，逾期2项" in section.before[1].text
     assert section.caption == "2024年第二季度各单位检察建议回复和任务落实情况"
