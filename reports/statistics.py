@@ -132,3 +132,46 @@ UNIT_FOOTNOTE = ("注：按被建议单位统计检察建议，按责任单位�
                  "整改率＝已整改÷已回复；逾期未回复：回复期限已过、至期末仍未回复且未结案的建议。"
                  "到期措施：完成时限在本期内的任务措施（按每个责任单位各计一次；周期性报送的各期报送和已调整或取消的措施不计）；"
                  "按期完成：该单位或整项措施不晚于完成时限报为已完成；逾期措施＝到期措施－按期完成。分母为零时记作“—”。")
+
+
+@dataclass(frozen=True)
+class TransferStatisticsRow:
+    """One line of the 线索移送 table: a kind and direction of 移送 (or a quarter, or 合计), counted over a
+    period to one as-of date (definitions: models/services/statistics.py, transfer_statistics)."""
+
+    kind: str  # 线索移送 / 反向衔接 / 监督移送 / 立案监督, or a period's name, or 合计
+    direction: str  # 行政机关→检察院 / 检察院→行政机关 ("" on period and 合计 lines)
+    sent: int  # 移送: sent in the period
+    received: int  # 接收: received in the period
+    feedback_due: int  # 应反馈: 反馈期限 in the period and not after the as-of date (denominator of 反馈率)
+    fed_back: int  # 已反馈: of 应反馈, answered by the as-of date
+    on_time: int  # 按期反馈: of 已反馈, answered by the 反馈期限
+    overdue: int  # 逾期未反馈: 反馈期限 passed by the as-of date, not answered by then (any period's 移送)
+
+
+TRANSFER_COLUMNS = ("类型", "方向", "移送", "接收", "应反馈", "已反馈", "按期反馈", "反馈率", "逾期未反馈")
+TRANSFER_COLUMN_WEIGHTS = (1.3, 2.0, 0.8, 0.8, 0.9, 0.9, 1.0, 1.3, 1.1)
+TRANSFER_FOOTNOTE = ("注：移送、接收按移送日期、接收日期计入本期；应反馈指反馈期限（自接收之日起，未接收的自移送之日起，"
+                     "按各类移送的反馈天数计算，遇节假日顺延）在本期内且不晚于统计日的移送；已反馈为其中至统计日已反馈的件数，"
+                     "按期反馈为其中不晚于反馈期限反馈的件数；反馈率＝已反馈÷应反馈；逾期未反馈：反馈期限已过、至统计日仍未反馈的移送"
+                     "（不论何时移送）。分母为零时记作“—”。")
+
+
+def transfer_cells(row: TransferStatisticsRow) -> tuple[str, ...]:
+    """The row as the 通报 and the 台账 sheet print it, in TRANSFER_COLUMNS order."""
+    return (row.kind, row.direction, str(row.sent), str(row.received), str(row.feedback_due), str(row.fed_back),
+            str(row.on_time), rate_text(row.fed_back, row.feedback_due), str(row.overdue))
+
+
+def transfer_total_row(rows: Sequence[TransferStatisticsRow], label: str = "合计") -> TransferStatisticsRow:
+    counts = [f.name for f in fields(TransferStatisticsRow)][2:]
+    return TransferStatisticsRow(label, "", *(sum(getattr(r, name) for r in rows) for name in counts))
+
+
+@dataclass(frozen=True)
+class TransferYear:
+    """What the 线索移送统计 sheet shows: one total line per quarter and the year, then the year by kind."""
+
+    year: int
+    quarters: tuple[TransferStatisticsRow, ...]
+    by_kind: tuple[TransferStatisticsRow, ...]

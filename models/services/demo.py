@@ -1,5 +1,6 @@
 """Demo data: the real 2022 宿州 task list (resources/demo/tasklist_2022.json, converted from the
-published list) plus realistic sample units, cases, suggestions at every stage and a 联席会议.
+published list) plus realistic sample units, cases, suggestions at every stage, a 联席会议 and a few
+线索移送, a 专项活动 and 信息共享 submissions (the registers, their clocks and the 通报/台账 figures show something).
 Dates of the sample suggestions are relative to `today`, so the dashboard always shows something
 overdue, something near due and something on track."""
 from __future__ import annotations
@@ -13,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from models.audit import append_audit
 from models.errors import DomainError
+from models.info_share import FROM_GOVERNMENT, FROM_PROCURATORATE
 from models.platform import resources_dir
-from models.services import cases, meetings, suggestions, tasks, units
+from models.services import campaigns, cases, info_sharing, meetings, suggestions, tasks, transfers, units
 from models.settings import set_setting
 from models.tasklist import Measure, Task, TaskAspect
+from models.transfer import TO_ADMINISTRATION, TO_PROCURATORATE
 
 DEMO_UNITS = [  # (全称, 简称, 类型, 联络员, 电话)
     ("宿州市人民检察院", "市检察院", "检察院", "刘静", "0557-3021101"),
@@ -64,6 +67,60 @@ DEMO_SUGGESTIONS = [
     (11, "宿州市水利局", 7, 380, 377, False, 330, {"rectification": "已整改", "closed_days_ago": 300}),
     (5, "宿州市市场监督管理局", 0, 0, None, False, None, {}),                           # draft
 ]
+
+
+# 线索移送 (kind, direction, title, from, to, sent days ago, received days after, fed back days after receipt or None,
+# case index or None): one answered on time, one awaiting feedback (near due), one overdue, a 反向衔接, a 两法衔接
+DEMO_TRANSFERS = [
+    ("线索移送", TO_PROCURATORATE, "新汴河非法采砂线索", "宿州市水利局", "宿州市人民检察院", 160, 1, 5, 0),
+    ("线索移送", TO_PROCURATORATE, "校园周边无证经营线索", "宿州市市场监督管理局", "宿州市人民检察院", 5, 1, None, None),
+    ("监督移送", TO_PROCURATORATE, "涉嫌非法占用农用地犯罪案件", "宿州市自然资源和规划局", "宿州市公安局", 25, 2, None,
+     None),
+    ("反向衔接", TO_ADMINISTRATION, "王某某非法捕捞不起诉案（建议给予行政处罚）", "宿州市人民检察院", "宿州市水利局", 40, 1, 6,
+     None),
+]
+
+# 信息共享 (direction, category, 报送单位, 所属期间 by quarter offset, 报送频次, sent days ago, content)
+DEMO_SHARES = [
+    (FROM_GOVERNMENT, "行政复议数据", "宿州市司法局", "每季度首月10日前", 20, "行政复议案件收案、结案及纠错情况统计表"),
+    (FROM_GOVERNMENT, "规范性文件备案", "宿州市司法局", "每半年首月15日前", 50, "上半年规范性文件备案审查目录"),
+    (FROM_PROCURATORATE, "法律监督数据", "宿州市人民检察院", "每季度首月10日前", 18, "行政检察监督、公益诉讼办案数据"),
+]
+
+
+def _registers(session: Session, today: dt.date, case_rows: list) -> None:
+    """A few 线索移送, a 专项活动 with its phases and links, and 信息共享 submissions, so the registers' screens,
+    the due list and the 通报/台账 figures show something."""
+    for serial, (kind, direction, title, sender, receiver, sent, received, fed, case_index) in enumerate(
+            DEMO_TRANSFERS, start=1):
+        sent_on = today - timedelta(days=sent)
+        received_on = sent_on + timedelta(days=received)
+        transfers.add_transfer(
+            session, title, kind=kind, direction=direction, from_unit=sender, to_unit=receiver,
+            doc_no=f"宿检移〔{sent_on.year}〕{serial}号" if direction == TO_ADMINISTRATION else "",
+            sent_on=sent_on, received_on=received_on,
+            feedback_on=received_on + timedelta(days=fed) if fed is not None else None,
+            feedback="已立案调查，办理情况书面反馈。" if fed is not None else "",
+            summary=f"{title}，依照府检联动线索移送机制移送。",
+            case_id=case_rows[case_index].id if case_index is not None else None)
+    campaign = campaigns.add_campaign(
+        session, "饮用水水源地保护专项行动", lead_units="宿州市人民检察院、宿州市生态环境局",
+        member_units="宿州市水利局、宿州市自然资源和规划局", started_on=today - timedelta(days=120),
+        summary_due=today + timedelta(days=20), content="联合开展饮用水水源地违法问题排查整治。")
+    spans = ((-120, -100), (-100, -60), (-60, 10), (10, 20))
+    for phase, (start, end) in zip(campaigns.phase_rows(session, campaign.id), spans, strict=True):
+        campaigns.edit_phase(session, phase.id, start_on=today + timedelta(days=start),
+                             end_on=today + timedelta(days=end),
+                             done_on=today + timedelta(days=end) if end < 0 else None)
+    campaigns.link_record(session, campaign.id, "case", case_rows[0].id)
+    campaigns.link_record(session, campaign.id, "case", case_rows[11].id)
+    for direction, category, provider, schedule, sent, content in DEMO_SHARES:
+        sent_on = today - timedelta(days=sent)
+        quarter = (sent_on.month - 1) // 3  # the quarter before the one it was sent in
+        year = sent_on.year if quarter else sent_on.year - 1
+        info_sharing.add_info_share(session, direction=direction, category=category, provider=provider,
+                                    period=f"{year}年第{'四一二三'[quarter]}季度", sent_on=sent_on, schedule=schedule,
+                                    content=content)
 
 
 def _progress_plan(number: int, index: int) -> tuple[str, str]:
@@ -121,6 +178,7 @@ def load_demo(session: Session, today: dt.date, *, keep_office: bool = False) ->
             suggestions.edit_suggestion(session, s.id, follow_up_due=today + timedelta(days=5))
         if "closed_days_ago" in extra:
             suggestions.close_suggestion(session, s.id, today - timedelta(days=extra["closed_days_ago"]))
+    _registers(session, today, case_rows)
     path = resources_dir() / "demo" / "tasklist_2022.json"
     task_list = tasks.create_task_list_from_dict(session, json.loads(path.read_text(encoding="utf-8")))
     measures = session.execute(
@@ -143,4 +201,4 @@ def load_demo(session: Session, today: dt.date, *, keep_office: bool = False) ->
     meetings.add_decision(session, meeting.id, "每季度末报送重点任务进展情况。")
     append_audit(session, "demo_loaded", detail={"today": today.isoformat()})
     return {"units": len(DEMO_UNITS), "cases": len(DEMO_CASES), "suggestions": len(DEMO_SUGGESTIONS),
-            "measures": len(measures)}
+            "measures": len(measures), "transfers": len(DEMO_TRANSFERS), "campaigns": 1, "info_shares": len(DEMO_SHARES)}

@@ -15,7 +15,7 @@ from models.audit import append_audit
 from models.errors import DomainError
 from models.rules.deadlines import reply_period_text
 from models.services.common import get_live
-from models.services.statistics import period_statistics, quarter_span
+from models.services.statistics import period_statistics, quarter_span, transfer_statistics
 from models.services.suggestions import items_of
 from models.services.unit_statistics import unit_statistics
 from models.settings import get_setting, set_setting
@@ -152,6 +152,7 @@ def quarterly_report(session: Session, year: int, quarter: int, today: dt.date, 
     as_of = min(last, today)
     rows, overdue = period_statistics(session, first, as_of, as_of)
     per_unit = unit_statistics(session, first, as_of, as_of)
+    transfers = transfer_statistics(session, first, as_of, as_of)
     office = office_name(session)
     government = government_name.strip() or office.replace("人民检察院", "人民政府")
     doc_no = _checked_doc_no(doc_no)
@@ -161,7 +162,7 @@ def quarterly_report(session: Session, year: int, quarter: int, today: dt.date, 
     return build_quarterly_report(office_name=office, government_name=government, year=year, quarter=quarter,
                                   rows=rows, overdue=overdue, signed_on=today, doc_no=doc_no,
                                   copy_to=_split_units(copy_to), as_of=as_of, printed_by=printed_by, note=note,
-                                  unit_rows=per_unit)
+                                  unit_rows=per_unit, transfer_rows=transfers)
 
 
 def docx_options(session: Session) -> DocxOptions:

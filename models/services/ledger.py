@@ -14,7 +14,7 @@ from models.case import Case
 from models.derived import suggestion_domain
 from models.errors import DomainError
 from models.fsutil import atomic_write_bytes
-from models.services.statistics import year_statistics
+from models.services.statistics import transfer_year, year_statistics
 from models.services.unit_statistics import unit_statistics
 from models.settings import get_setting
 from models.storage import Database
@@ -62,13 +62,14 @@ def unit_period(row_filter: LedgerFilter, today: dt.date,
 def ledger_bytes(session: Session, row_filter: LedgerFilter, today: dt.date,
                  period: tuple[dt.date, dt.date] | None = None) -> bytes:
     """The 台账 workbook; its 季度统计 sheet is always there, for the filter's year or else this year, and
-    so is the 单位考核统计 sheet, for `period` (see unit_period)."""
+    so is the 单位考核统计 sheet, for `period` (see unit_period), and the 线索移送统计 sheet for the same year."""
     office = str(get_setting(session, "office_name") or "")
     statistics = year_statistics(session, row_filter.year or today.year, today)
     first, last = unit_period(row_filter, today, period)
     per_unit = UnitStatistics(first, last, tuple(unit_statistics(session, first, last, today)))
+    transfers = transfer_year(session, row_filter.year or today.year, today)
     return export_ledger(ledger_rows(session), today, row_filter, office, statistics=statistics,
-                         unit_statistics=per_unit)
+                         unit_statistics=per_unit, transfer_statistics=transfers)
 
 
 def write_ledger_file(db: Database, target: Path, row_filter: LedgerFilter, today: dt.date,

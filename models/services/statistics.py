@@ -24,20 +24,38 @@ sheet of the 台账), over the same period and with the same 到期应回复/已
 - 按期完成: the unit is done on or before the 完成时限 and stays done to the period's end. A unit is done
   on a day when, counting the 进展 entries reported up to that day, its own newest status or the
   measure's derived status (models.services.tasks.derive_status) is a done status. 逾期措施 = 到期措施 −
-  按期完成 (done late, or not done at the period's end)."""
+  按期完成 (done late, or not done at the period's end).
+
+线索移送 (the 线索移送情况 table of the 通报 and the 线索移送统计 sheet of the 台账), per kind and direction,
+for the period [first, last] counted to as_of = min(last, today):
+- 移送 / 接收: transfers whose 移送日期 / 接收日期 falls in the period (counted in SQL).
+- 应反馈: transfers whose 反馈期限 (models.services.transfers.feedback_due: from 接收, else 移送, by the
+  transfer's own days, off rest days and holidays) falls in the period, not after as_of; 已反馈: of those,
+  answered (反馈日期) by as_of; 按期反馈: of those, answered by the 反馈期限. 反馈率 = 已反馈 / 应反馈.
+- 逾期未反馈: 反馈期限 before as_of and no 反馈 by as_of, whenever the transfer was sent."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.case import DEFAULT_DOMAINS, Case
-from models.derived import suggestion_domain
+from models.derived import default_calendar, suggestion_domain
 from models.errors import DomainError
+from models.rules.holidays import HolidayCalendar
+from models.services.transfers import feedback_due
 from models.suggestion import Suggestion
+from models.transfer import TO_ADMINISTRATION, TO_PROCURATORATE, TRANSFER_DIRECTIONS, TRANSFER_KINDS, Transfer
 from reports.pdf.builders import OverdueSuggestion
-from reports.statistics import StatisticsRow, YearStatistics, total_row
+from reports.statistics import (
+    StatisticsRow,
+    TransferStatisticsRow,
+    TransferYear,
+    YearStatistics,
+    total_row,
+    transfer_total_row,
+)
 
 OTHER_DOMAIN = "其他"
 NO_UNIT = "（未填写单位）"
@@ -135,3 +153,54 @@ def year_statistics(session: Session, year: int, today: dt.date) -> YearStatisti
     by_domain, _ = period_statistics(session, first, last, today)
     by_unit, _ = period_statistics(session, first, last, today, by=BY_UNIT)
     return YearStatistics(year, tuple(year_by_quarter(session, year, today)), tuple(by_domain), tuple(by_unit))
+
+
+DIRECTION_SHORT = {TO_PROCURATORATE: "行政机关→检察院", TO_ADMINISTRATION: "检察院→行政机关"}
+
+
+def transfer_statistics(session: Session, first: dt.date, last: dt.date, today: dt.date,
+                        calendar: HolidayCalendar | None = None) -> list[TransferStatisticsRow]:
+    """线索移送 rows per kind and direction for [first, last], counted to min(last, today) (module docstring)."""
+    calendar = calendar or default_calendar()
+    as_of = min(last, today)
+    live = Transfer.deleted.is_(False)
+    counts: dict[tuple[str, str], list[int]] = {}
+
+    def add(key: tuple[str, str], column: int, n: int = 1) -> None:
+        counts.setdefault(key, [0] * 6)[column] += n
+
+    for column, day in ((0, Transfer.sent_on), (1, Transfer.received_on)):
+        query = (select(Transfer.kind, Transfer.direction, func.count()).where(live, day >= first, day <= as_of)
+                 .group_by(Transfer.kind, Transfer.direction))
+        for kind, direction, n in session.execute(query):
+            add((kind, direction), column, n)
+    started = func.coalesce(Transfer.received_on, Transfer.sent_on)
+    for transfer in session.scalars(select(Transfer).where(live, started <= as_of)):
+        due = feedback_due(transfer, calendar)
+        if due is None:
+            continue
+        key = (transfer.kind, transfer.direction)
+        answered = transfer.feedback_on is not None and transfer.feedback_on <= as_of
+        if first <= due <= as_of:
+            add(key, 2)
+            if answered:
+                add(key, 3)
+                if transfer.feedback_on is not None and transfer.feedback_on <= due:
+                    add(key, 4)
+        if due < as_of and not answered:
+            add(key, 5)
+    kinds = {k: n for n, k in enumerate(TRANSFER_KINDS)}
+    directions = {d: n for n, d in enumerate(TRANSFER_DIRECTIONS)}
+    keys = sorted(counts, key=lambda k: (kinds.get(k[0], len(kinds)), directions.get(k[1], len(directions)), k))
+    return [TransferStatisticsRow(kind, DIRECTION_SHORT.get(direction, direction), *counts[(kind, direction)])
+            for kind, direction in keys]
+
+
+def transfer_year(session: Session, year: int, today: dt.date, calendar: HolidayCalendar | None = None
+                  ) -> TransferYear:
+    """The 线索移送统计 sheet: a total line per quarter and the year, then the year by kind and direction."""
+    calendar = calendar or default_calendar()
+    quarters = [transfer_total_row(transfer_statistics(session, *quarter_span(year, q), today, calendar),
+                                   QUARTER_NAMES[q - 1]) for q in range(1, 5)]
+    whole = transfer_statistics(session, dt.date(year, 1, 1), dt.date(year, 12, 31), today, calendar)
+    return TransferYear(year, (*quarters, transfer_total_row(whole, "全年")), tuple(whole))

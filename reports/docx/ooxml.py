@@ -85,6 +85,12 @@ def set_fonts(rpr: BaseOxmlElement, east_asia: str, size_pt: float | None = None
     ordered(rpr, _RPR_ORDER)
 
 
+def set_spacing(rpr: BaseOxmlElement, twentieths: int) -> None:
+    """Extra advance after every character (w:spacing in twips; may be negative)."""
+    child(rpr, "w:spacing", val=str(twentieths))
+    ordered(rpr, _RPR_ORDER)
+
+
 def border(edge: str, width_pt: float, color: str = "000000", space_pt: int = 0) -> BaseOxmlElement:
     return element(f"w:{edge}", val="single", sz=str(round(width_pt * 8)), space=str(space_pt), color=color)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from reports.docx.ooxml import child, set_fonts, twips
-from reports.docx.writer import DocxOptions, DocxWriter
+from reports.docx.writer import LINE_BREAK, DocxOptions, DocxWriter
 from reports.pdf.content import (
     Block,
     FormRow,
@@ -27,7 +27,7 @@ from reports.pdf.fonts import Face, FontSet, load_fonts
 from reports.pdf.geometry import BLOCK_WIDTH, NOTE_SIZE, TITLE_SIZE
 from reports.pdf.letters import reminder_pages, seal_gap_used, suggestion_pages
 from reports.pdf.render import quarterly_pages
-from reports.pdf.tables import FORM_LABEL_SIZE, FORM_VALUE_SIZE, LABEL_COLUMN
+from reports.pdf.tables import FORM_LABEL_SIZE, FORM_VALUE_SIZE, LABEL_COLUMN, table_cell_lines
 
 __all__ = ["DocxOptions", "render_docx", "render_docx_batch"]
 
@@ -95,7 +95,9 @@ def _captioned_table(w: DocxWriter, caption: str, table: Table) -> None:
            ind={"firstLineChars": "0", "firstLine": "0"}, keepNext={})
     total = sum(table.column_weights)
     widths = [BLOCK_WIDTH * weight / total for weight in table.column_weights]
-    w.table(widths, [*table.header, *table.rows], header_rows=len(table.header))
+    lines = table_cell_lines(w.typesetter, table)
+    w.table(widths, [[LINE_BREAK.join(cell) for cell in row] for row in lines], header_rows=len(table.header),
+            heights=[max(1, *(len(cell) for cell in row)) for row in lines])
 
 
 def _add(w: DocxWriter, document: Document) -> None:

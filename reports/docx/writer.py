@@ -22,6 +22,7 @@ from reports.docx.ooxml import (
     page_field_runs,
     set_fonts,
     set_ppr,
+    set_spacing,
     strip_theme_fonts,
     twips,
 )
@@ -81,6 +82,22 @@ BODY_WIDTH_PERCENT = 98
 # 4号 footer line (measured in the converted file), so the dash lands 28 mm above the bottom (§7.5)
 PAGE_NUMBER_FOOTER = PAGE_NUMBER_DASH_CENTRE - 0.51 * PAGE_NUMBER_SIZE
 CELL_MARGIN = 2.0
+LINE_BREAK = "\v"  # in table cell text: a line break inside the paragraph (w:br), where the PDF broke the line
+# Body text keeps to the grid by its own pitches instead of snapping to the character grid: a paragraph
+# that snaps rounds every run of digits or Latin up to whole cells (LibreOffice shows "2024 年3 月"), so
+# lines break elsewhere than in the PDF and a one-page letter runs onto two. Off the snap, a line is one
+# band (exact 28.95 pt) and a full-width character advances 98 % of 16 pt + 0.1 pt = 15.78 pt, so 28 fill
+# the 156 mm line as in the PDF, and digits keep their own width as in the PDF. (Word and WPS honour
+# autoSpaceDE/DN="0"; LibreOffice ignores them and adds a small gap between CJK and digits.)
+BODY_CHAR_SPACING = round((CELL - BODY_SIZE * BODY_WIDTH_PERCENT / 100) * 20)  # twips
+BODY_LINES = {"snapToGrid": {"val": "0"}, "spacing": {"line": str(GRID_LINE_PITCH), "lineRule": "exact"}}
+
+
+def _ruled_lines(lines: int, rules_pt: float) -> dict[str, str]:
+    """Exact line spacing for a 版记 part of `lines` lines whose paragraph borders add `rules_pt`:
+    the part, rules included, fills exactly `lines` bands as in the PDF, so it never pushes the
+    signature above it onto another page."""
+    return {"line": str(int((lines * GRID_LINE_PITCH - rules_pt * 20) // lines)), "lineRule": "exact"}
 
 
 _templates: dict[str, bytes] = {}
@@ -134,10 +151,11 @@ class DocxWriter:
         normal = self.doc.styles["Normal"]
         set_fonts(normal.element.get_or_add_rPr(), self.faces[Face.FANGSONG], BODY_SIZE)
         # no punctuation hanging past the 版心 edge, no extra space between CJK and digits
-        self._style("FjldBody", "公文正文", Face.FANGSONG, BODY_SIZE, overflowPunct={"val": "0"}, autoSpaceDE={"val": "0"},
-                    autoSpaceDN={"val": "0"}, jc={"val": "both"}, ind={"firstLineChars": "200", "firstLine": twips(2 * CELL)})
+        self._style("FjldBody", "公文正文", Face.FANGSONG, BODY_SIZE, **BODY_LINES, overflowPunct={"val": "0"},
+                    autoSpaceDE={"val": "0"}, autoSpaceDN={"val": "0"}, jc={"val": "both"},
+                    ind={"firstLineChars": "200", "firstLine": twips(2 * CELL)})
         for level, name in ((1, "公文一级标题"), (2, "公文二级标题"), (3, "公文三级标题"), (4, "公文四级标题")):
-            self._style(f"FjldHeading{level}", name, HEADING_FACES[level], BODY_SIZE,
+            self._style(f"FjldHeading{level}", name, HEADING_FACES[level], BODY_SIZE, **BODY_LINES,
                         jc={"val": "both"}, ind={"firstLineChars": "200", "firstLine": twips(2 * CELL)},
                         overflowPunct={"val": "0"}, keepNext={}, outlineLvl={"val": str(level - 1)})
         # titles are off the character grid (22 pt glyphs would take two cells) but one band high
@@ -160,6 +178,8 @@ class DocxWriter:
         style.quick_style = True
         set_fonts(style.element.get_or_add_rPr(), self.faces[face], size, width_percent=width,
                   **({"latin": latin} if latin else {}))
+        if ppr.get("snapToGrid") == BODY_LINES["snapToGrid"] and width == BODY_WIDTH_PERCENT:
+            set_spacing(style.element.get_or_add_rPr(), BODY_CHAR_SPACING)  # body text: 28 to a line
         set_ppr(style.element.get_or_add_pPr(), **ppr)
 
     # ---- paragraphs -------------------------------------------------------------------------
@@ -274,8 +294,10 @@ class DocxWriter:
         if copy_lines:
             place = ({"y": str(int((LINES_PER_PAGE - len(rows)) * LINE_PITCH * 20))} if has_printed
                      else {"yAlign": "bottom"})
+            rules = THICK_RULE if has_printed else 2 * THICK_RULE
             paragraph = self.para("FjldImprint", [(None, "\n".join(copy_lines))], framePr={**frame, **place},
-                                  ind={"left": str(int(side) + int(label)), "right": side, "hanging": label})
+                                  ind={"left": str(int(side) + int(label)), "right": side, "hanging": label},
+                                  spacing=_ruled_lines(len(copy_lines), rules))
             edges = element("w:pBdr")
             edges.append(border("top", THICK_RULE))
             if not has_printed:
@@ -286,7 +308,8 @@ class DocxWriter:
             if copy_lines:  # keeps LibreOffice from merging the two frames into one
                 self.para("FjldImprint", spacing={"line": "20", "lineRule": "exact"})
             paragraph = self.para("FjldImprint", [(None, "\t".join(texts[-1]))], framePr={**frame, "yAlign": "bottom"},
-                                  tabs={}, ind={"left": side, "right": side})
+                                  tabs={}, ind={"left": side, "right": side},
+                                  spacing=_ruled_lines(1, (THIN_RULE if copy_lines else THICK_RULE) + THICK_RULE))
             ppr = paragraph._p.pPr
             ppr.find(qn("w:tabs")).append(element("w:tab", val="right", pos=twips(BLOCK_WIDTH - 2 * NOTE_SIZE)))
             edges = element("w:pBdr")
@@ -347,9 +370,12 @@ class DocxWriter:
                     paragraph = first if n == 0 else cell.add_paragraph()
                     set_ppr(paragraph._p.get_or_add_pPr(), pStyle={"val": "FjldCell"},
                             jc={"val": align[c] if align else "center"})
-                    run = paragraph.add_run(part)
-                    set_fonts(run._r.get_or_add_rPr(), self.faces[Face.FANGSONG],
-                              size if isinstance(size, float) else size[c])
+                    for k, piece in enumerate(part.split(LINE_BREAK)):
+                        run = paragraph.add_run(piece)
+                        if k:
+                            run._r.insert(0, element("w:br"))
+                        set_fonts(run._r.get_or_add_rPr(), self.faces[Face.FANGSONG],
+                                  size if isinstance(size, float) else size[c])
         return table
 
     def date_blank(self, cell, text: str) -> None:

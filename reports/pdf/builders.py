@@ -32,14 +32,20 @@ from reports.pdf.wording import (
 )
 from reports.statistics import (
     COLUMNS,
+    TRANSFER_COLUMN_WEIGHTS,
+    TRANSFER_COLUMNS,
+    TRANSFER_FOOTNOTE,
     UNIT_COLUMN_WEIGHTS,
     UNIT_COLUMNS,
     UNIT_FOOTNOTE,
+    TransferStatisticsRow,
     UnitStatisticsRow,
     rate_text,
     rate_with_basis,
     row_cells,
     total_row,
+    transfer_cells,
+    transfer_total_row,
     unit_cells,
     unit_total_row,
 )
@@ -224,9 +230,11 @@ def build_quarterly_report(
     overdue: Sequence[OverdueSuggestion], signed_on: date, doc_no: str = "", copy_to: Sequence[str] = (),
     as_of: date | None = None, printed_by: str = "", note: str = "", draft: bool | None = None,
     unit_rows: Sequence[UnitStatisticsRow] | None = None,
+    transfer_rows: Sequence[TransferStatisticsRow] | None = None,
 ) -> QuarterlyReport:
     """季度通报: totals with 回复率/整改率 and their denominators, the 领域 table (+ 合计 row),
-    overdue units, the same quarter last year, and (with `unit_rows`) the 分单位 table for 考核. Every figure is counted to one date, `as_of`:
+    overdue units, the same quarter last year, (with `unit_rows`) the 分单位 table for 考核 and (with
+    `transfer_rows`) the 线索移送 table. Every figure is counted to one date, `as_of`:
     the quarter's end, or the day of making the 通报 if earlier (then the text says so)."""
     if quarter not in QUARTER_SPANS:
         raise ValueError(f"quarter must be 1-4, got {quarter}")
@@ -268,7 +276,12 @@ def build_quarterly_report(
         after_table.append(plain(f"截至{as_of_text}，无逾期未书面回复的检察建议。"))
     table = Table(header=(COLUMNS,), rows=(*(row_cells(r) for r in rows), row_cells(total)),
                   column_weights=(2.2, 0.9, 0.9, 1.1, 1.15, 1.15, 1.3, 1.15, 1.3, 1.15))
-    sections = () if unit_rows is None else (unit_section(unit_rows, f"{year}年{quarter_cn}", as_of_text),)
+    period_name = f"{year}年{quarter_cn}"
+    sections: tuple[TableSection, ...] = ()
+    if unit_rows is not None:
+        sections += (unit_section(unit_rows, period_name, as_of_text),)
+    if transfer_rows is not None:
+        sections += (transfer_section(transfer_rows, period_name, as_of_text, 4 + len(sections)),)
     return QuarterlyReport(
         office_name=office_name, doc_no=normalize_doc_no(doc_no) if doc_no else "",
         title=f"关于{year}年{quarter_cn}公益诉讼和检察建议工作情况的通报",
@@ -294,3 +307,21 @@ def unit_section(rows: Sequence[UnitStatisticsRow], period_name: str, as_of_text
                   column_weights=UNIT_COLUMN_WEIGHTS)
     note = plain(f"{UNIT_FOOTNOTE[:-1]}；各项数据统计至{as_of_text}。")
     return TableSection((heading, intro), f"{period_name}各单位检察建议回复和任务落实情况", table, (note,))
+
+
+def transfer_section(rows: Sequence[TransferStatisticsRow], period_name: str, as_of_text: str,
+                     number: int) -> TableSection:
+    """N、线索移送情况: 移送/接收 and the 反馈 clock per kind and direction (行政机关↔检察院, 两法衔接), with a 合计
+    line and the definitions under the table."""
+    heading = Heading(1, f"{chinese_numeral(number)}、线索移送情况")
+    if not rows:
+        return TableSection((heading,), "", None, (plain(f"{period_name}没有线索移送。"),))
+    total = transfer_total_row(rows)
+    intro = plain(f"{period_name}共移送线索和案件{total.sent}件，接收{total.received}件；反馈期限届满的{total.feedback_due}件，"
+                  f"已反馈{total.fed_back}件（按期{total.on_time}件），反馈率"
+                  f"{rate_with_basis(total.fed_back, total.feedback_due, '已反馈', '应反馈')}；截至{as_of_text}逾期未反馈"
+                  f"{total.overdue}件。分类情况如下表：")
+    table = Table(header=(TRANSFER_COLUMNS,), rows=(*(transfer_cells(r) for r in rows), transfer_cells(total)),
+                  column_weights=TRANSFER_COLUMN_WEIGHTS)
+    note = plain(f"{TRANSFER_FOOTNOTE[:-1]}；各项数据统计至{as_of_text}。")
+    return TableSection((heading, intro), f"{period_name}线索移送情况", table, (note,))

@@ -51,13 +51,26 @@ def column_edges(weights: Sequence[float]) -> list[float]:
     return edges
 
 
+def _row_cells(ts: Typesetter, cells: Sequence[str], edges: Sequence[float]) -> list[list[TextMark]]:
+    return [_cell_lines(ts, text, edges[i], edges[i + 1] - edges[i], TABLE_SIZE, Align.CENTRE)
+            for i, text in enumerate(cells)]
+
+
+def table_cell_lines(ts: Typesetter, table: Table) -> list[list[list[str]]]:
+    """Per row (header rows first), per cell: the text lines as the PDF breaks them. The .docx
+    writer breaks its cells at the same places and gives each row as many bands, so a table takes
+    the same lines (and the document the same pages) in Word as in the PDF."""
+    edges = column_edges(table.column_weights)
+    return [[[mark.text for mark in cell] for cell in _row_cells(ts, cells, edges)]
+            for cells in [*table.header, *table.rows]]
+
+
 def table_block(ts: Typesetter, table: Table) -> Block:
     """Statistics table, centred cells; the header repeats at the top of each continued page."""
     edges = column_edges(table.column_weights)
 
     def build(cells: Sequence[str], top_width: float) -> Row:
-        per_cell = [_cell_lines(ts, text, edges[i], edges[i + 1] - edges[i], TABLE_SIZE, Align.CENTRE)
-                    for i, text in enumerate(cells)]
+        per_cell = _row_cells(ts, cells, edges)
         bands = max(1, *(len(m) for m in per_cell))
         # vertical centring of cells shorter than the row
         marks: list[Mark] = []

@@ -14,13 +14,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from reports import statistics as stats_table
 from reports.statistics import (
     SHEET_FOOTNOTE,
+    TRANSFER_COLUMN_WEIGHTS,
+    TRANSFER_COLUMNS,
+    TRANSFER_FOOTNOTE,
     UNIT_COLUMN_WEIGHTS,
     UNIT_COLUMNS,
     UNIT_FOOTNOTE,
     StatisticsRow,
+    TransferStatisticsRow,
+    TransferYear,
     UnitStatistics,
     YearStatistics,
     sheet_cells,
+    transfer_cells,
     unit_cells,
     unit_total_row,
 )
@@ -262,12 +268,50 @@ def write_unit_statistics(sheet: Worksheet, statistics: UnitStatistics, today: d
     print_setup(sheet, "3:3")
 
 
+TRANSFER_SHEET = "线索移送统计"
+TRANSFER_WIDTHS = tuple(round(weight * 8.0, 1) for weight in TRANSFER_COLUMN_WEIGHTS)
+
+
+def write_transfer_statistics(sheet: Worksheet, statistics: TransferYear, today: dt.date, office: str,
+                              fonts: SheetFonts) -> None:
+    """The 线索移送统计 sheet: a line per quarter and the year, then the year by kind and direction — the
+    same rows and definitions as the 通报's 线索移送情况 table."""
+    width = len(TRANSFER_COLUMNS)
+    _title_rows(sheet, f"{office}{statistics.year}年线索移送统计", f"统计日期：{today.year}年{today.month}月{today.day}日",
+                width, fonts)
+    set_widths(sheet, list(TRANSFER_WIDTHS))
+    body = Font(name=fonts.body, size=BODY_SIZE)
+    row = 3
+    blocks: tuple[tuple[str, tuple[TransferStatisticsRow, ...], str], ...] = (
+        ("一、按季度", statistics.quarters, "期间"),
+        (f"二、按类型（{statistics.year}年全年）", statistics.by_kind, "类型"))
+    for caption, lines, first_header in blocks:
+        style_cell(put_text(sheet, row, 1, caption), Font(name=fonts.heading, size=HEADING_SIZE + 1, bold=True), LEFT,
+                   bordered=False)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        sheet.row_dimensions[row].height = 22
+        _header_row(sheet, row + 1, (first_header, *TRANSFER_COLUMNS[1:]), fonts, TRANSFER_WIDTHS)
+        row += 2
+        for line in lines or (TransferStatisticsRow("（无）", "", 0, 0, 0, 0, 0, 0),):
+            for column, value in enumerate(transfer_cells(line), start=1):
+                shown: object = int(value) if value.isdigit() else value
+                style_cell(put_value(sheet, row, column, shown), body, LEFT if column <= 2 else CENTRE)
+            row += 1
+        row += 1
+    style_cell(put_text(sheet, row, 1, TRANSFER_FOOTNOTE), body, LEFT, bordered=False)
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+    sheet.row_dimensions[row].height = row_height([(TRANSFER_FOOTNOTE, sum(TRANSFER_WIDTHS))], BODY_SIZE)
+    print_setup(sheet, "1:2")
+
+
 def export_ledger(rows: list[LedgerRow], today: dt.date, row_filter: LedgerFilter | None = None,
                   office: str = "", fonts: SheetFonts | None = None,
-                  statistics: YearStatistics | None = None, unit_statistics: UnitStatistics | None = None) -> bytes:
+                  statistics: YearStatistics | None = None, unit_statistics: UnitStatistics | None = None,
+                  transfer_statistics: TransferYear | None = None) -> bytes:
     """台账 sheet (filtered) and, when statistics are given (models.services.statistics.year_statistics;
     the service always passes them), the 季度统计 sheet for their year; with unit_statistics
-    (models.services.unit_statistics) the 单位考核统计 sheet for their period."""
+    (models.services.unit_statistics) the 单位考核统计 sheet for their period; with transfer_statistics
+    (models.services.statistics.transfer_year) the 线索移送统计 sheet for their year."""
     fonts = fonts or SheetFonts()
     row_filter = row_filter or LedgerFilter()
     chosen = sorted((row for row in rows if row_filter.accepts(row, today)),
@@ -285,6 +329,8 @@ def export_ledger(rows: list[LedgerRow], today: dt.date, row_filter: LedgerFilte
         write_statistics(workbook.create_sheet("季度统计"), statistics, today, office, fonts)
     if unit_statistics is not None:
         write_unit_statistics(workbook.create_sheet(UNIT_SHEET), unit_statistics, today, office, fonts)
+    if transfer_statistics is not None:
+        write_transfer_statistics(workbook.create_sheet(TRANSFER_SHEET), transfer_statistics, today, office, fonts)
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -16,6 +16,7 @@ from models.errors import DomainError
 from reports.xlsx.cells import is_aspect_heading, parse_progress_line, split_task_heading, strip_aspect_prefix
 from reports.xlsx.circled import (
     CIRCLED,
+    circled,
     has_circled,
     join_grouped,
     normalise_cell,
@@ -214,7 +215,8 @@ class TaskListReader:
                 measures = self.measures_in_one_cell(task_rows.rows[0])
                 published = {role: self.published_grouping(task_rows.rows[0], role, measures) for role in published}
             else:
-                measures = [self.measure_of_row(row, index) for index, row in enumerate(task_rows.rows)]
+                measures = [self.measure_of_row(row, index, len(task_rows.rows))
+                            for index, row in enumerate(task_rows.rows)]
         finally:
             self.current = None
         if not self.aspects:
@@ -252,20 +254,35 @@ class TaskListReader:
         return [self.build_measure(row, text, {role: values[index] for role, values in per_role.items()})
                 for index, text in enumerate(texts)]
 
-    def measure_of_row(self, row: int, index: int) -> MeasureData:
-        """One-row-per-measure layout: an optional leading ① must match the row's position."""
+    def measure_of_row(self, row: int, index: int, count: int) -> MeasureData:
+        """One-row-per-measure layout: an optional leading ① must match the row's position. A grouped
+        cell pasted (or merged) over the task's rows, "①8月底前 ②4月底前", gives each row its own part."""
         values = {"measures": self.measure_cell(row, "measures")}
         values.update({role: self.measure_cell(row, role) for role in MEASURE_ROLES})
         for role, text in values.items():
             match = _LEADING_NUMBER.match(text)
-            if match and CIRCLED.index(match.group(1)) == index:
+            if match and CIRCLED.index(match.group(1)) == index and not has_circled(text[match.end():]):
                 text = text[match.end():]
+            elif role != "measures" and has_circled(text):
+                text = self.own_part(row, role, text, index, count)
             if role == "measures" and has_circled(text):
                 column = self.header.column(role) or 1
                 raise DomainError("tasklist_mixed_layout", f"{where(row, column)}：每条措施占一行的表格中，"
                                   "该单元格含有多条编号措施", row=row, column=column)
             values[role] = text
         return self.build_measure(row, values["measures"], values)
+
+    def own_part(self, row: int, role: str, text: str, index: int, count: int) -> str:
+        optional = role in ("progress", "status")
+        try:
+            part = split_grouped(text, count, allow_missing=True)[index]
+        except DomainError as error:
+            raise self.at(row, role, error) from error
+        if not part and not optional:
+            column = self.header.column(role) or 1
+            raise DomainError("grouped_number_missing", f"{where(row, column)}：单元格中没有本行措施{circled(index + 1)}的内容",
+                              row=row, column=column)
+        return part
 
     def build_measure(self, row: int, text: str, values: dict[str, str]) -> MeasureData:
         status = values.get("status", "")

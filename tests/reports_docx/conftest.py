@@ -24,7 +24,7 @@ RARE = "堃喆玥䶮𬌗"
 LONG_FACTS = (("本院在履行公益诉讼检察职责中发现有关行政机关未依法全面履行监督管理职责致使国家利益和社会公共"
                "利益持续受到侵害") * 24 + "。\n"
               "经走访群众王堃、李喆、张玥、刘䶮、陈𬌗等人，核实上述情况属实。")
-FONT_ALIASES = {"仿宋": "AR PL SungtiL GB", "宋体": "AR PL SungtiL GB", "方正小标宋简体": "AR PL SungtiL GB",
+FONT_ALIASES = {"Times New Roman": "AR PL SungtiL GB", "仿宋": "AR PL SungtiL GB", "宋体": "AR PL SungtiL GB", "方正小标宋简体": "AR PL SungtiL GB",
                 "楷体": "AR PL KaitiM GB", "黑体": "WenQuanYi Micro Hei"}
 
 

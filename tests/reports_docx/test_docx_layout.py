@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import zipfile
-from collections import Counter
 
 import docx
 import pytest
@@ -14,15 +13,55 @@ from measure import poppler_words
 
 from reports.pdf.geometry import MM
 from reports.pdf.linebreak import NO_LINE_START
-from reports.statistics import COLUMNS as QUARTERLY_HEADER
 
 NAMES = ["suggestion", "receipt", "reminder", "quarterly", "long"]
 PAGE_NUMBER = re.compile(r"—\d+—")
 
 
-def text_of(pdf_path) -> str:
-    out = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
-    return PAGE_NUMBER.sub("", re.sub(r"\s+", "", out))
+def pdf_pages(pdf_path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf_path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def reading_text(pdf_path) -> list[str]:
+    """Per page, the text in reading order: poppler's words grouped into lines by their vertical centre
+    (within 4 pt), lines top to bottom, words left to right, joined without whitespace.
+
+    Normalisation, and why: whitespace and line breaks are dropped (CJK text has no spaces; the two
+    writers break lines at slightly different places, and LibreOffice's gap between CJK and digits comes
+    out as a space); the page number "— N —" is dropped (furniture). Nothing else is touched."""
+    pages = []
+    for words in poppler_words(pdf_path):
+        words = [w for w in words if not (w.y_min / MM > 262 and re.fullmatch(r"—?\d*—?", w.text))]
+        lines: list[tuple[float, list]] = []
+        for word in sorted(words, key=lambda w: (w.y_min + w.y_max) / 2):
+            centre = (word.y_min + word.y_max) / 2
+            if lines and centre - lines[-1][0] <= 4:
+                lines[-1][1].append(word)
+            else:
+                lines.append((centre, [word]))
+        pages.append("".join(w.text for _, line in lines for w in sorted(line, key=lambda w: w.x_min)))
+    return pages
+
+
+def header_reading(table) -> str:
+    """A statistics table's header rows as reading_text reads them: each cell line sits at its centre
+    band (cells centred vertically in the row), read band by band, left to right."""
+    from reports.pdf.fonts import load_fonts
+    from reports.pdf.tables import table_cell_lines
+    from reports.pdf.typeset import Typesetter
+
+    rows = table_cell_lines(Typesetter(load_fonts(system_dirs=())), table)[: len(table.header)]
+    text = ""
+    for row in rows:
+        bands = max(1, *(len(cell) for cell in row))
+        by_centre: dict[float, str] = {}
+        for cell in row:
+            for n, line in enumerate(cell):
+                centre = (bands - len(cell)) / 2 + n
+                by_centre[centre] = by_centre.get(centre, "") + line
+        text += "".join(by_centre[c] for c in sorted(by_centre))
+    return text
 
 
 def test_full_lines_hold_28_characters_on_the_grid_pitch_within_the_margins(converted):
@@ -56,28 +95,35 @@ def test_every_page_is_a4_and_text_stays_in_the_text_block(converted, name):
     assert "595.3" in info and "841.89" in info or "A4" in info
 
 
-@pytest.mark.parametrize("name", ["suggestion", "reminder", "long"])
-def test_letter_text_equals_the_pdf_text(converted, name):
-    assert text_of(converted[name].pdf) == text_of(converted[name].reference)
+@pytest.mark.parametrize("name", NAMES)
+def test_the_converted_docx_has_as_many_pages_as_the_pdf(converted, name):
+    """Same page breaks: the seal gap tightened where the PDF tightened it (letters.fitted_pages), body
+    lines as long as the PDF's, table rows broken and as high as the PDF's, the 版记 exactly its bands."""
+    assert pdf_pages(converted[name].pdf) == pdf_pages(converted[name].reference)
 
 
-@pytest.mark.parametrize("name", ["receipt", "quarterly"])
-def test_table_document_text_equals_the_pdf_text_up_to_reading_order_in_cells(converted, name):
-    """Cells that wrap are read in a different order, and Word breaks the table on other rows (the
-    header repeats once per page): every other character is there, no more, no less."""
-    docx_text, pdf_text = text_of(converted[name].pdf), text_of(converted[name].reference)
-    header = Counter("".join(QUARTERLY_HEADER)) if name == "quarterly" else Counter()
-    difference = Counter(pdf_text)
-    difference.subtract(Counter(docx_text))
-    repeats = difference["期"] // header["期"] if header else 0  # header rows the PDF repeated more often
-    expected = {c: n * repeats for c, n in header.items() if n * repeats}
-    assert {c: n for c, n in difference.items() if n} == expected
-    header = docx_text[: docx_text.index("：") + 1]
-    assert pdf_text.startswith(header)  # 版头/标题/主送 identical and in order
+@pytest.mark.parametrize("name", NAMES)
+def test_text_in_reading_order_equals_the_pdf_text(converted, name):
+    """The whole text, in order. A table's header rows repeat on each page the table reaches, and the
+    two files may break the table at different rows: the repeats (after the first) are dropped on both
+    sides; the count of pages stays checked by the page-count test."""
+    docx_text, pdf_text = "".join(reading_text(converted[name].pdf)), "".join(reading_text(converted[name].reference))
+    content = converted[name].content
+    if name == "quarterly":
+        header = header_reading(content.table)
+        assert docx_text.count(header) >= 1 and pdf_text.count(header) >= 1
+
+        def first_only(text: str) -> str:
+            head, _, rest = text.partition(header)
+            return head + header + rest.replace(header, "")
+
+        docx_text, pdf_text = first_only(docx_text), first_only(pdf_text)
+    assert docx_text == pdf_text
+    assert "临河县" in pdf_text and len(pdf_text) > 150  # the comparison compares something
 
 
 def test_rare_characters_survive(converted):
-    text = text_of(converted["long"].pdf)
+    text = "".join(reading_text(converted["long"].pdf))
     for char in "堃喆玥䶮𬌗":
         assert char in text
 
@@ -169,11 +215,18 @@ def test_imprint_rules_are_paragraph_borders(converted):
 
 @pytest.mark.parametrize("name", ["suggestion", "reminder", "quarterly"])
 def test_imprint_sits_in_the_last_bands_of_the_last_page(converted, name):
-    last_page = poppler_words(converted[name].pdf)[-1]
-    imprint = [w for w in last_page if w.text.startswith("抄送：") or w.text.endswith("印发")]
-    assert imprint
-    bottom = max(w.y_max for w in last_page if w.y_max / MM < 262 + 1.5 and not PAGE_NUMBER.fullmatch(w.text))
-    assert bottom / MM == pytest.approx(262 - (28.99 / MM - 4.94) / 2, abs=2)  # last line centred in band 22
+    def imprint(pdf_path):
+        last_page = poppler_words(pdf_path)[-1]
+        words = [w for w in last_page if w.text.startswith("抄送：") or w.text.endswith("印发")]
+        assert words
+        return words
+
+    for docx_word, pdf_word in zip(imprint(converted[name].pdf), imprint(converted[name].reference)):
+        # the PDF centres the 4号 line in the last band(s); poppler's box spans the face's ascent and
+        # descent, which differ between the two files' fonts: compare the box centres
+        assert (docx_word.y_min + docx_word.y_max) / 2 / MM == pytest.approx((pdf_word.y_min + pdf_word.y_max) / 2 / MM,
+                                                                            abs=2)
+        assert docx_word.y_max / MM <= 262 + 0.5
 
 
 def test_a_batch_file_has_one_section_per_document_each_numbered_from_one():

@@ -139,7 +139,7 @@ def test_exported_ledger_from_the_database_always_has_this_years_statistics(new_
     target = tmp_path / "台账.xlsx"
     write_ledger_file(new_db, target, LedgerFilter(), today)  # no year chosen: this year's statistics
     book = load_workbook(target)
-    assert book.sheetnames == ["检察建议台账", "季度统计", "单位考核统计"]
+    assert book.sheetnames == ["检察建议台账", "季度统计", "单位考核统计", "线索移送统计"]
     ledger = book["检察建议台账"]
     column = {header: index for index, header in enumerate(HEADERS, start=1)}
     departments = {ledger.cell(r, column["办案部门"]).value for r in range(4, ledger.max_row + 1)}

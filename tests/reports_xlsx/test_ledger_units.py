@@ -27,7 +27,7 @@ def test_sheet_for_a_chosen_period(new_db, tmp_path):
     target = tmp_path / "台账.xlsx"
     write_ledger_file(new_db, target, LedgerFilter(year=2024), TODAY, (dt.date(2024, 4, 1), dt.date(2024, 6, 30)))
     workbook = load_workbook(target)
-    assert workbook.sheetnames == ["检察建议台账", "季度统计", UNIT_SHEET]
+    assert workbook.sheetnames == ["检察建议台账", "季度统计", UNIT_SHEET, "线索移送统计"]
     sheet = workbook[UNIT_SHEET]
     assert sheet["A1"].value == "宿州市人民检察院各单位检察建议回复和任务落实情况统计\n（2024年4月1日至2024年6月30日）"
     assert sheet["A2"].value.startswith("统计期间：2024年4月1日至2024年6月30日")

@@ -133,7 +133,7 @@ def test_cli_import_export_sheets_collect_and_ledger(tmp_path):
     ledger = tmp_path / "台账.xlsx"
     assert run_cli("--db", db, "ledger", "export", "--out", str(ledger), "--year", "2022",
                    data_dir=data_dir).returncode == 0
-    assert load_workbook(ledger).sheetnames == ["检察建议台账", "季度统计", "单位考核统计"]
+    assert load_workbook(ledger).sheetnames == ["检察建议台账", "季度统计", "单位考核统计", "线索移送统计"]
     broken = tmp_path / "坏.xlsx"
     broken.write_bytes(b"not a workbook")
     failed = run_cli("--db", db, "tasks", "import", str(broken), data_dir=data_dir)

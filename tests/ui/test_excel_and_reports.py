@@ -64,7 +64,7 @@ def test_ledger_and_quarterly_bulletin_from_the_suggestion_screen(qtbot, window,
     qtbot.waitUntil(target.exists, timeout=20000)
     qtbot.wait(50)
     book = openpyxl.load_workbook(io.BytesIO(target.read_bytes()))
-    assert book.sheetnames == ["检察建议台账", "季度统计", "单位考核统计"]
+    assert book.sheetnames == ["检察建议台账", "季度统计", "单位考核统计", "线索移送统计"]
     previews: list[bytes] = []
     monkeypatch.setattr(suggestion_reports, "ask_values", lambda *a, **k: {"year": "2026", "quarter": "3"})
     word_jobs: list = []
