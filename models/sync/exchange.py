@@ -49,6 +49,10 @@ from models.sync.upcast import release_quarantine, upcast
 __all__ = ["export_package", "import_package", "ExportResult", "ImportResult"]
 SKEW_WARNING_MS = 10 * 60 * 1000
 _APPLY_BATCH = 5000
+# Pass 1 keeps the checked ops of a package without attachments for pass 2 while their text stays under
+# this (a few tens of MiB of Python objects at most); a larger package is decrypted and parsed again.
+_KEPT_OP_BYTES = 16 * 1024 * 1024
+_OP_OVERHEAD = 256  # ids, names and the record envelope of one op
 
 
 @dataclass
@@ -161,29 +165,55 @@ class _Plan:
         self.own_ops_newer_than_file = False  # a peer holds ops of ours this file never saw issued
         self.me_site, self.me_reduced = me.site_id, me.role in REDUCED_ROLES
         self.blob_list: list[list[Any]] = []
+        self._kept: list[tuple[OpRecord, OpRecord | None]] | None = None
 
-    def ops(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None) -> Iterator[OpRecord]:
-        """Pass 1: every record is read and checked; nothing is classified but our own ops."""
-        for op, _verdict in self.classified(package, sink, classify=False):
-            yield op
-
-    def classified(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None,
-                   classify: bool = True) -> Iterator[tuple[OpRecord, str]]:
+    def ops(self, package: OpenedPackage) -> Iterator[OpRecord]:
+        """Pass 1: every record is read and checked; nothing is classified but our own ops. The checked
+        ops of a package without attachments are kept for pass 2 up to _KEPT_OP_BYTES, so a typical
+        package is decrypted and parsed once (pass 2 then applies exactly the bytes checked here)."""
+        kept: list[tuple[OpRecord, OpRecord | None]] | None = []
+        budget = _KEPT_OP_BYTES
+        self._kept = None
         self.ignored = 0
+        for signed, op in self._parsed(package, None):
+            if kept is not None:
+                budget -= len(signed.value) + len(signed.sig) + _OP_OVERHEAD
+                if budget < 0 or self.manifest["blobs"]:
+                    kept = None
+                else:
+                    kept.append((signed, op))
+            if op is None:
+                self.ignored += 1
+                continue
+            if op.site_id == self._me.site_id and self.verdict(signed, op) == IGNORE:
+                self.ignored += 1
+                continue
+            yield op
+        self._kept = kept
+
+    def classified(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None
+                   ) -> Iterator[tuple[OpRecord, str]]:
+        """Pass 2 (after `ops` ran to the end): every op with its verdict."""
+        self.ignored = 0
+        for signed, op in self._kept if self._kept is not None else self._parsed(package, sink):
+            if op is None:
+                self.ignored += 1
+                continue
+            verdict = self.verdict(signed, op)
+            if verdict == IGNORE:
+                self.ignored += 1
+            else:
+                yield op, verdict
+
+    def _parsed(self, package: OpenedPackage, sink: Callable[[Any], None] | None
+                ) -> Iterator[tuple[OpRecord, OpRecord | None]]:
+        """(op as signed, op in this version's format or None) per op record; other records to `sink`."""
         for record in iter_records(package, self._me):
             if isinstance(record, Manifest):
                 self.manifest = _check_manifest(record.fields, package)
             elif isinstance(record, PackedOp):
                 signed = op_from_fields(record.fields)
-                op = upcast(signed, self._op_fmt, OP_FMT)
-                if op is None:
-                    self.ignored += 1
-                    continue
-                verdict = self.verdict(signed, op) if classify or op.site_id == self._me.site_id else APPLY
-                if verdict == IGNORE:
-                    self.ignored += 1
-                else:
-                    yield op, verdict
+                yield signed, upcast(signed, self._op_fmt, OP_FMT)
             elif sink is not None:
                 sink(record)
 
