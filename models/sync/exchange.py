@@ -24,8 +24,8 @@ from models.attachment import Blob
 from models.audit import append_audit
 from models.fieldcodec import canonical_json
 from models.hlc import wall_ms_of
-from models.merge import FieldConflict, apply_ops, field_heads
-from models.oplog import CREATE_FIELD, Op, OpRecord, local_state, ops_of_row
+from models.merge import FieldConflict, apply_ops, field_heads, ops_of_rows
+from models.oplog import CREATE_FIELD, Op, OpRecord, local_state
 from models.sync.container import OpenedPackage, iter_records, open_package
 from models.sync.errors import MESSAGES, PackageError
 from models.sync.export import OP_FMT, REDUCED_ROLES, ExportResult, export_package
@@ -427,21 +427,37 @@ def _preview(session: Session, package: OpenedPackage, plan: _Plan, result: Impo
     known = _known_op_ids(session, [op.op_id for op in incoming])
     incoming_ids = {op.op_id for op in incoming}
     per_entity: Counter[str] = Counter()
-    predicted: set[tuple[str, str, str]] = set()
+    edits: list[OpRecord] = []
     for op in incoming:
         if op.op_id in known:
             result.duplicate_ops += 1
             continue
         result.new_ops += 1
         per_entity[op.entity] += 1
-        if op.field == CREATE_FIELD:
-            continue
-        local_heads = {head.op_id for head in field_heads(ops_of_row(session, op.entity, op.row_id), op.field)}
+        if op.field != CREATE_FIELD:
+            edits.append(op)
+    local = _local_ops_of_rows(session, {(op.entity, op.row_id) for op in edits})
+    predicted: set[tuple[str, str, str]] = set()
+    for op in edits:
+        local_heads = {head.op_id for head in field_heads(local.get((op.entity, op.row_id), []), op.field)}
         if local_heads - set(op.pred) - incoming_ids:
             predicted.add((op.entity, op.row_id, op.field))
     result.per_entity = dict(sorted(per_entity.items()))
     result.conflicts_after = result.conflicts_before + len(predicted)
     result.blobs = len(plan.manifest["blobs"])
+
+
+def _local_ops_of_rows(session: Session, rows: set[tuple[str, str]]) -> dict[tuple[str, str], list[OpRecord]]:
+    """The ops held here of these rows, a few hundred rows per query."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, row_id in sorted(rows):
+        by_entity.setdefault(entity, []).append(row_id)
+    found: dict[tuple[str, str], list[OpRecord]] = {}
+    for entity, row_ids in by_entity.items():
+        for start in range(0, len(row_ids), 500):
+            for op in ops_of_rows(session, entity, row_ids[start:start + 500]):
+                found.setdefault((entity, op.row_id), []).append(op)
+    return found
 
 
 def _known_op_ids(session: Session, op_ids: list[str]) -> set[str]:

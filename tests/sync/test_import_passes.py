@@ -94,3 +94,21 @@ def test_sender_ops_rest_on_the_package_signature_relayed_ops_on_their_own(trio,
     relayed = c.import_file(b.export_to(c).path)
     assert relayed.new_ops == 0 and relayed.held == {"bad_signature": 1}
     assert _unit_names(c) == set()
+
+
+def test_preview_predicts_the_conflicts_the_import_then_records(trio):
+    a, b, _ = trio
+    _add_unit(a, "县水利局")
+    _add_unit(a, "县林业局")
+    b.import_file(a.export_to(b).path)
+    a.import_file(b.export_to(a).path)  # acks: the next package carries only the edits
+    with a.db.session_scope() as session:
+        for unit in session.scalars(select(Unit)):
+            unit.note = f"甲方备注：{unit.name}"
+    with b.db.session_scope() as session:  # b edits one of the two rows concurrently
+        session.scalars(select(Unit).where(Unit.name == "县水利局")).one().note = "乙方备注"
+    package = a.export_to(b)
+    preview = b.import_file(package.path, preview=True)
+    assert (preview.new_ops, preview.conflicts_before, preview.conflicts_after) == (2, 0, 1)
+    applied = b.import_file(package.path)
+    assert (applied.new_ops, applied.conflicts_after) == (2, 1)
