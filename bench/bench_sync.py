@@ -2,16 +2,18 @@
 attachments between two encrypted workstations, next to a plain SQLite copy of the same rows made
 in the same run. Prints the figures; asserts nothing.
 
-    python bench/bench_sync.py [--records 10000 50000] [--megabytes 200] [--attachment-records 10000]
+    python bench/bench_sync.py [--records 10000 50000] [--megabytes 200] [--attachment-records 10000] [--runs 3]
 
 The rows-only cases (no attachments) are compared with a plain copy of the unit and op rows; the
-attachment case separately, with the attachment and blob rows in its copy. Wall and CPU time both.
+attachment case separately, with the attachment and blob rows in its copy. Wall and CPU time both, min and
+median of several runs (one sender, a fresh receiver per run).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -61,32 +63,51 @@ def timed(action):  # noqa: ANN001, ANN201 - tiny bench helper
     return result, time.perf_counter() - started, time.process_time() - cpu
 
 
-def run_case(root: Path, records: int, megabytes: int) -> None:
-    """One export + import between two fresh workstations, next to the plain copy of what it carried:
-    the rows-only case copies the unit and op rows, the attachment case adds the attachment and blob rows."""
-    sender, receiver = Workstation(root / "a", "a"), Workstation(root / "b", "b")
-    sender.pair(receiver)
-    receiver.pair(sender)
+def _figures(label: str, walls: list[float], cpus: list[float]) -> str:
+    return (f"{label} wall min {min(walls):.2f} s, median {statistics.median(walls):.2f} s; "
+            f"CPU min {min(cpus):.2f} s, median {statistics.median(cpus):.2f} s")
+
+
+def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
+    """`runs` exports + imports of the same rows from one sender, each to a fresh receiver, next to as
+    many plain copies of what they carried, all in this run: the rows-only case copies the unit and op
+    rows, the attachment case adds the attachment and blob rows."""
+    sender = Workstation(root / "a", "a")
     started = time.perf_counter()
     fill(sender, records, megabytes)
     label = f"{records} records" + (f" + {megabytes} MB attachments" if megabytes else ", rows only")
-    print(f"== {label} (setup {time.perf_counter() - started:.1f} s)")
-    package, export_s, export_cpu = timed(lambda: sender.export_to(receiver))
-    result, import_s, import_cpu = timed(lambda: receiver.import_file(package.path))
+    print(f"== {label} (setup {time.perf_counter() - started:.1f} s, {runs} runs)")
     tables = COPIED_TABLES if megabytes else ("unit", "op")
-    copy_path = root / "plain.sqlite"
-    copy_s, copy_cpu = plain_copy(sender, copy_path, tables)
+    times: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in ("export", "import", "copy")}
+    for run in range(runs):
+        receiver = Workstation(root / f"b{run}", f"b{run}")
+        sender.pair(receiver)
+        receiver.pair(sender)
+        package, export_s, export_cpu = timed(lambda: sender.export_to(receiver))  # noqa: B023
+        result, import_s, import_cpu = timed(lambda: receiver.import_file(package.path))  # noqa: B023
+        assert result.new_ops == package.op_count, "the import did not apply every op"
+        receiver.close()
+        package.path.unlink()
+        copy_path = root / f"plain{run}.sqlite"
+        copy_s, copy_cpu = plain_copy(sender, copy_path, tables)
+        for key, wall, cpu in (("export", export_s, export_cpu), ("import", import_s, import_cpu),
+                               ("copy", copy_s, copy_cpu)):
+            times[key][0].append(wall)
+            times[key][1].append(cpu)
     with sqlite3.connect(copy_path) as plain:
         copied_rows = sum(plain.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables)
     print(f"package: {package.op_count} ops, {package.blob_count} blobs, {package.size / 1024**2:.1f} MiB on disk")
-    print(f"export: {export_s:.2f} s (CPU {export_cpu:.2f} s)   import: {import_s:.2f} s (CPU {import_cpu:.2f} s)"
-          f"   ({result.new_ops} ops applied)")
-    print(f"plain SQLite copy of the same rows ({copied_rows} rows of {', '.join(tables)}): {copy_s:.2f} s "
-          f"(CPU {copy_cpu:.2f} s), {copy_path.stat().st_size / 1024**2:.1f} MiB")
-    print(f"ratios to the plain copy: export {export_s / copy_s:.1f}x (CPU {export_cpu / copy_cpu:.1f}x), "
-          f"import {import_s / copy_s:.1f}x (CPU {import_cpu / copy_cpu:.1f}x)   [targets: export <= 2x, import <= 3x]")
+    print(_figures("export:", *times["export"]))
+    print(_figures("import:", *times["import"]) + f"   ({result.new_ops} ops applied)")
+    print(_figures(f"plain SQLite copy of the same rows ({copied_rows} rows of {', '.join(tables)}, "
+                   f"{copy_path.stat().st_size / 1024**2:.1f} MiB):", *times["copy"]))
+    for how, pick in (("min", min), ("median", statistics.median)):
+        copy_wall, copy_cpu = pick(times["copy"][0]), pick(times["copy"][1])
+        print(f"ratios to the plain copy ({how} of each): "
+              f"export {pick(times['export'][0]) / copy_wall:.1f}x (CPU {pick(times['export'][1]) / copy_cpu:.1f}x), "
+              f"import {pick(times['import'][0]) / copy_wall:.1f}x (CPU {pick(times['import'][1]) / copy_cpu:.1f}x)"
+              "   [targets: export <= 2x, import <= 3x]")
     sender.close()
-    receiver.close()
 
 
 def main() -> None:
@@ -95,13 +116,14 @@ def main() -> None:
                         help="rows-only cases (no attachments)")
     parser.add_argument("--megabytes", type=int, default=200, help="the attachment case (0: skip it)")
     parser.add_argument("--attachment-records", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3, help="exports + imports per case (min and median shown)")
     args = parser.parse_args()
     for records in args.records:
         with tempfile.TemporaryDirectory() as folder:
-            run_case(Path(folder), records, 0)
+            run_case(Path(folder), records, 0, args.runs)
     if args.megabytes:
         with tempfile.TemporaryDirectory() as folder:
-            run_case(Path(folder), args.attachment_records, args.megabytes)
+            run_case(Path(folder), args.attachment_records, args.megabytes, args.runs)
 
 
 if __name__ == "__main__":

@@ -187,6 +187,15 @@ def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if
 
 
 MATERIALIZE_CHUNK = 400
+_OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
+
+
+def ops_of_rows(session: Session, entity: str, row_ids: Sequence[str]) -> list[OpRecord]:
+    """Every op of these rows as plain records (row tuples, no ORM object per op)."""
+    return [OpRecord(op_id, hlc, site_id, user, entity_name, row_id, field_name, value,
+                     () if pred == "[]" else tuple(json.loads(pred)), sig or "")
+            for op_id, hlc, site_id, user, entity_name, row_id, field_name, value, pred, sig in session.execute(
+                select(*_OP_COLUMNS).where(Op.entity == entity, Op.row_id.in_(row_ids)))]
 
 
 def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
@@ -201,8 +210,8 @@ def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
             columns = replicated_columns(cls)
             for start in range(0, len(row_ids), MATERIALIZE_CHUNK):
                 chunk = row_ids[start:start + MATERIALIZE_CHUNK]
-                ops_by_row: dict[str, list[Op]] = {}
-                for op in session.scalars(select(Op).where(Op.entity == entity, Op.row_id.in_(chunk))):
+                ops_by_row: dict[str, list[OpRecord]] = {}
+                for op in ops_of_rows(session, entity, chunk):
                     ops_by_row.setdefault(op.row_id, []).append(op)
                 objs = {str(o.id): o for o in session.scalars(
                     select(cls).where(cls.id.in_([uuid.UUID(r) for r in chunk])))}
@@ -243,20 +252,23 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
     state: LocalState = local_state(session)
     writer: WriterContext = session.info["writer"]
     new_rows = []
+    arrival = state.arrival
     for record in fresh.values():
-        state.arrival += 1
+        arrival += 1
         new_rows.append({"op_id": record.op_id, "hlc": record.hlc, "site_id": record.site_id, "user": record.user,
                          "entity": record.entity, "row_id": record.row_id, "field": record.field,
-                         "value": record.value, "pred": json.dumps(list(record.pred)), "arrival": state.arrival,
-                         "sig": record.sig})
-        writer.clock.observe(record.hlc)
+                         "value": record.value, "pred": json.dumps(list(record.pred)) if record.pred else "[]",
+                         "arrival": arrival, "sig": record.sig})
         stats.rows.add((record.entity, record.row_id))
+    writer.clock.observe(max(record.hlc for record in fresh.values()))
+    state.arrival = arrival
     state.hlc = writer.clock.last
     stats.new_ops = len(fresh)
     session.info["applying_remote"] = True
     try:
         session.flush()
-        session.execute(insert(Op), new_rows)  # one executemany; op rows are never edited as objects
+        # One Core executemany (no ORM bulk path); op rows are never edited as objects.
+        session.connection().execute(insert(Op.__table__), new_rows)
         materialize_rows(session, stats.rows)
         session.flush()
     finally:

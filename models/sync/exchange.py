@@ -24,8 +24,8 @@ from models.attachment import Blob
 from models.audit import append_audit
 from models.fieldcodec import canonical_json
 from models.hlc import wall_ms_of
-from models.merge import FieldConflict, apply_ops, field_heads
-from models.oplog import CREATE_FIELD, Op, OpRecord, local_state, ops_of_row
+from models.merge import FieldConflict, apply_ops, field_heads, ops_of_rows
+from models.oplog import CREATE_FIELD, Op, OpRecord, local_state
 from models.sync.container import OpenedPackage, iter_records, open_package
 from models.sync.errors import MESSAGES, PackageError
 from models.sync.export import OP_FMT, REDUCED_ROLES, ExportResult, export_package
@@ -49,6 +49,10 @@ from models.sync.upcast import release_quarantine, upcast
 __all__ = ["export_package", "import_package", "ExportResult", "ImportResult"]
 SKEW_WARNING_MS = 10 * 60 * 1000
 _APPLY_BATCH = 5000
+# Pass 1 keeps the checked ops of a package without attachments for pass 2 while their text stays under
+# this (a few tens of MiB of Python objects at most); a larger package is decrypted and parsed again.
+_KEPT_OP_BYTES = 16 * 1024 * 1024
+_OP_OVERHEAD = 256  # ids, names and the record envelope of one op
 
 
 @dataclass
@@ -161,29 +165,55 @@ class _Plan:
         self.own_ops_newer_than_file = False  # a peer holds ops of ours this file never saw issued
         self.me_site, self.me_reduced = me.site_id, me.role in REDUCED_ROLES
         self.blob_list: list[list[Any]] = []
+        self._kept: list[tuple[OpRecord, OpRecord | None]] | None = None
 
-    def ops(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None) -> Iterator[OpRecord]:
-        """Pass 1: every record is read and checked; nothing is classified but our own ops."""
-        for op, _verdict in self.classified(package, sink, classify=False):
-            yield op
-
-    def classified(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None,
-                   classify: bool = True) -> Iterator[tuple[OpRecord, str]]:
+    def ops(self, package: OpenedPackage) -> Iterator[OpRecord]:
+        """Pass 1: every record is read and checked; nothing is classified but our own ops. The checked
+        ops of a package without attachments are kept for pass 2 up to _KEPT_OP_BYTES, so a typical
+        package is decrypted and parsed once (pass 2 then applies exactly the bytes checked here)."""
+        kept: list[tuple[OpRecord, OpRecord | None]] | None = []
+        budget = _KEPT_OP_BYTES
+        self._kept = None
         self.ignored = 0
+        for signed, op in self._parsed(package, None):
+            if kept is not None:
+                budget -= len(signed.value) + len(signed.sig) + _OP_OVERHEAD
+                if budget < 0 or self.manifest["blobs"]:
+                    kept = None
+                else:
+                    kept.append((signed, op))
+            if op is None:
+                self.ignored += 1
+                continue
+            if op.site_id == self._me.site_id and self.verdict(signed, op) == IGNORE:
+                self.ignored += 1
+                continue
+            yield op
+        self._kept = kept
+
+    def classified(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None
+                   ) -> Iterator[tuple[OpRecord, str]]:
+        """Pass 2 (after `ops` ran to the end): every op with its verdict."""
+        self.ignored = 0
+        for signed, op in self._kept if self._kept is not None else self._parsed(package, sink):
+            if op is None:
+                self.ignored += 1
+                continue
+            verdict = self.verdict(signed, op)
+            if verdict == IGNORE:
+                self.ignored += 1
+            else:
+                yield op, verdict
+
+    def _parsed(self, package: OpenedPackage, sink: Callable[[Any], None] | None
+                ) -> Iterator[tuple[OpRecord, OpRecord | None]]:
+        """(op as signed, op in this version's format or None) per op record; other records to `sink`."""
         for record in iter_records(package, self._me):
             if isinstance(record, Manifest):
                 self.manifest = _check_manifest(record.fields, package)
             elif isinstance(record, PackedOp):
                 signed = op_from_fields(record.fields)
-                op = upcast(signed, self._op_fmt, OP_FMT)
-                if op is None:
-                    self.ignored += 1
-                    continue
-                verdict = self.verdict(signed, op) if classify or op.site_id == self._me.site_id else APPLY
-                if verdict == IGNORE:
-                    self.ignored += 1
-                else:
-                    yield op, verdict
+                yield signed, upcast(signed, self._op_fmt, OP_FMT)
             elif sink is not None:
                 sink(record)
 
@@ -199,7 +229,9 @@ class _Plan:
             return "revoked_signer"
         assert isinstance(key, tuple)
         sign_pub, role = key
-        if not verifies(sign_pub, signed):
+        # The sender's own ops are authenticated by the package signature (open_package verified it under
+        # this same key, over every byte); relayed ops carry their origin's signature, checked here.
+        if op.site_id != sender.site_id and not verifies(sign_pub, signed):
             return "bad_signature"
         if op.site_id == self._me.site_id:
             # Our own op coming back: lost here by a file copied back from a backup. Apply it; if it is of
@@ -395,21 +427,37 @@ def _preview(session: Session, package: OpenedPackage, plan: _Plan, result: Impo
     known = _known_op_ids(session, [op.op_id for op in incoming])
     incoming_ids = {op.op_id for op in incoming}
     per_entity: Counter[str] = Counter()
-    predicted: set[tuple[str, str, str]] = set()
+    edits: list[OpRecord] = []
     for op in incoming:
         if op.op_id in known:
             result.duplicate_ops += 1
             continue
         result.new_ops += 1
         per_entity[op.entity] += 1
-        if op.field == CREATE_FIELD:
-            continue
-        local_heads = {head.op_id for head in field_heads(ops_of_row(session, op.entity, op.row_id), op.field)}
+        if op.field != CREATE_FIELD:
+            edits.append(op)
+    local = _local_ops_of_rows(session, {(op.entity, op.row_id) for op in edits})
+    predicted: set[tuple[str, str, str]] = set()
+    for op in edits:
+        local_heads = {head.op_id for head in field_heads(local.get((op.entity, op.row_id), []), op.field)}
         if local_heads - set(op.pred) - incoming_ids:
             predicted.add((op.entity, op.row_id, op.field))
     result.per_entity = dict(sorted(per_entity.items()))
     result.conflicts_after = result.conflicts_before + len(predicted)
     result.blobs = len(plan.manifest["blobs"])
+
+
+def _local_ops_of_rows(session: Session, rows: set[tuple[str, str]]) -> dict[tuple[str, str], list[OpRecord]]:
+    """The ops held here of these rows, a few hundred rows per query."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, row_id in sorted(rows):
+        by_entity.setdefault(entity, []).append(row_id)
+    found: dict[tuple[str, str], list[OpRecord]] = {}
+    for entity, row_ids in by_entity.items():
+        for start in range(0, len(row_ids), 500):
+            for op in ops_of_rows(session, entity, row_ids[start:start + 500]):
+                found.setdefault((entity, op.row_id), []).append(op)
+    return found
 
 
 def _known_op_ids(session: Session, op_ids: list[str]) -> set[str]:

@@ -102,8 +102,19 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
                         written.size, written.sha256)
 
 
+_OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
+
+
+def _record_of_row(row: Any) -> OpRecord:
+    """An op row (Core tuple, no ORM object) as it travels."""
+    op_id, hlc, site_id, user, entity, row_id, field_name, value, pred, sig = row
+    return OpRecord(op_id, hlc, site_id, user, entity, row_id, field_name, value,
+                    () if pred == "[]" else tuple(json.loads(pred)), sig or "")
+
+
 class _Selection:
-    """Which ops go into the package; iterated twice (count, then write) to keep memory bounded."""
+    """Which ops go into the package; iterated twice (count, then write) to keep memory bounded. The
+    counting pass reads rows only; the writing pass signs our own ops as they leave."""
 
     def __init__(self, session: Session, me: SiteIdentity, peer: Peer, profile: Profile, since: int,
                  resend_rows: set[tuple[str, str]]) -> None:
@@ -112,33 +123,33 @@ class _Selection:
         self._hidden: dict[tuple[str, str], bool] = {}
         self._withdrawn: dict[tuple[str, str], bool] = {}
         self._peer_site = peer.site_id
-        self._signed: dict[str, str] = {}
+        self._relays_only_own = me.role in REDUCED_ROLES
         self.origins: set[str] = set()
 
-    def ops(self) -> Iterator[OpRecord]:
-        newer = select(Op).where(Op.arrival > self._since).order_by(Op.arrival)
+    def ops(self, signed: bool = True) -> Iterator[OpRecord]:
+        newer = select(*_OP_COLUMNS).where(Op.arrival > self._since).order_by(Op.arrival)
         queries = [newer] + [
-            select(Op).where(Op.entity == entity, Op.row_id == row, Op.arrival <= self._since).order_by(Op.arrival)
+            select(*_OP_COLUMNS).where(Op.entity == entity, Op.row_id == row, Op.arrival <= self._since).order_by(
+                Op.arrival)
             for entity, row in sorted(self._resend)]
+        me = self._me.site_id
         for query in queries:
-            for op in self._session.scalars(query.execution_options(yield_per=_BATCH)):
-                record = self._visible(self._signed_record(op))
+            for row in self._session.execute(query, execution_options={"yield_per": _BATCH}):
+                if self._relays_only_own and row[2] != me:
+                    # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
+                    # down by its profile and must not reach a full site as if they were whole.
+                    continue
+                record = _record_of_row(row)
+                if signed and record.site_id == me:  # our own ops are signed as they leave (deterministic)
+                    record = replace(record, sig=sign_op(self._me, record))
+                record = self._visible(record)
                 if record is not None:
                     yield record
-
-    def _signed_record(self, op: Op) -> OpRecord:
-        record = OpRecord.of(op)
-        if record.site_id == self._me.site_id:  # our own ops are signed as they leave (deterministic Ed25519)
-            sig = self._signed.get(record.op_id)
-            if sig is None:
-                sig = self._signed[record.op_id] = sign_op(self._me, record)
-            record = replace(record, sig=sig)
-        return record
 
     def scan(self) -> tuple[Counter[str], int, set[str]]:
         counts: Counter[str] = Counter()
         hlc_max, attachment_rows = 0, set()
-        for record in self.ops():
+        for record in self.ops(signed=False):
             counts[record.entity] += 1
             self.origins.add(record.site_id)
             hlc_max = max(hlc_max, record.hlc)
@@ -147,10 +158,6 @@ class _Selection:
         return counts, hlc_max, attachment_rows
 
     def _visible(self, record: OpRecord) -> OpRecord | None:
-        # A reduced-view site relays nothing but its own writes: the ops it holds may be cut down
-        # by its profile and must not reach a full site as if they were whole.
-        if self._me.role in REDUCED_ROLES and record.site_id != self._me.site_id:
-            return None
         if record.entity in self._profile.row_predicates:
             key = (record.entity, record.row_id)
             if key not in self._hidden:
@@ -165,8 +172,8 @@ class _Selection:
                 if not (self._withdrawn[key] and record.field == field_name):
                     return None
         projected = project_op(self._profile, record)
-        if projected is None:
-            return None
+        if projected is None or projected is record:  # unchanged: its signatures travel as they are
+            return projected
         return replace(projected, sig=for_profile(projected, record.value, self._profile.name))
 
 

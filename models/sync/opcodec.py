@@ -46,11 +46,14 @@ def op_from_fields(fields: dict[str, Any]) -> OpRecord:
             and all(isinstance(item, str) and _TOKEN.match(item) for item in pred)):
         raise PackageError("malformed")
     value = fields["value"]
-    if not isinstance(value, str) or len(value.encode("utf-8")) > MAX_VALUE_BYTES:
+    if not isinstance(value, str):
         raise PackageError("malformed")
     try:
-        parse_strict_json(value.encode("utf-8"))
-    except StrictJsonError:
+        encoded = value.encode("utf-8")
+        if len(encoded) > MAX_VALUE_BYTES:
+            raise PackageError("malformed")
+        parse_strict_json(encoded)
+    except (StrictJsonError, UnicodeEncodeError):
         raise PackageError("malformed") from None
     sig = fields["sig"]
     if not (isinstance(sig, dict) and len(sig) <= MAX_SIGS and all(

@@ -33,7 +33,7 @@ def parse_strict_json(data: bytes, max_depth: int = MAX_DEPTH) -> Any:
     except UnicodeDecodeError:
         raise StrictJsonError("not UTF-8") from None
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+        value = _STRICT.decode(text)
     except (ValueError, RecursionError) as exc:
         raise StrictJsonError(str(exc)) from None
     if _NEEDS_WALK.search(text) or text.count("{") + text.count("[") > max_depth:
@@ -42,16 +42,20 @@ def parse_strict_json(data: bytes, max_depth: int = MAX_DEPTH) -> Any:
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, item in pairs:
-        if key in result:
-            raise StrictJsonError(f"duplicate key {key!r}")
-        result[key] = item
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _item in pairs if key in seen or seen.add(key))  # type: ignore[func-returns-value]
+        raise StrictJsonError(f"duplicate key {duplicate!r}")
     return result
 
 
 def _no_constants(name: str) -> Any:
     raise StrictJsonError(f"{name} is not allowed")
+
+
+# One decoder for every parse (json.loads with hooks would build a new one per call).
+_STRICT = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
 
 
 def _check(value: Any, depth_left: int) -> None:
