@@ -401,20 +401,27 @@ def share_blobs(source: Path, target: Path) -> tuple[int, int]:
         return 0, 0
     target.mkdir(parents=True, exist_ok=True)
     present = {entry.name for entry in os.scandir(target)}
+    return share_files([Path(entry.path) for entry in os.scandir(source)
+                        if entry.name not in present and _NAME.match(entry.name)], target)
+
+
+def share_files(files: Iterable[Path], target: Path) -> tuple[int, int]:
+    """Hard-links (else copies) each of `files` into `target` unless a file of that name is there."""
+    target.mkdir(parents=True, exist_ok=True)
     linked = copied = 0
-    for entry in os.scandir(source):
-        if entry.name in present or not _NAME.match(entry.name):
+    for source in files:
+        destination = target / source.name
+        if destination.exists():
             continue
-        destination = target / entry.name
         try:
-            os.link(entry.path, destination)
+            os.link(source, destination)
             linked += 1
             continue
         except FileExistsError:
             continue
         except OSError:
             pass  # another file system, FAT, no link permission: copy instead
-        _copy_file(Path(entry.path), destination)
+        _copy_file(source, destination)
         copied += 1
     if linked or copied:
         _fsync_dir(target)
