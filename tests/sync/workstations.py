@@ -6,8 +6,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from models.blobstore import blob_store, referenced_hashes
 from models.base import Base
+from models.blobstore import blob_store, referenced_hashes
 from models.fieldcodec import to_plain
 from models.keyslots import KeyFile, _key_check, keys_path_for
 from models.merge import list_conflicts
