@@ -25,7 +25,13 @@ from models.blobstore import (
     plain_size,
 )
 from models.errors import DomainError
-from models.services.attachments import add_attachment, add_attachment_files, attachment_bytes
+from models.services.attachments import (
+    BlobCheck,
+    add_attachment,
+    add_attachment_files,
+    attachment_bytes,
+    check_attachment_files,
+)
 from models.storage import make_engine, open_database
 from tests.scale.helpers import owner
 
@@ -178,3 +184,18 @@ def test_migration_0015_moves_blob_rows_out_after_a_verified_backup(tmp_path):
         old.dispose()
     finally:
         db.close()
+
+
+def test_the_doctor_check_names_damaged_and_absent_attachments(new_db):
+    suggestion = owner(new_db)
+    with new_db.session_scope() as session:
+        add_attachment(session, "suggestion", suggestion, "好.pdf", b"fine")
+        bad = add_attachment(session, "suggestion", suggestion, "坏.pdf", os.urandom(CHUNK + 5))
+        gone = add_attachment(session, "suggestion", suggestion, "缺.pdf", b"absent")
+        store = blob_store(session)
+        bad_path, gone_path = store.path_of(bad.sha256), store.path_of(gone.sha256)
+    raw = bad_path.read_bytes()
+    bad_path.write_bytes(raw[:-1] + bytes([raw[-1] ^ 0x80]))
+    gone_path.unlink()
+    with new_db.read_scope() as session:
+        assert check_attachment_files(session) == BlobCheck(present=1, not_here=1, damaged=["坏.pdf"])
