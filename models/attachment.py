@@ -1,11 +1,11 @@
-"""Attachments (scanned replies, 佐证材料): a replicated metadata row plus content-addressed bytes
-stored inside the encrypted database (atomic with the record, included in backups)."""
+"""Attachments (scanned replies, 佐证材料): a replicated metadata row plus content-addressed bytes,
+referenced by the SHA-256 of their plaintext. The bytes live in the blob store (models/blobstore.py):
+encrypted files beside a database file, or the `blob` table where the database is not a local file."""
 from __future__ import annotations
 
-import hashlib
 import uuid
 
-from sqlalchemy import BigInteger, LargeBinary, String, Uuid, select
+from sqlalchemy import BigInteger, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, SyncedMixin
@@ -24,7 +24,8 @@ class Attachment(SyncedMixin, Base):
 
 
 class Blob(Base):
-    """Local content store keyed by SHA-256; not a replicated entity (blobs travel by hash)."""
+    """The table store (a database that is not a local file); keyed by SHA-256, never replicated
+    (blobs travel by hash). Empty on a database file since migration 0015."""
 
     __tablename__ = "blob"
 
@@ -33,8 +34,17 @@ class Blob(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class BlobKey(Base):
+    """The secret the blob files are encrypted and named with (one row, local, never replicated)."""
+
+    __tablename__ = "blob_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 def store_blob(session: Session, data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    if session.scalar(select(Blob.sha256).where(Blob.sha256 == digest)) is None:
-        session.add(Blob(sha256=digest, size=len(data), data=data))
-    return digest
+    """Stores `data` (if not already stored) and returns its SHA-256."""
+    from models.blobstore import blob_store
+
+    return blob_store(session).put(data)

@@ -3,8 +3,10 @@ restore and key change, on exit and periodically.
 
 VACUUM INTO writes a consistent, compacted copy encrypted with the same key; the copy is opened
 and checked (integrity, cipher integrity, op and audit counts) before it gets its final name, and the
-key file travels beside it. Rotation keeps everything from the last 2 days, then one a day for 14
-days, one a week for 8 weeks, one a month for 12 months — and never the only verified copy."""
+key file travels beside it. Attachment files are shared with the backup folder's blob folder (hard
+links to the immutable, content-addressed files; copies of the new ones where links are impossible).
+Rotation keeps everything from the last 2 days, then one a day for 14 days, one a week for 8 weeks,
+one a month for 12 months — and never the only verified copy."""
 from __future__ import annotations
 
 import datetime as dt
@@ -16,6 +18,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Engine, text
 
+from models.blobstore import blob_dir_for, missing_copies, share_blobs, shared_backup_dir
 from models.errors import DomainError
 from models.fsutil import disk_error, is_disk_full
 from models.keyslots import keys_path_for
@@ -80,6 +83,7 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
             raw.close()
         os.chmod(tmp, 0o600)  # only this Windows/Linux account may read a backup or its keys
         verify_backup(tmp, dek, expected)
+        back_up_blobs(tmp, dek, db_path, folder)
         tmp.replace(final)
         keys = keys_path_for(db_path)
         if keys.exists():
@@ -94,6 +98,29 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
         raise
     rotate_backups(folder, db_path.stem, now=now)
     return final
+
+
+def back_up_blobs(backup: Path, dek: bytes | None, db_path: Path, folder: Path) -> int:
+    """Attachment files travel beside the database copy into one folder shared by every backup: blob
+    files are immutable and content-addressed, so only new ones are added, as hard links where the
+    file system allows (a 2 GB store costs a directory listing, not a copy). Then every blob the copy
+    refers to that exists here must exist there at the same size. Returns the number of files added."""
+    from models.storage import make_engine
+
+    live = blob_dir_for(db_path)
+    if not live.is_dir():
+        return 0
+    shared = shared_backup_dir(folder, db_path.stem)
+    linked, copied = share_blobs(live, shared)
+    engine = make_engine(backup, dek)
+    try:
+        with engine.connect() as conn:
+            missing = missing_copies(conn, live, shared) if _has_table(conn, "blob_key") else []
+    finally:
+        engine.dispose()
+    if missing:
+        raise DomainError("backup_corrupt", f"备份的附件文件不完整（缺少 {len(missing)} 个）：{shared}")
+    return linked + copied
 
 
 def copy_private(source: Path, target: Path) -> None:

@@ -1,6 +1,7 @@
 """Restoring a backup, only from inside the program (sync-security.md §B.3.8): the backup is verified,
-the current state is backed up first, the file is swapped in atomically, and the workstation starts a
-new sync incarnation so it never re-emits op ids its peers already hold."""
+its attachment files are read through and hash-checked, the current state is backed up first, the file
+is swapped in atomically, attachment files the live store lacks are linked back from the backups, and
+the workstation starts a new sync incarnation so it never re-emits op ids its peers already hold."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +10,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
+
 from models.audit import append_audit
 from models.backup import list_backups, verify_backup
+from models.blobstore import blob_dir_for, check_all, share_files, shared_backup_dir
 from models.errors import DomainError
 from models.fsutil import disk_error
-from models.storage import Database, new_incarnation, open_database
+from models.storage import Database, make_engine, new_incarnation, open_database
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,22 @@ def available_backups(db: Database) -> list[BackupInfo]:
     return found[::-1]
 
 
+def _checked_blobs(backup_path: Path, dek: bytes | None, folders: list[Path]) -> list[Path]:
+    """Every attachment file the backup refers to, read through and hash-checked, from the backups'
+    shared blob folder or else the live store (before anything is changed)."""
+    engine = make_engine(backup_path, dek)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'blob_key'")).first() is None:
+                return []  # an older backup: its attachments are inside the file (moved out when it opens)
+            good, damaged = check_all(conn, folders)
+    finally:
+        engine.dispose()
+    if damaged:
+        raise DomainError("backup_unusable", f"该备份中有 {len(damaged)} 个附件已损坏或缺失，未做改动：{backup_path.name}")
+    return sorted(good.values())
+
+
 def restore_backup(db: Database, backup_path: Path) -> Database:
     """Replace the database with `backup_path`; returns the reopened database (`db` is closed)."""
     backup_path = Path(backup_path)
@@ -47,6 +67,8 @@ def restore_backup(db: Database, backup_path: Path) -> Database:
         verify_backup(backup_path, db.dek)
     except DomainError:
         raise DomainError("backup_unusable", f"该备份无法用本数据库的密钥打开或已损坏：{backup_path.name}，未做改动") from None
+    live = blob_dir_for(db.path)
+    blobs = _checked_blobs(backup_path, db.dek, [shared_backup_dir(backup_path.parent, db.path.stem), live])
     safety = db.backup("before_restore")
     path, dek, user, wall = db.path, db.dek, db.user, db.clock.wall
     db.close()
@@ -61,6 +83,7 @@ def restore_backup(db: Database, backup_path: Path) -> Database:
     except OSError as exc:
         staged.unlink(missing_ok=True)
         raise disk_error(exc, path) from exc
+    share_files([source for source in blobs if source.parent != live], live)  # attachments the live store lacks
     restored = open_database(path, dek, user=user, wall=wall)
     with restored.session_scope() as session:
         new_incarnation(session)

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from models.attachment import Blob
 from models.audit import append_audit
+from models.blobstore import blob_store
 from models.fieldcodec import canonical_json
 from models.hlc import wall_ms_of
 from models.merge import FieldConflict, apply_ops, field_heads, ops_of_rows
@@ -274,22 +274,23 @@ def _check_manifest(fields: dict[str, Any], package: OpenedPackage) -> dict[str,
 
 
 def _apply(session: Session, package: OpenedPackage, plan: _Plan, result: ImportResult) -> None:
-    blob = bytearray()
+    blob: Any = None  # the blob store's writer of the attachment being received
     batch: list[OpRecord] = []
     per_entity: Counter[str] = Counter()
     sender = package.header.routing.from_site
 
     def on_blob(record: Any) -> None:
+        # Streamed into the blob store (a .part file until the container has verified the hash), named and
+        # fsynced before this transaction commits; an interrupted import leaves at most an unreferenced file.
         nonlocal blob
         if isinstance(record, BlobStart):
-            blob = bytearray()
+            blob = blob_store(session).writer()
         elif isinstance(record, BlobData):
-            blob += record.data
+            blob.write(record.data)
         elif isinstance(record, BlobDone):  # hash already verified by the container
-            # ask for the key only: Blob.data is megabytes that would be read and decrypted for nothing
-            if session.scalar(select(Blob.sha256).where(Blob.sha256 == record.sha256)) is None:
-                session.add(Blob(sha256=record.sha256, size=len(blob), data=bytes(blob)))
-                result.blobs += 1
+            _sha, _size, new = blob.commit(record.sha256)
+            blob = None
+            result.blobs += new
 
     def flush_batch() -> None:
         stats = apply_ops(session, _without_forks(session, batch, sender, result))

@@ -3,7 +3,6 @@ acknowledged yet, the attachments those ops reference, and our acknowledgements 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import time
 import uuid
@@ -16,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.attachment import Attachment, Blob
+from models.attachment import Attachment
 from models.audit import append_audit, audit_head
+from models.blobstore import blob_store
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
@@ -85,7 +85,7 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
         for op in selection.ops():
             writer.write_op(op_to_fields(op))
         for sha, size in blobs:
-            writer.write_blob(sha, size, [_blob_bytes(session, sha)])
+            writer.write_blob(sha, size, _blob_bytes(session, sha))
         written = writer.close()
     session.add(SentPackage(peer_site=peer.site_id, incarnation=state.incarnation, seq=seq,
                             pkg_id=routing.pkg_id, max_arrival=state.arrival))
@@ -240,18 +240,12 @@ def _blobs_for(session: Session, attachment_rows: set[str], profile: Profile) ->
     ids = [uuid.UUID(row) for row in attachment_rows]
     for start in range(0, len(ids), 500):
         hashes.update(session.scalars(select(Attachment.sha256).where(Attachment.id.in_(ids[start:start + 500]))))
-    found: list[tuple[str, int]] = []
-    ordered = sorted(sha for sha in hashes if sha)
-    for start in range(0, len(ordered), 500):
-        found += session.execute(select(Blob.sha256, Blob.size).where(
-            Blob.sha256.in_(ordered[start:start + 500]))).all()
-    return sorted(found)
+    return sorted(blob_store(session).sizes(sha for sha in hashes if sha).items())
 
 
-def _blob_bytes(session: Session, sha256: str) -> bytes:
-    data = session.scalar(select(Blob.data).where(Blob.sha256 == sha256))
-    assert data is not None and hashlib.sha256(data).hexdigest() == sha256, "blob store damaged"
-    return data
+def _blob_bytes(session: Session, sha256: str) -> Iterator[bytes]:
+    """Streamed from the blob store, hash-checked on the way (and again by the package writer)."""
+    return blob_store(session).chunks(sha256)
 
 
 def _acks_for(session: Session, peer_site: str) -> list[dict[str, Any]]:

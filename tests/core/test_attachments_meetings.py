@@ -24,8 +24,8 @@ def test_attachments_are_stored_once_by_content_and_read_back(new_db):
         rows = attachments_of(session, s.id)
         assert [r.filename for r in rows] == ["回复函.pdf", "回复函（副本）.pdf"] and rows[0].mime == "application/pdf"
         assert attachment_bytes(session, rows[1].id) == ("回复函（副本）.pdf", b"%PDF-1.4 scanned")
-        from models.attachment import Blob
-        assert session.query(Blob).count() == 1
+        from models.blobstore import blob_dir_for
+        assert len(list(blob_dir_for(new_db.path).glob("*.blob"))) == 1  # stored once, as an encrypted file
         with pytest.raises(DomainError, match="50 MB"):
             add_attachment(session, "suggestion", s.id, "big.bin", b"0" * (50 * 1024 * 1024 + 1))
 

@@ -6,8 +6,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from models.attachment import Blob
 from models.base import Base
+from models.blobstore import blob_store, referenced_hashes
 from models.fieldcodec import to_plain
 from models.keyslots import KeyFile, _key_check, keys_path_for
 from models.merge import list_conflicts
@@ -84,7 +84,7 @@ class Workstation:
                 (c.entity, c.row_id, c.field, c.kind, sorted(h["op_id"] for h in c.heads))
                 for c in list_conflicts(session)
                 if chosen.is_full)
-            content["blobs"] = sorted(session.scalars(session.query(Blob.sha256).statement))
+            content["blobs"] = sorted(blob_store(session).sizes(referenced_hashes(session)))
         return content
 
     def reopen(self) -> None:

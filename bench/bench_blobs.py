@@ -1,0 +1,101 @@
+"""Blob benchmark (issue 15): the verified backup taken before an import, with GB of attachments in
+the encrypted blob store, next to a plain copy of the same blob files made in the same run; then a
+restore that hash-checks every attachment. Wall and CPU time, min and median of several runs.
+Prints the figures; asserts nothing.
+
+    python bench/bench_blobs.py [--gigabytes 2] [--blob-mb 5] [--runs 5]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from models.backup import backup_engine  # noqa: E402
+from models.blobstore import blob_dir_for, blob_store, check_all  # noqa: E402
+from models.services.attachments import add_attachment  # noqa: E402
+from models.services.restore import restore_backup  # noqa: E402
+from models.storage import open_database  # noqa: E402
+
+MB = 1024 * 1024
+
+
+def timed(action):  # noqa: ANN001, ANN201 - tiny bench helper
+    started, cpu = time.perf_counter(), time.process_time()
+    result = action()
+    return result, time.perf_counter() - started, time.process_time() - cpu
+
+
+def fill(db, gigabytes: float, blob_mb: int) -> int:
+    count = int(gigabytes * 1024 // blob_mb)
+    for start in range(0, count, 20):
+        with db.session_scope() as session:
+            for number in range(start, min(count, start + 20)):
+                data = os.urandom(blob_mb * MB)  # incompressible, like scanned PDFs
+                add_attachment(session, "suggestion", None, f"回复函{number}.pdf", data)
+    return count
+
+
+def line(label: str, samples: list[tuple[float, float]]) -> str:
+    walls, cpus = [w for w, _ in samples], [c for _, c in samples]
+    return (f"{label:<44} wall min {min(walls):7.3f} s  median {statistics.median(walls):7.3f} s   "
+            f"CPU min {min(cpus):7.3f} s  median {statistics.median(cpus):7.3f} s   (n={len(samples)})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gigabytes", type=float, default=2.0)
+    parser.add_argument("--blob-mb", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-blobs-") as tmp:
+        root = Path(tmp)
+        db = open_database(root / "fjld.db", secrets.token_bytes(32), user="bench")
+        (count, fill_wall, fill_cpu) = timed(lambda: fill(db, args.gigabytes, args.blob_mb))
+        store = blob_dir_for(db.path)
+        total = sum(p.stat().st_size for p in store.iterdir())
+        print(f"{count} attachments of {args.blob_mb} MB: {total / MB:,.0f} MB of blob files, database file "
+              f"{db.path.stat().st_size / MB:.1f} MB; stored in {fill_wall:.1f} s wall, {fill_cpu:.1f} s CPU")
+
+        cold, warm, copies = [], [], []
+        for run in range(args.runs):
+            folder = root / f"backups-{run}"
+            _, wall, cpu = timed(lambda folder=folder: backup_engine(db.engine, db.path, db.dek,
+                                                                    reason="before_sync_import", folder=folder))
+            cold.append((wall, cpu))  # an empty backup folder: every blob file is linked
+            with db.session_scope() as session:
+                add_attachment(session, "suggestion", None, f"新{run}.pdf", os.urandom(args.blob_mb * MB))
+            _, wall, cpu = timed(lambda folder=folder: backup_engine(db.engine, db.path, db.dek,
+                                                                    reason="before_sync_import", folder=folder))
+            warm.append((wall, cpu))  # the usual case: one new attachment since the last backup
+            target = root / f"copy-{run}"
+            _, wall, cpu = timed(lambda target=target: shutil.copytree(store, target))
+            copies.append((wall, cpu))
+            shutil.rmtree(target)
+        print(line("backup before import, first (all linked)", cold))
+        print(line("backup before import, next (1 new blob)", warm))
+        print(line("baseline: plain copy of the blob folder", copies))
+
+        checks = []
+        for _run in range(min(3, args.runs)):
+            with db.read_scope() as session:
+                (good, damaged), wall, cpu = timed(lambda session=session: check_all(
+                    session, [blob_store(session).folder]))
+            checks.append((wall, cpu))
+        print(line(f"restore's hash check of all {len(good)} attachments", checks) + f"  damaged: {len(damaged)}")
+        backup = backup_engine(db.engine, db.path, db.dek, reason="manual", folder=root / "backups-0")
+        restored, wall, cpu = timed(lambda: restore_backup(db, backup))
+        print(line("restore (verify, hash-check, safety backup, swap)", [(wall, cpu)]))
+        restored.close()
+
+
+if __name__ == "__main__":
+    main()
