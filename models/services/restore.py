@@ -13,6 +13,7 @@ from models.audit import append_audit
 from models.backup import list_backups, verify_backup
 from models.errors import DomainError
 from models.fsutil import disk_error
+from models.permissions import require
 from models.storage import Database, new_incarnation, open_database
 
 
@@ -40,6 +41,7 @@ def available_backups(db: Database) -> list[BackupInfo]:
 
 def restore_backup(db: Database, backup_path: Path) -> Database:
     """Replace the database with `backup_path`; returns the reopened database (`db` is closed)."""
+    require(db, "restore")
     backup_path = Path(backup_path)
     if not backup_path.is_file():
         raise DomainError("no_file", f"找不到备份文件：{backup_path}")

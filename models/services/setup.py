@@ -84,7 +84,6 @@ def unlock(db_path: Path, *, password: str | None = None, recovery_key: str | No
         if remembered is None:
             raise DomainError("password_required", "请输入密码")
         dek, how, slot_id = remembered, "keyring", key_file.remembered_slot()
-        account = None
         guard = guard or UnlockGuard.for_db(db_path)
     db = open_database(db_path, dek, user=user)
     try:
