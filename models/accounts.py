@@ -117,6 +117,8 @@ def slot_for(key_file: KeyFile, name: str | None) -> tuple[str, str]:
     for slot_id, label in slots:
         if label == wanted or (label == "" and len(slots) == 1):
             return slot_id, wanted
+    if wanted in key_file.disabled_accounts():
+        raise DomainError("account_disabled", f"账户“{wanted}”已停用，请联系管理员")
     raise DomainError("unknown_account", f"没有这个账户：{wanted}")
 
 
@@ -240,7 +242,7 @@ def set_disabled(db: Database, name: str, disabled: bool = True) -> None:
         append_audit(session, "account_disabled" if disabled else "account_enabled", object_ref=account.name)
         if disabled:
             key_file = _key_file(db)
-            key_file.remove_slot(account.slot_id)
+            key_file.disable_slot(account.slot_id, account.name)
             if key_file.remembered_slot() == account.slot_id:
                 key_file.forget()
             key_file.save()

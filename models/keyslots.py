@@ -213,8 +213,13 @@ class KeyFile:
         """(slot id, account label) of every password slot; the label is "" for a slot from before accounts."""
         return [(s["id"], str(s.get("account", ""))) for s in self.slots if s.get("type") == "password"]
 
-    def remove_slot(self, slot_id: str) -> None:
-        self.slots = [s for s in self.slots if s["id"] != slot_id]
+    def disable_slot(self, slot_id: str, account: str) -> None:
+        """A disabled account's wrapped key is dropped: its password opens nothing any more. What stays
+        is a marker, so unlock can say 已停用 instead of 没有这个账户."""
+        self._replace_slot({"id": slot_id, "type": "disabled", "account": account})
+
+    def disabled_accounts(self) -> set[str]:
+        return {str(s.get("account", "")) for s in self.slots if s.get("type") == "disabled"}
 
     def label_slot(self, slot_id: str, account: str) -> None:
         slot = self._slot(slot_id)

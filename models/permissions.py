@@ -46,8 +46,9 @@ class Actor:
 
 
 def normalize_person(text: object) -> str:
-    """One spelling of a person's name for comparisons: NFKC (full-width letters), trimmed, single spaces."""
-    return " ".join(unicodedata.normalize("NFKC", str(text or "")).split())
+    """One spelling of a person's name for comparing 承办人 with an account: NFKC (full-width letters), no
+    whitespace at all (“张 三” as typed in some ledgers is 张三), case-insensitive."""
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).split()).casefold()
 
 
 def attach_actor(db: Database, actor: Actor) -> None:
