@@ -6,7 +6,8 @@ possible (issue 16 §2):
 - writes of replicated records are checked in one before_flush hook (the same point where the op log
   sees every change), including 承办检察官's "own records only";
 - a liaison's reads are filtered in one do_orm_execute hook: no cases, no 建议内容, only the
-  检察建议 and 线索移送 sent to the government side, and of those only the fields the government view holds;
+  检察建议 and 线索移送 sent to the government side, and of those only the fields the government view holds
+  (in their rows and in the op log's 修改记录);
 - everything else (export, backup, restore, sync, accounts, settings ...) calls `require(...)`.
 
 A Database opened without an account (tests, benchmarks, internal jobs that open the file directly)
@@ -17,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import and_, event, inspect, or_
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,6 +26,7 @@ from models.attachment import Attachment
 from models.base import SyncedMixin
 from models.case import Case
 from models.errors import DomainError
+from models.oplog import Op
 from models.registry import SUGGESTION_STATUS_FIELDS, TRANSFER_SHARED_FIELDS, replicated_columns
 from models.rules.permissions import Scope, allowed, refusal, scope_of, write_action
 from models.suggestion import Suggestion, SuggestionItem
@@ -144,6 +146,11 @@ def _check_writes(session: Session, _flush_context: object, _instances: object) 
 
 _HIDDEN_ATTACHMENT_OWNERS = ("case", "suggestion", "suggestion_item", "transfer")
 _VISIBLE_FIELDS = {Suggestion: SUGGESTION_STATUS_FIELDS, Transfer: TRANSFER_SHARED_FIELDS}
+# The op log holds every value ever written (修改记录): of cases, 建议内容 and attachments nothing, of
+# 检察建议 and 线索移送 only the shared fields' ops (a create op carries every field, so it is hidden too).
+_VISIBLE_OPS = or_(Op.entity.not_in(("case", "suggestion_item", "attachment", "suggestion", "transfer")),
+                   and_(Op.entity == "suggestion", Op.field.in_(sorted(SUGGESTION_STATUS_FIELDS))),
+                   and_(Op.entity == "transfer", Op.field.in_(sorted(TRANSFER_SHARED_FIELDS))))
 
 
 def _government_view(session: Session) -> bool:
@@ -161,6 +168,7 @@ def _filter_reads(state: ORMExecuteState) -> None:
         with_loader_criteria(Suggestion, Suggestion.to_government.is_(True)),
         with_loader_criteria(Transfer, Transfer.to_government.is_(True)),
         with_loader_criteria(Attachment, Attachment.owner_entity.not_in(_HIDDEN_ATTACHMENT_OWNERS)),
+        with_loader_criteria(Op, _VISIBLE_OPS),
     )
 
 

@@ -232,7 +232,7 @@ def test_a_prosecutor_writes_only_the_cases_and_suggestions_they_handle(office: 
 def test_the_liaison_sees_tasks_and_the_government_view_but_no_case_details(office: Office) -> None:
     from models.case import Case
     from models.services.cases import list_cases, register_case
-    from models.services.suggestions import draft_suggestion, list_suggestions
+    from models.services.suggestions import draft_suggestion, edit_suggestion, list_suggestions
     from models.services.tasks import create_task_list
     from models.suggestion import Suggestion, SuggestionItem
 
@@ -242,6 +242,7 @@ def test_the_liaison_sees_tasks_and_the_government_view_but_no_case_details(offi
         shared = draft_suggestion(session, "某县水利局", case_id=case_id, facts="查明的事实：秘密",
                                   doc_no="埇检行公建〔2026〕1号", items=["一、建议内容秘密"]).id
         internal = draft_suggestion(session, "某县公安局", case_id=case_id, to_government=False).id
+        edit_suggestion(session, shared, facts="查明的事实：秘密（补充）", addressee_name="某县水务局")
         create_task_list(session, 2026, "2026年府检联动任务清单")
     leader.close()
 
@@ -255,16 +256,24 @@ def test_the_liaison_sees_tasks_and_the_government_view_but_no_case_details(offi
             assert [row.id for row in list_suggestions(session)] == [shared]
             assert session.get(Suggestion, internal) is None
             suggestion = session.get(Suggestion, shared)
-            assert suggestion.doc_no == "埇检行公建〔2026〕1号" and suggestion.addressee_name == "某县水利局"
+            assert suggestion.doc_no == "埇检行公建〔2026〕1号" and suggestion.addressee_name == "某县水务局"
             assert suggestion.facts == "" and suggestion.case_id is None
             from models.services.tasks import task_lists
 
             assert [t.title for t in task_lists(session)] == ["2026年府检联动任务清单"]
+            # nor through the op log (修改记录)
+            from models.oplog import Op
+            from models.services.history import field_history
+
+            assert session.scalars(select(Op).where(Op.row_id == str(case_id))).all() == []
+            fields = {op.field for op in session.scalars(select(Op).where(Op.row_id == str(shared)))}
+            assert fields == {"addressee_name"}
+            assert "查明的事实" not in "".join(op.value for op in field_history(session, suggestion))
     finally:
         db.close()
     leader = office.open_role(LEADER)   # the filtering is per account: the leader still reads everything
     with leader.read_scope() as session:
-        assert session.get(Suggestion, shared).facts == "查明的事实：秘密"
+        assert session.get(Suggestion, shared).facts == "查明的事实：秘密（补充）"
         assert len(list_cases(session)) == 1
     leader.close()
 
