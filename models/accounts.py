@@ -155,7 +155,7 @@ def sign_in(db: Database, *, slot_id: str | None, name: str | None, recovery: bo
     return actor
 
 
-def _make_first_account(db: Database, name: str | None) -> None:
+def _make_first_account(db: Database, name: str | None, *, audit: bool = True) -> None:
     account_name = normalize_name(name) if name else _default_name(db.user)
     with db.write_scope() as session:
         session.add(Account(id=secrets.token_hex(8), name=account_name, roles=",".join(FIRST_ACCOUNT_ROLES),
@@ -163,8 +163,9 @@ def _make_first_account(db: Database, name: str | None) -> None:
         key_file = _key_file(db)
         key_file.label_slot(FIRST_SLOT, account_name)
         key_file.save()
-        append_audit(session, "account_added", object_ref=account_name,
-                     detail={"roles": list(FIRST_ACCOUNT_ROLES), "first": True})
+        if audit:   # at init the "init" event, written by this account, records it
+            append_audit(session, "account_added", object_ref=account_name,
+                         detail={"roles": list(FIRST_ACCOUNT_ROLES), "first": True})
 
 
 def _default_name(author: str) -> str:
@@ -176,7 +177,7 @@ def _default_name(author: str) -> str:
 
 def create_first_account(db: Database, name: str | None) -> Actor:
     """`init`: the database's first account, on the slot the key file was created with."""
-    _make_first_account(db, name)
+    _make_first_account(db, name, audit=False)
     return sign_in(db, slot_id=FIRST_SLOT, name=None)
 
 
