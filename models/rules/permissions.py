@@ -52,7 +52,7 @@ ACTIONS: dict[str, str] = {
 _ALL_BUSINESS = ("case.read", "case.write", "register.write", "unit.write", "meeting.write", "task.write",
                  "document", "export", "task.export", "import", "sync", "backup")
 RULES: dict[str, dict[str, Scope]] = {
-    PROSECUTOR: {"case.read": Scope.ALL, "case.write": Scope.OWN, "document": Scope.OWN},
+    PROSECUTOR: {"case.read": Scope.ALL, "case.write": Scope.OWN, "document": Scope.ALL},
     CLERK: {action: Scope.ALL for action in _ALL_BUSINESS},
     LEADER: {**{action: Scope.ALL for action in _ALL_BUSINESS}, "approve": Scope.ALL, "settings": Scope.ALL},
     LIAISON: {"task.write": Scope.ALL, "task.export": Scope.ALL},
