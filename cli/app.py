@@ -51,7 +51,7 @@ class CliContext:
                                   account=getattr(self.args, "user", None))
             elif os.environ.get(PASSWORD_ENV) is None and remembers_key(self.db_path):
                 try:
-                    self._db = unlock(self.db_path, audit=audit_unlock)
+                    self._db = unlock(self.db_path, audit=audit_unlock, account=getattr(self.args, "user", None))
                 except DomainError:
                     self._db = None
             if self._db is None:
