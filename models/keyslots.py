@@ -233,12 +233,14 @@ class KeyFile:
 
     def unlock_with_password(self, password: str, slot_id: str = "password") -> bytes:
         slot = self._slot(slot_id)
-        if slot is None:
+        if slot is None or slot.get("type") != "password":
             raise DomainError("no_password_slot", "密钥文件中没有密码，请使用恢复密钥解锁")
         try:
             return self._checked(_unwrap(self.db_uuid, slot, _secret(password)))
         except InvalidTag:
             raise DomainError("wrong_password", "密码错误") from None
+        except (KeyError, ValueError, TypeError):   # an edited slot (nonce or ciphertext missing or garbled)
+            raise DomainError("bad_key_file", "密钥文件已损坏，可用备份中的密钥文件恢复") from None
 
     def unlock_with_recovery(self, recovery_key: str) -> bytes:
         slot = self._slot("recovery")

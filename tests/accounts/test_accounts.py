@@ -228,3 +228,15 @@ def test_remember_on_this_computer_remembers_one_account(office: Office, memory_
     with pytest.raises(DomainError) as err:
         unlock(office.path)
     assert err.value.code == "password_required"
+
+
+@pytest.mark.parametrize("edit", [lambda slot: slot.pop("nonce"), lambda slot: slot.update(ct="%%%"),
+                                  lambda slot: slot.update(type="disabled")])
+def test_an_edited_account_slot_is_one_chinese_line(office: Office, edit):
+    path = keys_path_for(office.path)
+    document = json.loads(path.read_text(encoding="utf-8"))
+    edit(next(s for s in document["slots"] if s.get("account") == "张三"))
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(DomainError) as err:
+        unlock(office.path, password=PEOPLE["张三"][1], account="张三")
+    assert err.value.code in ("bad_key_file", "wrong_password", "account_disabled") and "\n" not in err.value.message
