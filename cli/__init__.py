@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 import sqlcipher3
@@ -15,13 +16,14 @@ from sqlalchemy.exc import OperationalError
 from models.errors import DomainError
 from models.fsutil import storage_write_error
 
-COMMAND_MODULES = ("cli.core", "cli.pdf", "cli.tasks", "cli.records", "cli.sync")
+COMMAND_MODULES = ("cli.core", "cli.pdf", "cli.tasks", "cli.records", "cli.sync", "cli.accounts")
 VERSION = "0.1.0"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="府检联动工作台（命令行）")
     parser.add_argument("--db", help="数据库文件路径（默认：用户数据文件夹中的 fjld.db）")
+    parser.add_argument("--user", default=os.environ.get("FJLD_USER"), help="账户名（默认 FJLD_USER）")
     parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
     subparsers = parser.add_subparsers(dest="command", metavar="命令")
     for name in COMMAND_MODULES:

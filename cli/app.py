@@ -47,14 +47,16 @@ class CliContext:
             from models.services.setup import remembers_key, unlock
 
             if os.environ.get(PASSWORD_ENV) is None and os.environ.get(RECOVERY_ENV) is not None:
-                self._db = unlock(self.db_path, recovery_key=os.environ[RECOVERY_ENV], audit=audit_unlock)
+                self._db = unlock(self.db_path, recovery_key=os.environ[RECOVERY_ENV], audit=audit_unlock,
+                                  account=getattr(self.args, "user", None))
             elif os.environ.get(PASSWORD_ENV) is None and remembers_key(self.db_path):
                 try:
-                    self._db = unlock(self.db_path, audit=audit_unlock)
+                    self._db = unlock(self.db_path, audit=audit_unlock, account=getattr(self.args, "user", None))
                 except DomainError:
                     self._db = None
             if self._db is None:
-                self._db = unlock(self.db_path, password=ask_secret("密码：", PASSWORD_ENV), audit=audit_unlock)
+                self._db = unlock(self.db_path, password=ask_secret("密码：", PASSWORD_ENV), audit=audit_unlock,
+                                  account=getattr(self.args, "user", None))
         return self._db
 
     @contextmanager

@@ -57,11 +57,33 @@ def keys_path_for(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".keys.json")
 
 
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256   # Argon2 takes any length; this keeps a pasted file from becoming a password
+PASSWORD_RULE = "密码至少8位，且不能全是同一类字符（大写字母、小写字母、数字、符号、汉字等）"
+_CHARACTER_CLASSES = (str.isupper, str.islower, str.isdigit,
+                      lambda c: c.isalpha() and not c.isupper() and not c.islower(),   # 汉字 and other scripts
+                      lambda c: not c.isalnum())                                       # symbols, spaces
+
+
 def check_password_strength(password: str) -> None:
-    classes = sum(any(test(c) for c in password) for test in
-                  (str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()))
-    if len(password) < 8 or classes < 3:
-        raise DomainError("weak_password", "密码至少8位，并包含大写字母、小写字母、数字、符号中的至少三类")
+    """The password policy (issue 16 §2): at least 8 characters, not all of one class."""
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DomainError("weak_password", "密码中有无法识别的字符，请重新输入") from None
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise DomainError("weak_password", f"密码太长（最多{PASSWORD_MAX_LENGTH}个字符）")
+    classes = sum(any(test(c) for c in password) for test in _CHARACTER_CLASSES)
+    if len(password) < PASSWORD_MIN_LENGTH or classes < 2:
+        raise DomainError("weak_password", PASSWORD_RULE)
+
+
+def _secret(password: str) -> bytes:
+    """The password's bytes; a string UTF-8 cannot encode (a lone surrogate) can never match a slot."""
+    try:
+        return password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DomainError("wrong_password", "密码错误") from None
 
 
 # --- recovery key: 8 groups of 5 digits + a 2-digit check group (mod 97 catches any single typo) ---
@@ -175,23 +197,50 @@ class KeyFile:
             raise DomainError("bad_key_file", "密钥文件与数据库不匹配")
         return dek
 
-    def set_password(self, dek: bytes, password: str, params: Argon2Params | None = None) -> None:
+    def set_password(self, dek: bytes, password: str, params: Argon2Params | None = None, *,
+                     slot_id: str = "password", account: str | None = None) -> None:
+        """Wraps the DEK for one account's password (slot "password" is the first account's). `account`
+        labels the slot with the account name so unlock can find it before the database is open; the
+        label is not trusted: who the slot belongs to is decided by the account table in the database."""
+        label = account if account is not None else (self._slot(slot_id) or {}).get("account")
         kdf = {"alg": "argon2id", **asdict(params or default_argon2()), "salt": _salt()}
-        self._replace_slot(_wrap(self.db_uuid, "password", "password", kdf, password.encode("utf-8"), dek))
+        slot = _wrap(self.db_uuid, slot_id, "password", kdf, _secret(password), dek)
+        if label is not None:
+            slot["account"] = label
+        self._replace_slot(slot)
+
+    def password_slots(self) -> list[tuple[str, str]]:
+        """(slot id, account label) of every password slot; the label is "" for a slot from before accounts."""
+        return [(s["id"], str(s.get("account", ""))) for s in self.slots if s.get("type") == "password"]
+
+    def disable_slot(self, slot_id: str, account: str) -> None:
+        """A disabled account's wrapped key is dropped: its password opens nothing any more. What stays
+        is a marker, so unlock can say 已停用 instead of 没有这个账户."""
+        self._replace_slot({"id": slot_id, "type": "disabled", "account": account})
+
+    def disabled_accounts(self) -> set[str]:
+        return {str(s.get("account", "")) for s in self.slots if s.get("type") == "disabled"}
+
+    def label_slot(self, slot_id: str, account: str) -> None:
+        slot = self._slot(slot_id)
+        if slot is not None:
+            slot["account"] = account
 
     def set_recovery(self, dek: bytes, recovery_key: str) -> None:
         kdf = {"alg": "hkdf-sha256", "salt": _salt()}
         digits = normalize_recovery_key(recovery_key)
         self._replace_slot(_wrap(self.db_uuid, "recovery", "recovery", kdf, digits.encode(), dek))
 
-    def unlock_with_password(self, password: str) -> bytes:
-        slot = self._slot("password")
-        if slot is None:
+    def unlock_with_password(self, password: str, slot_id: str = "password") -> bytes:
+        slot = self._slot(slot_id)
+        if slot is None or slot.get("type") != "password":
             raise DomainError("no_password_slot", "密钥文件中没有密码，请使用恢复密钥解锁")
         try:
-            return self._checked(_unwrap(self.db_uuid, slot, password.encode("utf-8")))
+            return self._checked(_unwrap(self.db_uuid, slot, _secret(password)))
         except InvalidTag:
             raise DomainError("wrong_password", "密码错误") from None
+        except (KeyError, ValueError, TypeError):   # an edited slot (nonce or ciphertext missing or garbled)
+            raise DomainError("bad_key_file", "密钥文件已损坏，可用备份中的密钥文件恢复") from None
 
     def unlock_with_recovery(self, recovery_key: str) -> bytes:
         slot = self._slot("recovery")
@@ -207,7 +256,9 @@ class KeyFile:
     def _keyring_ids(self) -> tuple[str, str]:
         return KEYRING_SERVICE_PREFIX + self.db_uuid, getpass.getuser()
 
-    def remember(self, dek: bytes) -> None:
+    def remember(self, dek: bytes, account_slot: str = "password") -> None:
+        """Remembers one account on this computer: its slot id is bound into the device slot's AAD, so
+        editing the file cannot make the remembered key open another account."""
         from keyring.errors import KeyringError
 
         secret = secrets.token_bytes(32)
@@ -215,8 +266,14 @@ class KeyFile:
             credential_store().set_password(*self._keyring_ids(), base64.b64encode(secret).decode())
         except KeyringError:
             raise DomainError("no_keyring", "本机没有可用的凭据管理器，无法记住密码；请每次输入密码") from None
-        kdf = {"alg": "hkdf-sha256", "salt": _salt()}
+        kdf = {"alg": "hkdf-sha256", "salt": _salt(), "account": account_slot}
         self._replace_slot(_wrap(self.db_uuid, "device", "keyring", kdf, secret, dek))
+
+    def remembered_slot(self) -> str:
+        """The password slot of the account this computer remembers (a device slot from before accounts:
+        the first account's)."""
+        slot = self._slot("device") or {}
+        return str(slot.get("kdf", {}).get("account", "password"))
 
     def forget(self) -> None:
         from keyring.errors import KeyringError
@@ -308,12 +365,14 @@ def merge_witness(old: Any, new: Any) -> dict[str, Any]:
     return result
 
 
-def create_key_file(path: Path, password: str, params: Argon2Params | None = None) -> tuple[KeyFile, bytes, str]:
-    """New DEK, password slot and recovery slot. Returns (key file, DEK, recovery key to show once)."""
+def create_key_file(path: Path, password: str, params: Argon2Params | None = None, *,
+                    account: str | None = None) -> tuple[KeyFile, bytes, str]:
+    """New DEK, the first account's password slot and the recovery slot. Returns (key file, DEK,
+    recovery key to show once)."""
     check_password_strength(password)
     dek = secrets.token_bytes(32)
     key_file = KeyFile(path, str(uuid.uuid4()), _key_check(dek), [])
-    key_file.set_password(dek, password, params)
+    key_file.set_password(dek, password, params, account=account)
     recovery = new_recovery_key()
     key_file.set_recovery(dek, recovery)
     key_file.save()

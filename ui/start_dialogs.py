@@ -1,13 +1,16 @@
-"""Start-up dialogs: first-run set-up (office, 院代字, password, remember) and unlock (password, or the
-recovery key followed by a new password). Both return plain values; `attempt` is the caller's use case
-(create or unlock) whose DomainError is shown next to the field it concerns (e.g. 密码错误)."""
+"""Start-up dialogs: first-run set-up (office, 院代字, the first administrator's account name, password,
+remember) and unlock (account when the database has more than one, password; or the recovery key
+followed by a new password). Both return plain values; `attempt` is the caller's use case (create or
+unlock) whose DomainError is shown next to the field it concerns (e.g. 密码错误)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from models.accounts import normalize_name
 from models.errors import DomainError
+from models.keyslots import PASSWORD_RULE as RULE
 from models.keyslots import check_password_strength
 from ui.form import FieldSpec
 from ui.i18n import tr
@@ -16,9 +19,11 @@ from ui.values_dialog import ValuesDialog
 FORGOT = 2  # unlock dialog result: the clerk chose 忘记密码
 Attempt = Callable[[dict[str, object]], None]
 
-PASSWORD_RULE = tr("密码至少8位，并包含大写字母、小写字母、数字、符号中的至少三类")
+PASSWORD_RULE = tr(RULE)
 SETUP_SPECS = (FieldSpec("office_name", tr("院名"), placeholder=tr("如：宿州市埇桥区人民检察院")),
                FieldSpec("office_code", tr("院代字"), placeholder=tr("如：埇检")),
+               FieldSpec("account", tr("管理员账户名"), placeholder=tr("您的姓名（留空：以院名为账户名）"),
+                         hint=tr("首个账户是管理员兼部门负责人；以后可在“账户”中为同事添加账户")),
                FieldSpec("password", tr("设置密码"), "password", hint=PASSWORD_RULE),
                FieldSpec("again", tr("再输入一次"), "password"),
                FieldSpec("remember", tr("在本机记住密码（下次自动解锁）"), "bool"))
@@ -27,7 +32,17 @@ RECOVERY_SPECS = (FieldSpec("recovery_key", tr("恢复密钥"), placeholder="123
                   FieldSpec("new_password", tr("新密码"), "password", hint=PASSWORD_RULE),
                   FieldSpec("again", tr("再输入一次"), "password"))
 ERROR_FIELDS = {"wrong_password": "password", "weak_password": "password", "password_required": "password",
-                "bad_recovery_key": "recovery_key", "wrong_recovery_key": "recovery_key"}
+                "bad_recovery_key": "recovery_key", "wrong_recovery_key": "recovery_key", "locked_out": "password",
+                "bad_account_name": "account", "unknown_account": "account", "account_disabled": "account",
+                "account_required": "account", "recovery_admin_only": "account"}
+
+
+def account_spec(accounts: Sequence[str], recovery: bool = False) -> tuple[FieldSpec, ...]:
+    """The account choice, shown only when the database has more than one account."""
+    if len(accounts) < 2:
+        return ()
+    label = tr("管理员账户") if recovery else tr("账户")
+    return (FieldSpec("account", label, "choice", tuple(accounts)),)
 
 
 def check_new_password(password: object, again: object, field: str = "password") -> None:
@@ -44,6 +59,10 @@ def setup_dialog(parent: QWidget | None, attempt: Attempt) -> ValuesDialog:
             raise DomainError("office_name", tr("请填写院名"), field="office_name")
         if not str(values["office_code"]).strip():
             raise DomainError("office_code", tr("请填写院代字（用于文号，如“埇检”）"), field="office_code")
+        if str(values.get("account") or "").strip():
+            values["account"] = normalize_name(values["account"])
+        else:
+            values["account"] = None
         check_new_password(values["password"], values["again"])
         attempt(values)
 
@@ -54,12 +73,16 @@ def setup_dialog(parent: QWidget | None, attempt: Attempt) -> ValuesDialog:
     return dialog
 
 
-def unlock_dialog(parent: QWidget | None, attempt: Attempt, *, recovery: bool = False) -> ValuesDialog:
-    """Password mode, or recovery mode (recovery key + new password). `values["mode"]` tells which."""
-    specs = RECOVERY_SPECS if recovery else PASSWORD_SPECS
+def unlock_dialog(parent: QWidget | None, attempt: Attempt, *, recovery: bool = False,
+                  accounts: Sequence[str] = (), account: str = "") -> ValuesDialog:
+    """Password mode, or recovery mode (recovery key + new password). `values["mode"]` tells which.
+    `accounts`: the names to choose from (models.accounts.account_names); with more than one the dialog
+    asks which, preselecting `account`, and `values["account"]` holds the choice (else None)."""
+    specs = account_spec(accounts, recovery) + (RECOVERY_SPECS if recovery else PASSWORD_SPECS)
 
     def check(values: dict[str, object]) -> None:
         values["mode"] = "recovery" if recovery else "password"
+        values["account"] = str(values["account"]) if values.get("account") else None
         if recovery:
             check_new_password(values["new_password"], values["again"], "new_password")
         elif not values["password"]:
@@ -68,7 +91,8 @@ def unlock_dialog(parent: QWidget | None, attempt: Attempt, *, recovery: bool = 
 
     note = (tr("忘记密码时：输入恢复密钥，并设置新密码。") if recovery
             else tr("请输入密码解锁数据库。"))
-    dialog = ValuesDialog(parent, tr("解锁"), specs, note=note, check=check,
+    initial: dict[str, object] = {"account": account} if account in accounts else {}
+    dialog = ValuesDialog(parent, tr("解锁"), specs, initial, note=note, check=check,
                           error_fields={**ERROR_FIELDS, "weak_password": "new_password"} if recovery else ERROR_FIELDS)
     dialog.setObjectName("recovery_dialog" if recovery else "unlock_dialog")
     if not recovery:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from models.audit import append_audit
 from models.errors import DomainError
 from models.info_share import FROM_GOVERNMENT, FROM_PROCURATORATE
+from models.permissions import require
 from models.platform import resources_dir
 from models.services import campaigns, cases, info_sharing, meetings, suggestions, tasks, transfers, units
 from models.settings import set_setting
@@ -132,6 +133,7 @@ def _progress_plan(number: int, index: int) -> tuple[str, str]:
 def load_demo(session: Session, today: dt.date, *, keep_office: bool = False) -> dict[str, int]:
     """keep_office: the 院名/院代字 typed in the first-run wizard stay (the demo records keep their own
     宿州 unit names); otherwise the demo office 宿州市人民检察院 / 宿检 is set too."""
+    require(session, "import")
     if session.scalars(select(Task).limit(1)).first() is not None:
         raise DomainError("demo_exists", "数据库中已有任务清单，演示数据只能载入空数据库")
     if not keep_office:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import append_audit
 from models.errors import DomainError
+from models.permissions import require
 from models.rules.deadlines import reply_period_text
 from models.services.common import get_live
 from models.services.statistics import period_statistics, quarter_span, transfer_statistics
@@ -190,6 +191,7 @@ def file_stem(document: Document, doc_no: str = "") -> str:
 def render_documents(session: Session, documents: Sequence[Document], fmt: str = "pdf") -> bytes:
     """PDF or .docx bytes for the documents; the rendering is recorded in the audit log (a file is
     plaintext outside the encrypted database, so it leaves a trace: 留痕)."""
+    require(session, "document")
     if fmt not in FORMATS:
         raise DomainError("document_format", f"不支持的文书格式“{fmt}”，只能是 PDF 或 Word（.docx）")
     options = render_options(session)

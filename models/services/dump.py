@@ -15,6 +15,7 @@ from models.audit import append_audit
 from models.errors import Cancelled, DomainError
 from models.fieldcodec import canonical_json, decode_value, encode_value, from_plain, to_plain
 from models.merge import FieldConflict
+from models.permissions import require
 from models.registry import ENTITY_BY_NAME, REPLICATED, replicated_columns
 from models.storage import Database
 
@@ -31,6 +32,7 @@ def _conflicts(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def dump_db(session: Session) -> dict[str, Any]:
+    require(session, "export")
     conflicts = _conflicts(session)
     entities: dict[str, list[dict[str, Any]]] = {}
     for cls in REPLICATED:
@@ -56,6 +58,7 @@ DUMP_CHUNK = 1000
 def iter_dump_text(session: Session) -> Iterator[str]:
     """The same text as canonical_json(dump_db(session)), a piece at a time: one entity after another
     (in canonical key order), its rows read DUMP_CHUNK at a time and let go, so memory stays flat."""
+    require(session, "export")
     session.flush()  # pending edits of this session belong in the dump (a no-op in a read scope)
     conflicts = _conflicts(session)
     by_name = sorted(REPLICATED, key=lambda cls: cls.entity_name)
@@ -139,6 +142,7 @@ def _decode_row(cls: type, columns: dict[str, Any], name: str, index: int, row: 
 
 def import_dump_file(db: Database, path: Path) -> int:
     """The `load` use case: verified backup first, then the whole file in one transaction."""
+    require(db, "import")
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from models.audit import append_audit
 from models.fsutil import atomic_write_bytes
+from models.permissions import require
 from models.services.common import get_live
 from models.services.tasklists import (
     CollectReport,
@@ -33,6 +34,7 @@ from reports.xlsx.tasklist_import import import_task_list
 def import_task_list_file(db: Database, path: Path, today: dt.date, year: int | None = None,
                           sheet_name: str | None = None) -> ImportedTaskList:
     """Parse the whole workbook first (a bad file writes nothing), then save it in one transaction."""
+    require(db, "import")
     imported = import_task_list(path, year=year, sheet_name=sheet_name)
     with db.import_scope("before_xlsx_import") as session:
         save_task_list(session, imported.data, today)
@@ -48,6 +50,7 @@ class FillSheetsWritten:
 def write_fill_sheets(db: Database, year: int, period: str, as_of: dt.date, folder: Path,
                       only_units: tuple[str, ...] = ()) -> FillSheetsWritten:
     """One 填报表 per real unit (matched in the directory; 各成员单位 = the member units)."""
+    require(db, "task.export")
     with db.write_scope() as session:  # the first export makes the sheets' HMAC key
         task_list = find_task_list(session, year)
         plan = plan_fill_sheets(session, task_list, period, as_of, only_units)
@@ -62,6 +65,7 @@ def write_fill_sheets(db: Database, year: int, period: str, as_of: dt.date, fold
 
 
 def write_task_list(db: Database, list_id: uuid.UUID, target: Path, options: ExportOptions | None = None) -> TaskListData:
+    require(db, "task.export")
     with db.session_scope() as session:
         data = task_list_data(session, get_live(session, TaskList, list_id))
     atomic_write_bytes(target, export_task_list(data, options or ExportOptions()))
@@ -93,6 +97,7 @@ def collect_returned_sheets(db: Database, files: list[Path], period: str | None 
 
 
 def write_ledger(db: Database, target: Path, row_filter: LedgerFilter, today: dt.date) -> None:
+    require(db, "export")
     from models.services.ledger import write_ledger_file
 
     write_ledger_file(db, target, row_filter, today)

@@ -14,6 +14,7 @@ from models.case import Case
 from models.derived import suggestion_domain
 from models.errors import DomainError
 from models.fsutil import atomic_write_bytes
+from models.permissions import require
 from models.services.statistics import transfer_year, year_statistics
 from models.services.unit_statistics import unit_statistics
 from models.settings import get_setting
@@ -63,6 +64,7 @@ def ledger_bytes(session: Session, row_filter: LedgerFilter, today: dt.date,
                  period: tuple[dt.date, dt.date] | None = None) -> bytes:
     """The 台账 workbook; its 季度统计 sheet is always there, for the filter's year or else this year, and
     so is the 单位考核统计 sheet, for `period` (see unit_period), and the 线索移送统计 sheet for the same year."""
+    require(session, "export")
     office = str(get_setting(session, "office_name") or "")
     statistics = year_statistics(session, row_filter.year or today.year, today)
     first, last = unit_period(row_filter, today, period)

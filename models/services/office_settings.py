@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
+from models.permissions import require
 from models.settings import get_setting, set_setting
 from reports.pdf.fonts import Face
 
@@ -56,5 +57,6 @@ def parse_office_settings(values: dict[str, object]) -> OfficeSettings:
 
 
 def save_office_settings(session: Session, settings: OfficeSettings) -> None:
+    require(session, "settings")
     for key in ("office_name", "office_code", "near_days", "idle_lock_minutes", "backup_dir", "font_overrides"):
         set_setting(session, key, getattr(settings, key))

@@ -23,6 +23,7 @@ from models.audit import append_audit
 from models.base import new_id
 from models.case import CASE_KINDS, CASE_SOURCES, CASE_STATUSES, Case
 from models.errors import DomainError
+from models.permissions import require
 from models.rules.doc_number import check_doc_number, suggest_fix
 from models.services.common import update_fields
 from models.storage import Database
@@ -445,6 +446,7 @@ def preview_records_file(path: Path | str | bytes, kind: str, sheet_name: str | 
 def import_records_file(db: Database, path: Path | str | bytes, kind: str,
                         sheet_name: str | None = None) -> RecordsImportReport:
     """Read the whole file (a bad row refuses it before any backup or write), then one import transaction."""
+    require(db, "import")
     if kind not in RECORD_KINDS:
         raise DomainError("records_kind", f"未知的导入类型“{kind}”")
     imported = read_records(path, kind, sheet_name)

@@ -17,6 +17,7 @@ from models.backup import list_backups, verify_backup
 from models.blobstore import blob_dir_for, check_all, share_files, shared_backup_dir
 from models.errors import DomainError
 from models.fsutil import disk_error
+from models.permissions import require
 from models.storage import Database, make_engine, new_incarnation, open_database
 
 
@@ -60,6 +61,7 @@ def _checked_blobs(backup_path: Path, dek: bytes | None, folders: list[Path]) ->
 
 def restore_backup(db: Database, backup_path: Path) -> Database:
     """Replace the database with `backup_path`; returns the reopened database (`db` is closed)."""
+    require(db, "restore")
     backup_path = Path(backup_path)
     if not backup_path.is_file():
         raise DomainError("no_file", f"找不到备份文件：{backup_path}")

@@ -21,6 +21,7 @@ from models.errors import DomainError
 from models.fsutil import disk_error
 from models.merge import ConflictInfo, apply_ops, list_conflicts, resolve_conflict
 from models.oplog import OpRecord
+from models.permissions import require
 from models.registry import ENTITY_BY_NAME
 from models.storage import Database
 from models.sync.errors import PackageError
@@ -68,6 +69,7 @@ def identity_info(session: Session) -> IdentityInfo | None:
 
 
 def set_identity(session: Session, unit: str, workstation: str, role: str) -> IdentityInfo:
+    require(session, "sync")
     if role not in ROLES:
         raise PackageError("bad_role", name=role)
     if not unit.strip() or not workstation.strip():
@@ -122,6 +124,7 @@ class PeerInfo:
 
 
 def add_peer_file(session: Session, data: bytes, profile: str, role: str | None = None) -> PeerInfo:
+    require(session, "sync")
     peer = add_peer(session, data, profile, role)
     append_audit(session, "sync_peer_added", object_ref=f"{peer.unit} {peer.workstation}".strip(),
                  detail={"site": peer.site_id, "profile": profile, "role": peer.role,
@@ -137,6 +140,7 @@ def list_peers(session: Session, include_revoked: bool = False) -> list[PeerInfo
 
 
 def revoke_peer(session: Session, name_or_id: str) -> PeerInfo:
+    require(session, "sync")
     peer = find_peer(session, name_or_id)
     peer.revoked = True
     append_audit(session, "sync_peer_revoked", object_ref=f"{peer.unit} {peer.workstation}".strip(),
@@ -153,6 +157,7 @@ def _peer_info(peer: Peer) -> PeerInfo:
 
 def export_to_peer(db: Database, peer: str, path: Path, full: bool = False) -> ExportResult:
     """`peer`: its site id (or first 8+ hex digits), unit or workstation name."""
+    require(db, "sync")
     path = check_output_path(path)
     try:
         with db.write_scope() as session:
@@ -165,6 +170,7 @@ def import_package_file(db: Database, path: Path, *, preview: bool = False,
                         accept_clock_skew: bool = False, record_unlock: bool = False) -> ImportResult:
     """`record_unlock`: the caller unlocked without an audit row (CLI); it is recorded with the import,
     after authentication, and a refused package leaves only its refusal event."""
+    require(db, "sync")
     path = Path(path)
     _check_input(path)
     try:
@@ -332,6 +338,7 @@ def introductions(session: Session, pending_only: bool = True) -> list[Introduct
 def confirm_introduction(session: Session, site_id: str, fingerprint: str, role: str) -> int:
     """The clerk compared the fingerprint with the introduced office: its key is trusted from now on, with
     the role given here. Its held ops are checked again and applied; returns how many."""
+    require(session, "sync")
     row = session.get(KnownSite, site_id)
     if row is None:
         raise DomainError("introduction_not_found", f"找不到该站点的介绍：{site_id[:8]}")
@@ -351,6 +358,7 @@ def confirm_introduction(session: Session, site_id: str, fingerprint: str, role:
 def release_signed_ops(session: Session, site_id: str) -> int:
     """Ops held because their signer was unknown, now verified with the confirmed key and applied if its
     role allows them (otherwise they stay, as not permitted)."""
+    require(session, "sync")
     me = my_identity(session)
     key = signer_key(session, me, site_id)
     if not isinstance(key, tuple):
@@ -374,6 +382,7 @@ def release_signed_ops(session: Session, site_id: str) -> int:
 
 
 def reject_introduction(session: Session, site_id: str) -> None:
+    require(session, "sync")
     row = session.get(KnownSite, site_id)
     if row is None:
         raise DomainError("introduction_not_found", f"找不到该站点的介绍：{site_id[:8]}")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
+from models.permissions import require
 from models.services.common import get_live, next_sort_key
 from models.services.units import UnitDirectory
 from models.tasklist import (
@@ -362,6 +363,7 @@ def progress_conflicts(session: Session) -> list[ProgressConflict]:
 def choose_progress(session: Session, pending_id: uuid.UUID | str, keep_new: bool) -> None:
     """Settle a 待确认 return: keep_new makes it the unit's text for the period (the texts it differed from
     are marked 已替换), else it is marked 已替换. Nothing is deleted: both texts stay in the history."""
+    require(session, "approve")
     entry = get_live(session, ProgressEntry, pending_id)
     if entry.review != REVIEW_PENDING:
         raise DomainError("progress_not_pending", "该进展不是待确认的冲突（可能已处理）")
