@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from models.audit import GUARD_TRIGGERS, append_audit, audit_head, missing_guard_triggers, register_audit_key
+from models.audit import (
+    PG_GUARD_FUNCTION,
+    append_audit,
+    audit_head,
+    guard_trigger_sql,
+    missing_guard_triggers,
+    register_audit_key,
+)
 from models.errors import DomainError
 from models.fsutil import DATABASE_FOLDER
 from models.keyslots import KeyFile, keys_path_for
@@ -53,14 +60,33 @@ def on_open(db: Database, *, explicit_user: bool) -> None:
             db.user = display_name(session) or db.user
     if missing or stale:
         with db.write_scope() as session:
+            dialect = session.get_bind().dialect.name
+            if missing and dialect == "postgresql":
+                session.execute(text(PG_GUARD_FUNCTION))
             for name in missing:
-                session.execute(text(GUARD_TRIGGERS[name]))
+                session.execute(text(guard_trigger_sql(dialect)[name]))
             if missing:
                 append_audit(session, "audit_triggers_restored", detail={"triggers": missing}, result="warning")
             if stale:
                 renew_incarnation(session, "file_older_than_issued_ops",
                                   {"file_seq": local_state(session).seq, "issued_seq": issued,
                                    "file_packages": sent, "packages_sent": packages})
+
+
+def storage_findings(db: Database) -> list[str]:
+    """The engine's own check of its storage: SQLite's integrity check and SQLCipher's page HMACs on a
+    file. A server's pages are the server's (checksums, amcheck and pg_dump are the administrator's
+    tools, README), so there it only proves the connection answers."""
+    with db.engine.connect() as conn:
+        if db.server is not None:
+            conn.execute(text("SELECT 1"))
+            return []
+        findings = []
+        if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
+            findings.append("数据库完整性检查未通过")
+        if db.dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None:
+            findings.append("加密页校验未通过：文件可能被改动，请从备份恢复")
+        return findings
 
 
 def display_name(session: Session) -> str:
