@@ -70,7 +70,10 @@ def _connect_error(exc: DBAPIError, address: ServerAddress) -> DomainError:
         return DomainError("no_db", f"服务器上没有这个数据库：{address.dbname}")
     if "SSL" in text or "certificate" in text:
         return DomainError("server_tls", "无法与数据库服务器建立安全连接（证书校验未通过），请检查 sslmode/sslrootcert 设置")
-    return DomainError("server_unreachable", f"无法连接数据库服务器：{address.display}")
+    if sqlstate is None or sqlstate.startswith("08") or sqlstate.startswith("57P"):
+        return DomainError("server_unreachable", f"无法连接数据库服务器：{address.display}")
+    log.error("server error %s: %s", sqlstate, text.splitlines()[0] if text else "")
+    return DomainError("server_error", f"数据库服务器报告错误（{sqlstate}）：{text.splitlines()[0] if text else ''}")
 
 
 def _engine_for(url: str, password: str | None) -> tuple[ServerAddress, Engine]:

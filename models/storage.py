@@ -257,3 +257,14 @@ def new_incarnation(session: Session) -> None:
     assert state is not None
     state.incarnation = secrets.token_hex(8)
     state.seq = 0
+
+
+def reopen(db: Database) -> Database:
+    """Close `db` and open the same database again, as a program start does (file or server)."""
+    db.close()
+    if db.server is not None:
+        from models.pg import open_server
+
+        return open_server(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                           wall=db.clock.wall)
+    return open_database(db.path, db.dek, wall=db.clock.wall)
