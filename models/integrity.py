@@ -28,8 +28,7 @@ from models.audit import (
     register_audit_key,
 )
 from models.errors import DomainError
-from models.fsutil import DATABASE_FOLDER
-from models.fsutil import atomic_write_bytes
+from models.fsutil import DATABASE_FOLDER, atomic_write_bytes
 from models.keyslots import KeyFile, keys_path_for, merge_witness
 from models.oplog import local_state
 

@@ -61,7 +61,7 @@ def server_folder(address: ServerAddress) -> Path:
     return user_data_dir() / "servers" / safe
 
 
-def _connect_error(exc: DBAPIError, address: ServerAddress) -> DomainError:
+def server_error(exc: DBAPIError, address: ServerAddress) -> DomainError:
     sqlstate = getattr(exc.orig, "sqlstate", None)
     text = str(exc.orig)
     if sqlstate == "28P01" or "password authentication failed" in text:
@@ -87,7 +87,7 @@ def _engine_for(url: str, password: str | None) -> tuple[ServerAddress, Engine]:
             conn.exec_driver_sql("SELECT 1")
     except DBAPIError as exc:
         engine.dispose()
-        raise _connect_error(exc, address) from None
+        raise server_error(exc, address) from None
     return address, engine
 
 
@@ -111,7 +111,7 @@ def open_server(url: str, password: str | None = None, *, user: str | None = Non
         start_site(db, site_label, explicit_user=user is not None)
     except DBAPIError as exc:
         engine.dispose()
-        raise _connect_error(exc, address) from None
+        raise server_error(exc, address) from None
     except BaseException:
         engine.dispose()
         raise
@@ -135,7 +135,7 @@ def upgrade_server(url: str, password: str | None = None) -> tuple[str | None, s
         if sqlstate == "42501":
             raise DomainError("server_privilege", f"登录用户 {address.user} 没有建立数据结构的权限："
                                                   "应由拥有该数据库的账户运行（README 的 PostgreSQL 一节）") from None
-        raise _connect_error(exc, address) from None
+        raise server_error(exc, address) from None
     finally:
         engine.dispose()
 
