@@ -81,6 +81,8 @@ FILE_ONLY_MODULES = frozenset({
 def pytest_generate_tests(metafunc):
     if "backend" not in metafunc.fixturenames:
         return
+    if any("backend" in str(marker.args[0]) for marker in metafunc.definition.iter_markers("parametrize")):
+        return  # the test names its backend itself
     path = Path(str(metafunc.definition.path)).resolve()
     relative = path.relative_to(Path(__file__).resolve().parents[1]).as_posix()
     both = relative.startswith(BOTH_BACKENDS_DIRS) and path.name not in FILE_ONLY_MODULES
@@ -105,10 +107,12 @@ def pg_server():
     if not admin_url:
         cluster = start_cluster()
         admin_url = cluster.admin_url
-    template = build_template(admin_url)
-    yield admin_url, template
-    if cluster is not None:
-        cluster.stop()
+    try:
+        template = build_template(admin_url)
+        yield admin_url, template
+    finally:
+        if cluster is not None:
+            cluster.stop()
 
 
 def make_database(backend: str, folder: Path, request, **names):

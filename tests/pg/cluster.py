@@ -8,6 +8,7 @@ unix socket in its folder (the superuser, trusted: only the test fixtures use it
 the data lives for one run."""
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
@@ -88,4 +89,5 @@ def start_cluster() -> Cluster:
     except BaseException:
         cluster.stop()
         raise
+    atexit.register(cluster.stop)  # also when the run ends without its fixtures' teardown
     return cluster
