@@ -22,8 +22,11 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 # Debian packages the test suite uses: poppler (pdftotext/pdftoppm to measure and render PDFs),
 # a CJK font so Qt screenshots show Chinese, the xcb libraries for Xvfb screenshots, and LibreOffice
-# Writer (headless `--convert-to pdf`: the .docx documents are measured like the PDFs).
+# Writer (headless `--convert-to pdf`: the .docx documents are measured like the PDFs), and the
+# PostgreSQL server: the tests start a private throw-away cluster of it (tests/pg/cluster.py) to run the
+# service, sync and search suites on PostgreSQL too.
 APT_TEST_PACKAGES = [
+    "postgresql",
     "poppler-utils",
     "libreoffice-writer-nogui",
     "fonts-wqy-microhei",

@@ -11,18 +11,19 @@ import os
 import sys
 
 import sqlcipher3
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from models.errors import DomainError
 from models.fsutil import storage_write_error
 
-COMMAND_MODULES = ("cli.core", "cli.pdf", "cli.tasks", "cli.records", "cli.sync", "cli.accounts")
+COMMAND_MODULES = ("cli.core", "cli.db", "cli.pdf", "cli.tasks", "cli.records", "cli.sync", "cli.accounts")
 VERSION = "0.1.0"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="府检联动工作台（命令行）")
-    parser.add_argument("--db", help="数据库文件路径（默认：用户数据文件夹中的 fjld.db）")
+    parser.add_argument("--db", help="数据库文件路径（默认：用户数据文件夹中的 fjld.db），"
+                                     "或服务器地址 postgresql://用户@主机:端口/库名")
     parser.add_argument("--user", default=os.environ.get("FJLD_USER"), help="账户名（默认 FJLD_USER）")
     parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
     subparsers = parser.add_subparsers(dest="command", metavar="命令")
@@ -35,6 +36,15 @@ def build_parser() -> argparse.ArgumentParser:
             raise
         module.register(subparsers)
     return parser
+
+
+def _storage_error(ctx: object, exc: Exception) -> str:
+    db = getattr(ctx, "_db", None)
+    if isinstance(exc, DBAPIError) and getattr(db, "server", None) is not None:
+        from models.pg import server_error
+
+        return server_error(exc, db.server).message  # type: ignore[union-attr]
+    return storage_write_error(exc).message  # type: ignore[arg-type]
 
 
 def main(argv: list[str]) -> int:
@@ -52,7 +62,10 @@ def main(argv: list[str]) -> int:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 1
     except (OperationalError, sqlcipher3.OperationalError) as exc:
-        print(f"错误：{storage_write_error(exc).message}", file=sys.stderr)
+        print(f"错误：{_storage_error(ctx, exc)}", file=sys.stderr)
+        return 1
+    except DBAPIError as exc:  # a server refusing a statement (the file database's are above)
+        print(f"错误：{_storage_error(ctx, exc)}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into `head` and the like: not an error
         return 0

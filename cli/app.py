@@ -36,13 +36,50 @@ class CliContext:
     _db: Database | None = field(default=None, repr=False)
 
     @property
+    def server_url(self) -> str | None:
+        """The --db value when it names a PostgreSQL server (a URL is never taken as a file path)."""
+        from models.backend import is_server_url, looks_like_url, parse_server_url
+
+        value = self.args.db or ""
+        if is_server_url(value):
+            return value.strip()
+        if looks_like_url(value):
+            parse_server_url(value)  # raises the one-line refusal of an unknown scheme
+        return None
+
+    @property
     def db_path(self) -> Path:
+        if self.server_url is not None:
+            raise DomainError("server_db", "这个命令只适用于本机数据库文件；服务器上的数据库由管理员在服务器上维护")
         return Path(self.args.db) if self.args.db else default_db_path()
+
+    def server_password(self) -> str:
+        """The server login's password: in the URL, else FJLD_PASSWORD, else remembered in this
+        computer's credential store, else a prompt."""
+        from models.backend import parse_server_url
+        from models.pg import remembered_password
+
+        address = parse_server_url(self.server_url or "")
+        if address.password is not None:
+            return address.password
+        if os.environ.get(PASSWORD_ENV) is None:
+            remembered = remembered_password(address)
+            if remembered is not None:
+                return remembered
+        return ask_secret(f"{address.user} 的服务器密码：", PASSWORD_ENV)
 
     def database(self, audit_unlock: bool = True) -> Database:
         """Unlock once: remembered key on this computer, else the password (env or prompt).
         `audit_unlock=False`: the command records the unlock itself (sync import: only after the
-        package is authenticated)."""
+        package is authenticated). A server database opens with its login (models/pg.py)."""
+        if self._db is None and self.server_url is not None:
+            from models.audit import append_audit
+            from models.pg import open_server
+
+            self._db = open_server(self.server_url, self.server_password())
+            if audit_unlock:
+                with self._db.write_scope() as session:
+                    append_audit(session, "unlock", detail={"method": "server_login"})
         if self._db is None:
             from models.services.setup import remembers_key, unlock
 

@@ -74,6 +74,8 @@ def _new_password(prompt: str) -> str:
 def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.setup import initialize
 
+    if ctx.server_url is not None:
+        return _init_server(args, ctx)
     created = initialize(ctx.db_path, _new_password("设置密码："), office_name=args.office,
                          office_code=args.code, remember=args.remember)
     ctx._db = created.db
@@ -85,9 +87,36 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
     return 0
 
 
+def _init_server(args: argparse.Namespace, ctx: CliContext) -> int:
+    """`init --db postgresql://…`: schema, office and first administrator (the URL's login), with no
+    prompt when FJLD_PASSWORD is set; there is no recovery key (the server account is the key)."""
+    from models.pg import initialize_server, remember_password
+
+    password = ctx.server_password()
+    ctx._db = initialize_server(ctx.server_url or "", password, office_name=args.office, office_code=args.code)
+    server = ctx._db.server
+    assert server is not None
+    if args.remember:
+        remember_password(server, password)
+    ctx.out(f"已在服务器上建立数据库：{server.display}（第一位管理员：{server.user}）")
+    if args.demo:
+        return cmd_demo(argparse.Namespace(today=None), ctx)
+    return 0
+
+
 def cmd_unlock(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.setup import set_remember
 
+    if ctx.server_url is not None:
+        from models.pg import remember_password
+
+        password = ctx.server_password()
+        db = ctx.database()
+        if (args.remember or args.forget) and db.server is not None:
+            remember_password(db.server, password if args.remember else None)
+            ctx.out("已在本机凭据管理器中记住服务器密码" if args.remember else "本机已不再记住服务器密码")
+        ctx.out(f"登录成功：{db.location}")
+        return 0
     db = ctx.database()
     if args.remember or args.forget:
         set_remember(db, args.remember)
@@ -99,6 +128,8 @@ def cmd_unlock(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_passwd(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.setup import change_password
 
+    if ctx.server_url is not None:
+        raise DomainError("server_db", "这个命令只适用于本机数据库文件：服务器账户的密码由管理员在服务器上修改")
     db = ctx.database()
     change_password(db, _new_password("新密码："))
     ctx.out("密码已修改")

@@ -46,13 +46,27 @@ class AuditEvent(Base):
                 "event": self.event, "object": self.object_ref, "detail": self.detail, "result": self.result}
 
 
-# Append-only in the database too, not only in the code (SQLite syntax; PostgreSQL needs its own).
+# Append-only in the database too, not only in the code: SQLite triggers here, their PostgreSQL
+# counterparts (a trigger function, and TRUNCATE refused as well) in PG_GUARD_TRIGGERS.
 GUARD_TRIGGERS = {f"audit_no_{action.lower()}": f"CREATE TRIGGER audit_no_{action.lower()} BEFORE {action} ON "
                   "audit_event BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END"
                   for action in ("UPDATE", "DELETE")}
 APPEND_ONLY_TRIGGERS = tuple(GUARD_TRIGGERS.values())
+PG_GUARD_FUNCTION = ("CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+                     "$$BEGIN RAISE EXCEPTION 'audit log is append-only'; END$$")
+PG_GUARD_TRIGGERS = {f"audit_no_{action.lower()}": f"CREATE TRIGGER audit_no_{action.lower()} BEFORE {action} ON "
+                     f"audit_event FOR EACH {level} EXECUTE FUNCTION audit_append_only()"
+                     for action, level in (("UPDATE", "ROW"), ("DELETE", "ROW"), ("TRUNCATE", "STATEMENT"))}
 for _sql in APPEND_ONLY_TRIGGERS:
     event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
+for _sql in (PG_GUARD_FUNCTION, *PG_GUARD_TRIGGERS.values()):
+    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+
+
+def guard_trigger_sql(dialect: str) -> dict[str, str]:
+    """The guard triggers of this dialect by name (PostgreSQL's need PG_GUARD_FUNCTION first)."""
+    return PG_GUARD_TRIGGERS if dialect == "postgresql" else GUARD_TRIGGERS
+
 
 # Audit key per open database, found from a session through its connection pool (shared by the write
 # and read engines of one Database); registered by models/integrity.py when the database is opened.
@@ -84,8 +98,13 @@ def audit_head(session: Session) -> dict[str, Any]:
 
 
 def missing_guard_triggers(session: Session) -> list[str]:
-    present = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
-    return sorted(set(GUARD_TRIGGERS) - present)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        present = set(session.scalars(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                                           "AND tgrelid = 'audit_event'::regclass")))
+    else:
+        present = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+    return sorted(set(guard_trigger_sql(dialect)) - present)
 
 
 def append_audit(session: Session, event_name: str, *, object_ref: str = "",

@@ -11,16 +11,25 @@
 """
 from __future__ import annotations
 
+import json
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from models.audit import GUARD_TRIGGERS, append_audit, audit_head, missing_guard_triggers, register_audit_key
+from models.audit import (
+    PG_GUARD_FUNCTION,
+    append_audit,
+    audit_head,
+    guard_trigger_sql,
+    missing_guard_triggers,
+    register_audit_key,
+)
 from models.errors import DomainError
-from models.fsutil import DATABASE_FOLDER
-from models.keyslots import KeyFile, keys_path_for
+from models.fsutil import DATABASE_FOLDER, atomic_write_bytes
+from models.keyslots import KeyFile, keys_path_for, merge_witness
 from models.oplog import local_state
 
 if TYPE_CHECKING:
@@ -35,11 +44,10 @@ def on_open(db: Database, *, explicit_user: bool) -> None:
 
     register_audit_key(db.engine, db.dek)
     DATABASE_FOLDER[:] = [db.path.parent]
-    key_path = keys_path_for(db.path)
     event.listen(db.sessions, "before_commit", lambda session: _before_commit(session, db))
     event.listen(db.sessions, "after_commit", lambda session: _after_commit(session, db))
     event.listen(db.sessions, "after_rollback", _forget)
-    witness = _key_file(db).read_witness() if key_path.exists() else {}
+    witness = _key_file(db).read_witness() if _has_witness(db) else {}
     with db.read_scope() as session:
         from models.sync.export import packages_key, packages_sent
 
@@ -53,14 +61,33 @@ def on_open(db: Database, *, explicit_user: bool) -> None:
             db.user = display_name(session) or db.user
     if missing or stale:
         with db.write_scope() as session:
+            dialect = session.get_bind().dialect.name
+            if missing and dialect == "postgresql":
+                session.execute(text(PG_GUARD_FUNCTION))
             for name in missing:
-                session.execute(text(GUARD_TRIGGERS[name]))
+                session.execute(text(guard_trigger_sql(dialect)[name]))
             if missing:
                 append_audit(session, "audit_triggers_restored", detail={"triggers": missing}, result="warning")
             if stale:
                 renew_incarnation(session, "file_older_than_issued_ops",
                                   {"file_seq": local_state(session).seq, "issued_seq": issued,
                                    "file_packages": sent, "packages_sent": packages})
+
+
+def storage_findings(db: Database) -> list[str]:
+    """The engine's own check of its storage: SQLite's integrity check and SQLCipher's page HMACs on a
+    file. A server's pages are the server's (checksums, amcheck and pg_dump are the administrator's
+    tools, README), so there it only proves the connection answers."""
+    with db.engine.connect() as conn:
+        if db.server is not None:
+            conn.execute(text("SELECT 1"))
+            return []
+        findings = []
+        if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
+            findings.append("数据库完整性检查未通过")
+        if db.dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None:
+            findings.append("加密页校验未通过：文件可能被改动，请从备份恢复")
+        return findings
 
 
 def display_name(session: Session) -> str:
@@ -87,13 +114,42 @@ def renew_incarnation(session: Session, reason: str, detail: dict[str, Any] | No
     session.info["audit_rebase"] = True
 
 
-def _key_file(db: Database) -> KeyFile:
+class DeskWitness:
+    """A database on a server has no key file: each desk keeps the witnesses of what it wrote (audit head,
+    exported op seq) in its own folder for that server. A chain longer than one desk's witness is the
+    other desks' work; shorter, or different at the witnessed row, is found by the desk that wrote it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.witness: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.witness = {}
+
+    def read_witness(self) -> dict[str, Any]:
+        return merge_witness({}, self.witness)
+
+    def record_witness(self, update: dict[str, Any]) -> None:
+        self.witness = merge_witness(self.witness, update)
+        atomic_write_bytes(self.path, json.dumps(self.witness).encode("utf-8"))
+
+    def reset_keyring_witness(self) -> None:
+        pass  # kept in the file only
+
+
+def _key_file(db: Database) -> KeyFile | DeskWitness:
+    if db.server is not None:
+        return DeskWitness(db.path.parent / "witness.json")
     return KeyFile.load(keys_path_for(db.path))
+
+
+def _has_witness(db: Database) -> bool:
+    return db.server is not None or keys_path_for(db.path).exists()
 
 
 def _before_commit(session: Session, db: Database) -> None:
     watermark = session.info.pop("sync_watermark", None)
-    if watermark is None or not keys_path_for(db.path).exists():
+    if watermark is None or not _has_witness(db):
         return
     # Before the commit: a crash in between only costs a needless new incarnation, never a reused id.
     _key_file(db).record_witness({"sync": watermark})
@@ -102,7 +158,7 @@ def _before_commit(session: Session, db: Database) -> None:
 def _after_commit(session: Session, db: Database) -> None:
     head = session.info.pop("audit_head", None)
     rebase = session.info.pop("audit_rebase", False)
-    if head is None or not keys_path_for(db.path).exists():
+    if head is None or not _has_witness(db):
         return
     try:
         key_file = _key_file(db)
@@ -120,7 +176,7 @@ def _forget(session: Session) -> None:
 
 
 def witnessed_head(db: Database) -> dict[str, Any]:
-    if not keys_path_for(db.path).exists():
+    if not _has_witness(db):
         return {}
     return dict(_key_file(db).read_witness().get("audit", {}))
 

@@ -1,5 +1,6 @@
-"""Schema migrations with alembic, run in-process at open. An existing database that needs a
-migration is backed up (verified) first."""
+"""Schema migrations with alembic. A database file is migrated in-process at open, after a verified
+backup. A database on a PostgreSQL server is migrated only by the administrator command
+(models/pg.py upgrade_server, `db upgrade` / `init`), never silently by each client."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,7 +30,21 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine, db_path: Path, dek: bytes | None) -> None:
-    _upgrade(engine, db_path, dek)
+    """The database file's open: a verified backup when there is anything to migrate, then the schema."""
+    if current_revision(engine) not in (None, head_revision()):
+        from models.backup import backup_engine
+
+        backup_engine(engine, db_path, dek, reason="migration")
+    upgrade_schema(engine)
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Alembic to head (nothing when current), then the search index if its layout is older."""
+    if current_revision(engine) != head_revision():
+        config = alembic_config()
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
     from sqlalchemy.orm import Session
 
     from models.search import index_is_current, rebuild_index
@@ -40,18 +55,3 @@ def migrate(engine: Engine, db_path: Path, dek: bytes | None) -> None:
     if not current:
         with engine.begin() as conn:
             rebuild_index(Session(bind=conn))
-
-
-def _upgrade(engine: Engine, db_path: Path, dek: bytes | None) -> None:
-    current = current_revision(engine)
-    head = head_revision()
-    if current == head:
-        return
-    if current is not None:
-        from models.backup import backup_engine
-
-        backup_engine(engine, db_path, dek, reason="migration")
-    config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")

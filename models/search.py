@@ -1,8 +1,9 @@
 """Full-text search over every text a clerk types: cases, suggestions and their 建议内容 items, tasks,
 measures and their 进展 entries, units, meetings, their 议定事项 and 纪要, and attachment names.
 
-The one module with SQLite-only SQL (on a shared PostgreSQL server it becomes pg_trgm; nothing else
-changes). Two FTS5 tables hold the same folded text:
+One search interface, two implementations: on a database file (`Fts5Index`, below) two FTS5 tables
+hold the same folded text; on a PostgreSQL server one table with a pg_trgm GIN index does
+(models/pg_search.py), with the same results. The FTS5 tables:
 - `search_index` (trigram tokenizer) answers queries of 3+ characters;
 - `search_index_chars` (unicode61 over the text spaced out one character per token) answers 1–2
   character queries as a one- or two-token phrase through its index, not a table scan.
@@ -11,7 +12,8 @@ simplified (one character at a time, from OpenCC's table, so a substring folds t
 stands) and ASCII is lower-cased, so 檢察建議 finds 检察建议. Results come grouped by the kind of text
 matched, each group with its full count, so nothing is capped without saying so.
 The index is kept current by an after_flush hook, for local edits and merged rows alike; its layout
-version lives in PRAGMA user_version and an older layout is rebuilt at open (models/migrate.py)."""
+version lives in PRAGMA user_version (PostgreSQL: search_index_meta) and an older layout is rebuilt
+at open or by the server's `db upgrade` (models/migrate.py)."""
 from __future__ import annotations
 
 import functools
@@ -117,9 +119,65 @@ def _spaced(folded: str) -> str:
     return " ".join(char if _is_token_char(char) else _GAP for char in folded)
 
 
+class Fts5Index:
+    """The SQLite implementation: the two FTS5 tables above. Its PostgreSQL counterpart, with the same
+    methods and the same results, is models/pg_search.py."""
+    name = "sqlite"
+
+    def create(self, conn: Connection) -> None:
+        conn.execute(text(CREATE_INDEX_SQL))
+        conn.execute(text(CREATE_CHARS_SQL))
+
+    def clear(self, conn: Connection) -> None:
+        conn.execute(text("DELETE FROM search_index"))
+        conn.execute(text("DELETE FROM search_index_chars"))
+
+    def delete(self, conn: Connection, keys: list[dict[str, int]]) -> None:
+        conn.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), keys)
+        conn.execute(text("DELETE FROM search_index_chars WHERE rowid = :rowid"), keys)
+
+    def insert(self, conn: Connection, rows: list[dict[str, object]]) -> None:
+        conn.execute(text("INSERT INTO search_index (rowid, entity, row_id, body) "
+                          "VALUES (:rowid, :entity, :row_id, :body)"), rows)
+        conn.execute(text("INSERT INTO search_index_chars (rowid, body) VALUES (:rowid, :body)"),
+                     [{"rowid": row["rowid"], "body": _spaced(str(row["body"]))} for row in rows])
+
+    def matching(self, query: str) -> tuple[str, dict[str, object]]:
+        """SQL selecting the rowids of the texts holding the folded query, through an index whenever the
+        query allows it; `:lo`/`:hi` bound the rowids (one kind, or all)."""
+        quoted = query.replace('"', '""')
+        if len(query) >= 3:
+            return ("SELECT rowid FROM search_index WHERE search_index MATCH :q AND rowid BETWEEN :lo AND :hi",
+                    {"q": f'"{quoted}"'})
+        if all(_is_token_char(char) for char in query):
+            return ("SELECT rowid FROM search_index_chars WHERE search_index_chars MATCH :q "
+                    "AND rowid BETWEEN :lo AND :hi", {"q": '"' + " ".join(query) + '"'})
+        # A one- or two-character query with punctuation (e.g. "〔2"): rare enough to scan for.
+        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return ("SELECT rowid FROM search_index WHERE body LIKE :q ESCAPE '\\' AND rowid BETWEEN :lo AND :hi",
+                {"q": f"%{escaped}%"})
+
+    def page(self, matching_sql: str) -> str:
+        # FTS5 returns matches in rowid order, so pages follow each other without a sort.
+        return f"SELECT row_id FROM search_index WHERE rowid IN ({matching_sql} LIMIT :limit OFFSET :offset)"
+
+    def version(self, conn: Connection) -> int:
+        return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+    def set_version(self, conn: Connection, version: int) -> None:
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+
+
+def _index_for(conn: Connection) -> Fts5Index:
+    if conn.dialect.name == "postgresql":
+        from models.pg_search import TrigramIndex
+
+        return TrigramIndex()  # type: ignore[return-value]
+    return Fts5Index()
+
+
 def create_index(conn: Connection) -> None:
-    conn.execute(text(CREATE_INDEX_SQL))
-    conn.execute(text(CREATE_CHARS_SQL))
+    _index_for(conn).create(conn)
 
 
 def _fts_rowid(obj: SyncedMixin) -> int:
@@ -145,17 +203,14 @@ def _reindex(conn: Connection, objs: Iterable[SyncedMixin], *, fresh: bool = Fal
     objs = list(objs)
     if not objs:
         return
+    index = _index_for(conn)
     if not fresh:
-        keys = [{"rowid": _fts_rowid(o)} for o in objs]
-        conn.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), keys)
-        conn.execute(text("DELETE FROM search_index_chars WHERE rowid = :rowid"), keys)
-    live = [{"rowid": _fts_rowid(o), "entity": o.entity_name, "row_id": str(o.id), "body": _body(o)}
-            for o in objs if not o.deleted]
+        index.delete(conn, [{"rowid": _fts_rowid(o)} for o in objs])
+    live: list[dict[str, object]] = [
+        {"rowid": _fts_rowid(o), "entity": o.entity_name, "row_id": str(o.id), "body": _body(o)}
+        for o in objs if not o.deleted]
     if live:
-        conn.execute(text("INSERT INTO search_index (rowid, entity, row_id, body) "
-                          "VALUES (:rowid, :entity, :row_id, :body)"), live)
-        conn.execute(text("INSERT INTO search_index_chars (rowid, body) VALUES (:rowid, :body)"),
-                     [{"rowid": row["rowid"], "body": _spaced(row["body"])} for row in live])
+        index.insert(conn, live)
 
 
 def unindex_rows(conn: Connection, entity: str, row_ids: Iterable[uuid.UUID]) -> None:
@@ -165,8 +220,7 @@ def unindex_rows(conn: Connection, entity: str, row_ids: Iterable[uuid.UUID]) ->
         return
     keys = [{"rowid": _rowid_of(entity, row_id)} for row_id in row_ids]
     if keys:
-        conn.execute(text("DELETE FROM search_index WHERE rowid = :rowid"), keys)
-        conn.execute(text("DELETE FROM search_index_chars WHERE rowid = :rowid"), keys)
+        _index_for(conn).delete(conn, keys)
 
 
 @event.listens_for(Session, "after_flush")
@@ -182,21 +236,21 @@ def _index_changes(session: Session, _flush_context: object) -> None:
 
 def rebuild_index(session: Session) -> int:
     conn = session.connection()
-    create_index(conn)
-    conn.execute(text("DELETE FROM search_index"))
-    conn.execute(text("DELETE FROM search_index_chars"))
+    index = _index_for(conn)
+    index.create(conn)
+    index.clear(conn)
     count = 0
     for cls in SEARCHABLE:
         rows = list(session.scalars(select(cls).where(cls.deleted.is_(False))))
         _reindex(conn, rows, fresh=True)
         count += len(rows)
-    conn.exec_driver_sql(f"PRAGMA user_version = {INDEX_VERSION}")
+    index.set_version(conn, INDEX_VERSION)
     return count
 
 
 def index_is_current(conn: Connection) -> bool:
     """False for an index of an older layout (after an upgrade), which open rebuilds."""
-    return (conn.exec_driver_sql("PRAGMA user_version").scalar() or 0) >= INDEX_VERSION
+    return _index_for(conn).version(conn) >= INDEX_VERSION
 
 
 def display_title(obj: SyncedMixin) -> str:
@@ -236,30 +290,15 @@ def _target(obj: SyncedMixin) -> tuple[str, uuid.UUID]:
     return obj.entity_name, obj.id
 
 
-def _matching_rowids(query: str) -> tuple[str, dict[str, object]]:
-    """SQL selecting the rowids of the texts holding the folded query, through an index whenever the
-    query allows it; `:lo`/`:hi` bound the rowids (one kind, or all)."""
-    quoted = query.replace('"', '""')
-    if len(query) >= 3:
-        return ("SELECT rowid FROM search_index WHERE search_index MATCH :q AND rowid BETWEEN :lo AND :hi",
-                {"q": f'"{quoted}"'})
-    if all(_is_token_char(char) for char in query):
-        return ("SELECT rowid FROM search_index_chars WHERE search_index_chars MATCH :q "
-                "AND rowid BETWEEN :lo AND :hi", {"q": '"' + " ".join(query) + '"'})
-    # A one- or two-character query with punctuation (e.g. "〔2"): rare enough to scan for.
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return ("SELECT rowid FROM search_index WHERE body LIKE :q ESCAPE '\\' AND rowid BETWEEN :lo AND :hi",
-            {"q": f"%{escaped}%"})
-
-
 def count_matches(session: Session, query: str) -> dict[str, int]:
     """How many texts of each kind match; nothing is left out."""
     query = fold(query.strip())
     if not query:
         return {}
-    sql, params = _matching_rowids(query)
-    rows = session.connection().execute(
-        text(f"SELECT rowid >> {KIND_BITS}, count(*) FROM ({sql}) GROUP BY 1"),
+    conn = session.connection()
+    sql, params = _index_for(conn).matching(query)
+    rows = conn.execute(
+        text(f"SELECT rowid >> {KIND_BITS}, count(*) FROM ({sql}) AS hits GROUP BY 1"),
         {**params, "lo": 0, "hi": (1 << 63) - 1})
     return {KIND_BY_CODE[code]: count for code, count in rows.all() if code in KIND_BY_CODE}
 
@@ -270,11 +309,12 @@ def search_kind(session: Session, query: str, matched: str, *, offset: int = 0, 
     query = fold(query.strip())
     if not query:
         return []
-    sql, params = _matching_rowids(query)
+    conn = session.connection()
+    index = _index_for(conn)
+    sql, params = index.matching(query)
     lo, hi = _kind_range(matched)
-    # FTS5 returns matches in rowid order, so pages follow each other without a sort.
-    rows = session.connection().execute(
-        text(f"SELECT row_id FROM search_index WHERE rowid IN ({sql} LIMIT :limit OFFSET :offset)"),
+    rows = conn.execute(
+        text(index.page(sql)),
         {**params, "lo": lo, "hi": hi, "limit": limit, "offset": offset})
     ids = [uuid.UUID(row_id) for (row_id,) in rows.all()]
     if not ids:

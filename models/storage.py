@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from models.backend import ServerAddress
 from models.errors import Cancelled, DomainError
 from models.hlc import HybridClock, _system_ms
 from models.oplog import LocalState, WriterContext
@@ -44,6 +45,9 @@ class Database:
     clock: HybridClock
     user: str
     dek: bytes | None = None
+    # A database on a PostgreSQL server (models/pg.py): `path` is then this user's local folder for it
+    # (never a database file), `dek` is None (the server login is the key, the disk encryption the rest).
+    server: ServerAddress | None = None
     read_sessions: sessionmaker[Session] = field(init=False)
     interactive_sessions: sessionmaker[Session] = field(init=False)
     interactive_thread: int | None = None   # set by the GUI (ui.context.AppContext)
@@ -67,6 +71,12 @@ class Database:
             with maker() as session:
                 session.info["writer"] = WriterContext(self.clock, self.user)
                 with session.begin():
+                    if self.server is not None:
+                        # Several desks write one server database: the clock moves past what the others
+                        # recorded (this transaction holds the write lock, models/pg.py).
+                        state = session.get(LocalState, 1)
+                        if state is not None:
+                            self.clock.last = max(self.clock.last, state.hlc)
                     yield session
         except SAOperationalError as exc:
             if _is_busy(exc):
@@ -98,6 +108,11 @@ class Database:
         with self.read_sessions() as session, session.begin():
             yield session
 
+    @property
+    def location(self) -> str:
+        """What to show for this database: the file, or the server URL without its password."""
+        return self.server.display if self.server is not None else str(self.path)
+
     def backup_folder(self) -> Path:
         """The folder chosen in settings, else backups/ beside the database."""
         from models.backup import backup_dir_for
@@ -111,13 +126,18 @@ class Database:
         """A verified, rotated encrypted backup into backup_folder()."""
         from models.backup import backup_engine
 
+        if self.server is not None:
+            raise DomainError("server_backup", "服务器上的数据库由管理员在服务器上备份（pg_dump），本机不做备份")
         return backup_engine(self.engine, self.path, self.dek, reason=reason, folder=self.backup_folder())
 
     @contextmanager
     def import_scope(self, reason: str) -> Iterator[Session]:
         """A verified encrypted backup, then one transaction: the shape of every import (sync package,
-        returned xlsx, task-list xlsx, dump, demo), so a bad import can always be undone by a restore."""
-        self.backup(reason)
+        returned xlsx, task-list xlsx, dump, demo), so a bad import can always be undone by a restore.
+        On a server the transaction alone guards the import; backups there are the administrator's
+        (pg_dump, README), not a copy on one desk."""
+        if self.server is None:
+            self.backup(reason)
         with self.write_scope() as session:
             yield session
 
@@ -126,6 +146,8 @@ class Database:
 
 
 def _is_busy(exc: SAOperationalError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_timeout (models/pg.py)
+        return True
     text = str(exc.orig).lower()
     return "locked" in text or "busy" in text
 
@@ -211,6 +233,12 @@ def open_database(path: Path, dek: bytes | None, *, user: str | None = None,
         raise
     db = Database(path, engine, sessionmaker(engine, expire_on_commit=False), HybridClock(wall=wall),
                   user if user is not None else getpass.getuser(), dek)
+    start_site(db, site_label, explicit_user=user is not None)
+    return db
+
+
+def start_site(db: Database, site_label: str, *, explicit_user: bool) -> None:
+    """The site's identity on first open, the clock past every recorded edit, then the checks at open."""
     with db.sessions() as session, session.begin():
         state = session.get(LocalState, 1)
         if state is None:
@@ -220,8 +248,7 @@ def open_database(path: Path, dek: bytes | None, *, user: str | None = None,
         db.clock.last = max(db.clock.last, state.hlc)
     from models.integrity import on_open  # audit key and triggers, witnesses, stale-file check, author name
 
-    on_open(db, explicit_user=user is not None)
-    return db
+    on_open(db, explicit_user=explicit_user)
 
 
 def new_incarnation(session: Session) -> None:
@@ -230,3 +257,14 @@ def new_incarnation(session: Session) -> None:
     assert state is not None
     state.incarnation = secrets.token_hex(8)
     state.seq = 0
+
+
+def reopen(db: Database) -> Database:
+    """Close `db` and open the same database again, as a program start does (file or server)."""
+    db.close()
+    if db.server is not None:
+        from models.pg import open_server
+
+        return open_server(db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                           wall=db.clock.wall)
+    return open_database(db.path, db.dek, wall=db.clock.wall)

@@ -61,15 +61,85 @@ TEST_PASSWORD = "Fjld-test-2026"
 DEMO_TODAY = __import__("datetime").date(2026, 11, 23)
 
 
-@pytest.fixture
-def new_db(user_data_dir):
-    """A freshly initialised encrypted database in the temp data folder (closed after the test)."""
+# The service, sync and search suites run on both backends (issue 16): every test in these folders
+# that uses `backend` (through new_db/demo_db or directly) runs once on an encrypted file and once on
+# the private PostgreSQL cluster. Modules about the file itself (key slots, SQLCipher pages, file
+# backups and restores, in-process migration of a file) stay on the file: on a server those are the
+# server's and the administrator's (README, PostgreSQL), and tests/pg covers the server's side.
+BOTH_BACKENDS_DIRS = ("tests/core", "tests/sync", "tests/pg")
+FILE_ONLY_MODULES = frozenset({
+    "test_keys.py",               # key slots, keyring unlock, recovery key: the file's data key
+    "test_storage.py",            # SQLCipher: no plaintext in the file, WAL, cipher pages
+    "test_restore.py",            # restoring a backup file over the database file
+    "test_migrations.py",         # a file migrated in-process at open (the server: tests/pg)
+    "test_layers_and_platform.py",
+    "test_progress_per_unit_dialog.py",
+    "test_suggestion_form.py",
+})
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    if any("backend" in str(marker.args[0]) for marker in metafunc.definition.iter_markers("parametrize")):
+        return  # the test names its backend itself
+    path = Path(str(metafunc.definition.path)).resolve()
+    relative = path.relative_to(Path(__file__).resolve().parents[1]).as_posix()
+    both = relative.startswith(BOTH_BACKENDS_DIRS) and path.name not in FILE_ONLY_MODULES
+    metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True,
+                         scope="module")
+
+
+@pytest.fixture(scope="module")
+def backend(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """(superuser URL, template database) of the cluster for this worker: the one named by
+    FJLD_TEST_PG_ADMIN_URL, else a private cluster started here and removed at the end."""
+    from tests.pg.cluster import start_cluster
+    from tests.pg.server import ADMIN_URL_ENV, build_template
+
+    cluster = None
+    admin_url = os.environ.get(ADMIN_URL_ENV)
+    if not admin_url:
+        cluster = start_cluster()
+        admin_url = cluster.admin_url
+    try:
+        template = build_template(admin_url)
+        yield admin_url, template
+    finally:
+        if cluster is not None:
+            cluster.stop()
+
+
+def make_database(backend: str, folder: Path, request, **names):
+    """A freshly initialised database on `backend`: an encrypted file in `folder`, or a copy of the
+    migrated template on the test cluster (dropped at the end of the requesting scope)."""
+    office = {"office_name": "宿州市人民检察院", "office_code": "宿检", "user": "测试员", **names}
+    if backend == "postgresql":
+        from models.pg import initialize_server
+        from tests.pg.server import create_database, drop_database, tcp_url, unique_name
+
+        admin_url, template = request.getfixturevalue("pg_server")
+        name = unique_name()
+        create_database(admin_url, name, template)
+        request.addfinalizer(lambda: drop_database(admin_url, name))
+        return initialize_server(tcp_url(admin_url, name), **office)
     from models.services.setup import initialize
 
-    created = initialize(user_data_dir / "fjld.db", TEST_PASSWORD, office_name="宿州市人民检察院",
-                         office_code="宿检", user="测试员")
-    yield created.db
-    created.db.close()
+    return initialize(folder / "fjld.db", TEST_PASSWORD, **office).db
+
+
+@pytest.fixture
+def new_db(user_data_dir, backend, request):
+    """A freshly initialised database (an encrypted file in the temp data folder, or a server database
+    for the PostgreSQL run of a parametrized suite), closed after the test."""
+    db = make_database(backend, user_data_dir, request)
+    yield db
+    db.close()
 
 
 @pytest.fixture

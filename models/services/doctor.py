@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import sqlcipher3
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
@@ -23,11 +23,9 @@ DAMAGED = "数据库文件有损坏的页，无法完成检查：请从备份恢
 def check_database(db: Database) -> list[str]:
     findings = []
     try:
-        with db.engine.connect() as conn:
-            if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
-                findings.append("数据库完整性检查未通过")
-            if db.dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None:
-                findings.append("加密页校验未通过：文件可能被改动，请从备份恢复")
+        from models.integrity import storage_findings
+
+        findings.extend(storage_findings(db))
         with db.read_scope() as session:
             findings.extend(audit_findings(db, session))
             conflicts = list_conflicts(session)

@@ -15,7 +15,7 @@ def test_audit_chain_verifies_and_the_database_refuses_edits_and_deletes(new_db)
         assert verify_chain(session) == []
         assert [e for e in session.execute(text("SELECT event FROM audit_event ORDER BY seq")).scalars()] == [
             "init", "export_pdf"]
-    for sql in ("UPDATE audit_event SET user = 'x'", "DELETE FROM audit_event"):
+    for sql in ('UPDATE audit_event SET "user" = \'x\'', "DELETE FROM audit_event"):
         with pytest.raises((DatabaseError, IntegrityError)):
             with new_db.session_scope() as session:
                 session.execute(text(sql))
@@ -24,7 +24,7 @@ def test_audit_chain_verifies_and_the_database_refuses_edits_and_deletes(new_db)
 def test_tampering_that_bypasses_the_triggers_is_found_by_the_chain(new_db):
     with new_db.session_scope() as session:
         append_audit(session, "backup")
-        session.execute(text("DROP TRIGGER audit_no_update"))
+        _drop_trigger(session, "audit_no_update")
         session.execute(text("UPDATE audit_event SET object_ref = 'forged' WHERE seq = 1"))
         assert verify_chain(session) == ["审计记录第1条被篡改"]
 
@@ -59,6 +59,11 @@ def test_search_treats_quotes_and_wildcards_as_text(new_db):
         assert search(session, "_") == []
 
 
+def _drop_trigger(session, name: str) -> None:
+    on_table = " ON audit_event" if session.get_bind().dialect.name == "postgresql" else ""
+    session.execute(text(f"DROP TRIGGER {name}{on_table}"))
+
+
 def _append_events(db, count: int) -> None:
     with db.session_scope() as session:
         for n in range(count):
@@ -66,10 +71,9 @@ def _append_events(db, count: int) -> None:
 
 
 def _reopen(db):
-    from models.storage import open_database
+    from models.storage import reopen
 
-    db.close()
-    return open_database(db.path, db.dek)
+    return reopen(db)
 
 
 def test_doctor_reports_the_newest_three_rows_cut_off(new_db):
@@ -78,7 +82,7 @@ def test_doctor_reports_the_newest_three_rows_cut_off(new_db):
     _append_events(new_db, 5)
     assert check_database(new_db) == []
     with new_db.session_scope() as session:  # someone with the key drops the guard and deletes the tail
-        session.execute(text("DROP TRIGGER audit_no_delete"))
+        _drop_trigger(session, "audit_no_delete")
         top = session.execute(text("SELECT max(seq) FROM audit_event")).scalar_one()
         session.execute(text("DELETE FROM audit_event WHERE seq > :keep"), {"keep": top - 3})
     findings = check_database(new_db)
@@ -92,7 +96,7 @@ def test_doctor_reports_a_rewritten_chain_even_when_recomputed_with_the_key(new_
 
     _append_events(new_db, 3)
     with new_db.session_scope() as session:
-        session.execute(text("DROP TRIGGER audit_no_update"))
+        _drop_trigger(session, "audit_no_update")
         key = _audit_key(session)
         prev = "0" * 64
         for row in session.query(AuditEvent).order_by(AuditEvent.seq):
@@ -115,7 +119,7 @@ def test_an_unkeyed_recomputed_chain_is_caught_by_its_witness(new_db):
 
     _append_events(new_db, 2)
     with new_db.session_scope() as session:
-        session.execute(text("DROP TRIGGER audit_no_update"))
+        _drop_trigger(session, "audit_no_update")
         prev = "0" * 64
         for row in session.query(AuditEvent).order_by(AuditEvent.seq):
             row.prev_hash = prev
@@ -135,8 +139,8 @@ def test_open_recreates_dropped_triggers_with_an_audit_event(new_db):
     from models.services.doctor import check_database
 
     with new_db.session_scope() as session:
-        session.execute(text("DROP TRIGGER audit_no_update"))
-        session.execute(text("DROP TRIGGER audit_no_delete"))
+        _drop_trigger(session, "audit_no_update")
+        _drop_trigger(session, "audit_no_delete")
     db = _reopen(new_db)
     try:
         with pytest.raises((DatabaseError, IntegrityError)):

@@ -17,11 +17,10 @@ from models.case import Case
 from models.meeting import Meeting, MeetingDecision
 from models.search import SEARCHABLE, _target, count_matches, fold, search, search_grouped, search_kind
 from models.services.demo import load_demo
-from models.services.setup import initialize
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task, TaskAspect, TaskList
 from models.unit import Unit
-from tests.conftest import DEMO_TODAY, TEST_PASSWORD
+from tests.conftest import DEMO_TODAY, make_database
 
 WORDS = ["检察建议", "行政机关", "河道采砂", "食品安全", "国有财产", "生态环境", "督促整改", "回头看", "府检联动",
          "联席会议", "堃", "喆", "玥", "䶮", "𬌗", "檢察建議", "環境保護", "〔2024〕", "12号", "ABC", "abc", "Qr码",
@@ -82,11 +81,9 @@ def _generate(session, rng: random.Random, count: int) -> None:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("检索")
-    created = initialize(folder / "fjld.db", TEST_PASSWORD, office_name="宿州市人民检察院", office_code="宿检",
-                         user="测试员")
-    db = created.db
+def corpus(tmp_path_factory, backend, request):
+    """The same generated corpus on each backend: FTS5 trigram on the file, pg_trgm on the server."""
+    db = make_database(backend, tmp_path_factory.mktemp("检索"), request)
     with db.write_scope() as session:
         load_demo(session, DEMO_TODAY)
     with db.write_scope() as session:

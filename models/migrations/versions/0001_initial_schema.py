@@ -7,7 +7,8 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
-from models.audit import APPEND_ONLY_TRIGGERS
+from models.audit import APPEND_ONLY_TRIGGERS, PG_GUARD_FUNCTION, PG_GUARD_TRIGGERS
+from models.pg_search import CREATE_SQL as PG_SEARCH_SQL
 from models.search import CREATE_INDEX_SQL
 
 revision = '0001'
@@ -333,6 +334,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_progress_entry_updated_hlc'), ['updated_hlc'], unique=False)
 
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        # The same guards and search index in PostgreSQL's terms (models/audit.py, models/pg_search.py).
+        for sql in (PG_GUARD_FUNCTION, *PG_GUARD_TRIGGERS.values(), *PG_SEARCH_SQL):
+            op.execute(sql)
+        return
     for sql in APPEND_ONLY_TRIGGERS:
         op.execute(sql)
     op.execute(CREATE_INDEX_SQL)
