@@ -22,7 +22,7 @@ from tests.conftest import TEST_PASSWORD
 
 def _old_database(folder):
     """A database as the version before accounts left it: one unlabelled password slot, no account rows
-    (the account table dropped and the schema stamped back to 0012), with a case in it."""
+    (the account table dropped and the schema stamped back to 0015), with a case in it."""
     from models.services.cases import register_case
     from models.settings import set_setting
     from models.storage import open_database
@@ -35,7 +35,7 @@ def _old_database(folder):
         set_setting(session, "display_name", "埇桥区院内勤")
         register_case(session, "旧版登记的案件", handler="张三")
         session.execute(text("DROP TABLE account"))
-        session.execute(text("UPDATE alembic_version SET version_num = '0012'"))
+        session.execute(text("UPDATE alembic_version SET version_num = '0015'"))
     db.close()
     return path, recovery
 

@@ -1,14 +1,14 @@
 """per-person accounts (issue 16): name, roles, key slot, disabled
 
-Revision ID: 0014
-Revises: 0012
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014'
-down_revision = '0013_due'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
