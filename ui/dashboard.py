@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -40,7 +40,7 @@ from ui.context import AppContext
 from ui.i18n import tr
 from ui.row_model import Colors, Column, PagedRowModel, Rows
 from ui.theme import LEVEL_COLORS
-from ui.workers import Worker
+from ui.workers import run_query
 
 SIZE_ROWS = 20
 HIT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -140,7 +140,6 @@ class Dashboard(QWidget):
         self._counting = self._shown_count = 0
         self._fill(self.case_counts, CASE_STATUSES, None)      # "…" until the first count arrives
         self._fill(self.stage_counts, SUGGESTION_STAGES, None)
-        self._workers: dict[int, Worker] = {}   # kept until they report
         self.targets: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}
         self.refresh()
 
@@ -173,10 +172,7 @@ class Dashboard(QWidget):
             with db.read_scope() as session:
                 return (generation, *record_counts(session))
 
-        worker = Worker(job)   # type: ignore[arg-type]
-        worker.signals.finished.connect(self._show_record_counts)
-        self._workers[generation] = worker
-        QThreadPool.globalInstance().start(worker)
+        run_query(job, self._show_record_counts)   # type: ignore[arg-type]
 
     def counting(self) -> bool:
         """Whether the record counts shown may still change (a count is running)."""
@@ -184,7 +180,6 @@ class Dashboard(QWidget):
 
     def _show_record_counts(self, result: tuple[int, dict[str, int], dict[str, int]]) -> None:
         generation, cases, stages = result
-        self._workers.pop(generation, None)
         if generation < self._shown_count:
             return            # an older count arriving after a newer one
         self._shown_count = generation
