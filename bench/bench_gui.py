@@ -82,7 +82,8 @@ class Timing:
 
 
 def wait_for_counts(app, dashboard) -> None:  # type: ignore[no-untyped-def]
-    while dashboard.counting():
+    deadline = time.perf_counter() + 10
+    while dashboard.counting() and time.perf_counter() < deadline:
         app.processEvents()
         time.sleep(0.0005)
 

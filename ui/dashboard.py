@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -39,8 +39,8 @@ from ui import list_print
 from ui.context import AppContext
 from ui.i18n import tr
 from ui.row_model import Colors, Column, PagedRowModel, Rows
-from ui.theme import LEVEL_COLORS
-from ui.workers import Worker
+from ui.theme import FONT_EVENTS, LEVEL_COLORS, points
+from ui.workers import run_query
 
 SIZE_ROWS = 20
 HIT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -61,8 +61,10 @@ def tile_query(tile: str) -> str | None:
     return None if tile in ("all", "unclear") else tile
 
 
-TILE_STYLE = ("QPushButton { font-size: 11pt; padding: 6px 14px; border: 1px solid #b8c4d0; border-radius: 6px; }"
-              "QPushButton:checked { background: #dbe8f6; border: 2px solid #3a6ea5; font-weight: bold; }")
+TILE_STYLE = ("QPushButton {{ font-size: {size}pt; padding: 6px 14px; border: 1px solid #b8c4d0; border-radius: 6px; }}"
+              "QPushButton:checked {{ background: #dbe8f6; border: 2px solid #3a6ea5; font-weight: bold; }}")
+# points above the window font (the 字号 setting): tiles, the title of the due list, the counts
+TILE_PT, TITLE_PT, COUNT_PT = 1, 3, 6
 
 
 class Dashboard(QWidget):
@@ -85,7 +87,6 @@ class Dashboard(QWidget):
         self.hits.hide()
         self.hits.itemActivated.connect(self._open_hit)
         self.due_title = QLabel()
-        self.due_title.setStyleSheet("font-size: 13pt; font-weight: bold;")
         self.tiles: dict[str, QPushButton] = {}
         self.tile_group = QButtonGroup(self)
         self.tile_group.setExclusive(True)
@@ -94,7 +95,6 @@ class Dashboard(QWidget):
             button = QPushButton()
             button.setObjectName(f"tile_{key}")
             button.setCheckable(True)
-            button.setStyleSheet(TILE_STYLE)
             button.setToolTip(tr("点击只看这一类；再点“全部”恢复"))
             button.clicked.connect(lambda _checked=False, k=key: self.filter_by(k))
             self.tile_group.addButton(button)
@@ -138,11 +138,23 @@ class Dashboard(QWidget):
         layout.addLayout(counts)
         self.count_labels: dict[str, QLabel] = {}
         self._counting = self._shown_count = 0
+        self._apply_sizes()
         self._fill(self.case_counts, CASE_STATUSES, None)      # "…" until the first count arrives
         self._fill(self.stage_counts, SUGGESTION_STAGES, None)
-        self._workers: dict[int, Worker] = {}   # kept until they report
         self.targets: dict[uuid.UUID, tuple[str, uuid.UUID]] = {}
         self.refresh()
+
+    def _apply_sizes(self) -> None:
+        self.due_title.setStyleSheet(f"font-size: {points(TITLE_PT)}pt; font-weight: bold;")
+        for button in self.tiles.values():
+            button.setStyleSheet(TILE_STYLE.format(size=points(TILE_PT)))
+        for number in self.count_labels.values():
+            number.setStyleSheet(f"font-size: {points(COUNT_PT)}pt; font-weight: bold;")
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in FONT_EVENTS:   # 设置 → 字号 changed
+            self._apply_sizes()
+        return super().event(event)
 
     def refresh(self) -> None:
         """One read of everything 首页 shows: exact counts (SQL GROUP BY) and the first page of the due
@@ -173,10 +185,7 @@ class Dashboard(QWidget):
             with db.read_scope() as session:
                 return (generation, *record_counts(session))
 
-        worker = Worker(job)   # type: ignore[arg-type]
-        worker.signals.finished.connect(self._show_record_counts)
-        self._workers[generation] = worker
-        QThreadPool.globalInstance().start(worker)
+        run_query(job, self._show_record_counts)   # type: ignore[arg-type]
 
     def counting(self) -> bool:
         """Whether the record counts shown may still change (a count is running)."""
@@ -184,7 +193,6 @@ class Dashboard(QWidget):
 
     def _show_record_counts(self, result: tuple[int, dict[str, int], dict[str, int]]) -> None:
         generation, cases, stages = result
-        self._workers.pop(generation, None)
         if generation < self._shown_count:
             return            # an older count arriving after a newer one
         self._shown_count = generation
@@ -259,7 +267,7 @@ class Dashboard(QWidget):
             if number is None:
                 number = self.count_labels[key] = QLabel()
                 number.setObjectName(f"count_{key}")
-                number.setStyleSheet("font-size: 16pt; font-weight: bold;")
+                number.setStyleSheet(f"font-size: {points(COUNT_PT)}pt; font-weight: bold;")
                 number.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 label = QLabel(key)
                 label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -8,8 +8,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -38,6 +38,7 @@ from ui.suggestion_page import SuggestionPage
 from ui.sync_page import SyncPage
 from ui.table_page import TablePage
 from ui.tasklist_page import TaskListPage
+from ui.theme import FONT_EVENTS, points
 from ui.transfer_page import TransferPage
 from ui.unit_page import UnitPage
 from ui.workers import Operation, run_operation, running_operations
@@ -48,6 +49,7 @@ SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
     ("meeting", tr("联席会议"), MeetingPage), ("transfer", tr("线索移送"), TransferPage),
     ("campaign", tr("专项活动"), CampaignPage), ("info_share", tr("信息共享"), InfoSharePage),
     ("unit", tr("单位"), UnitPage), ("sync", tr("同步"), SyncPage), ("settings", tr("设置"), SettingsPage))
+NAV_PT = 2   # the navigation list, points above the window font
 SCREEN_OF_ENTITY = {"case": "case", "suggestion": "suggestion", "meeting": "meeting", "unit": "unit",
                     "task": "tasks", "measure": "tasks", "transfer": "transfer", "campaign": "campaign",
                     "info_share": "info_share"}
@@ -73,8 +75,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
         self.nav.addItems([label for _, label, _ in SCREENS])
-        self.nav.setFixedWidth(130)
-        self.nav.setStyleSheet("QListWidget { font-size: 12pt; } QListWidget::item { padding: 8px; }")
+        self._style_nav()
         self.stack = QStackedWidget()
         self.screens: dict[str, QWidget] = {}
         self.idle_lock = None            # ui.idle_lock.IdleLock, attached by ui.app
@@ -94,6 +95,19 @@ class MainWindow(QMainWindow):
         ctx.changed.connect(self.data_changed)
         self.resize(1280, 800)
         self.restore_layout()
+
+    def _style_nav(self) -> None:
+        """The navigation list: 2 points above the window font (设置 → 字号), wide enough for 4 characters."""
+        size = points(NAV_PT)
+        self.nav.setStyleSheet(f"QListWidget {{ font-size: {size}pt; }} QListWidget::item {{ padding: 8px; }}")
+        font = QFont(self.font())
+        font.setPointSize(size)
+        self.nav.setFixedWidth(max(130, QFontMetrics(font).horizontalAdvance("信息共享") + 50))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in FONT_EVENTS:
+            self._style_nav()
+        return super().event(event)
 
     # -- screens ---------------------------------------------------------------------------------
     def screen(self, key: str) -> QWidget:

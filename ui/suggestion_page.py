@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -46,11 +46,12 @@ from ui.i18n import tr
 from ui.row_model import Column
 from ui.suggestion_actions import DOCUMENT_BUTTONS, LIFECYCLE_ACTIONS, SuggestionActions
 from ui.table_page import Rows, TablePage
-from ui.theme import LEVEL_COLORS
+from ui.theme import FONT_EVENTS, LEVEL_COLORS, points
 
 NOTE_STYLE = "color: #9a5b00;"          # a hint or warning next to a field (not an error: saving is allowed)
-CLOCK_STYLE = "QLabel {{ background: {background}; border: 1px solid #b0b0b0; padding: 6px; font-size: 12pt; " \
+CLOCK_STYLE = "QLabel {{ background: {background}; border: 1px solid #b0b0b0; padding: 6px; font-size: {size}pt; " \
               "font-weight: bold; }}"
+CLOCK_PT = 2   # points above the window font (设置 → 字号)
 NO_RECORD = tr("请先在左侧选择一条检察建议，或填写后保存")
 
 
@@ -318,8 +319,15 @@ class SuggestionPage(TablePage):
 
     def _set_clock_colour(self, level: WarningLevel | None) -> None:
         colour = LEVEL_COLORS.get(level) if level is not None else None
-        self.clock_label.setStyleSheet(CLOCK_STYLE.format(background=(colour or QColor("#eeeeee")).name()))
+        self.clock_label.setStyleSheet(CLOCK_STYLE.format(background=(colour or QColor("#eeeeee")).name(),
+                                                         size=points(CLOCK_PT)))
         self.clock_label.setProperty("level", str(level or ""))
+        self._clock_level = level
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in FONT_EVENTS and hasattr(self, "_clock_level"):
+            self._set_clock_colour(self._clock_level)   # 设置 → 字号 changed: the clock grows with it
+        return super().event(event)
 
     # -- TablePage hooks ------------------------------------------------------------------------------
     def load_rows(self, session: Any) -> Rows:

@@ -15,6 +15,7 @@ readers (PDF, exports) use the global pool. On success the operation's `changes`
 AppContext.changed and every screen showing those records refreshes."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from models.storage import Database
 from ui import messages
 from ui.i18n import tr
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 IsCancelled = Callable[[], bool]
 Job = Callable[[Progress, IsCancelled], object]
@@ -166,6 +168,28 @@ def run_operation(parent: QWidget, op: Operation, on_done: Callable[[Any], None]
     worker.signals.failed.connect(fail)
     dialog.canceled.connect(cancel_clicked)
     (writer_pool() if op.writes or op.exclusive else QThreadPool.globalInstance()).start(worker)
+    return worker
+
+
+_queries: set[Worker] = set()
+
+
+def run_query(job: Job, on_done: Callable[[Any], None]) -> Worker:
+    """A read off the GUI thread without a dialog (Anki's QueryOp), for what a screen shows a moment
+    later (首页's record counts): `job` opens its own read snapshot; `on_done(result)` runs on the GUI
+    thread. Pass a method of the widget: once the widget is gone it is not called. A read that fails
+    (the database closed meanwhile) is logged and shows nothing."""
+    worker = Worker(job)
+    _queries.add(worker)   # alive until it reports, whatever happens to the widget
+
+    def failed(exc: object) -> None:
+        _queries.discard(worker)
+        log.warning("background read failed: %s", type(exc).__name__)
+
+    worker.signals.finished.connect(on_done)
+    worker.signals.finished.connect(lambda _result: _queries.discard(worker))
+    worker.signals.failed.connect(failed)
+    QThreadPool.globalInstance().start(worker)
     return worker
 
 

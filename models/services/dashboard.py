@@ -1,7 +1,8 @@
 """首页 in one read: the first page of the overdue and near-due list (红黄绿 by the one rule; the rest
-comes page by page from models.services.due.due_page), its exact counts per tile, and the counts of
-cases by status and suggestions by stage, counted by the database (SQL GROUP BY) so a 100 000-case
-file opens as fast as the demo. Session: any scope (reads only)."""
+comes page by page from models.services.due.due_page), its exact counts per tile (index range counts),
+and the counts of cases by status (SQL GROUP BY) and suggestions by stage (index range counts), all
+counted by the database; the window reads the last two from a worker thread (record_counts), so a
+100 000-case file opens about as fast as the demo. Session: any scope (reads only)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -141,3 +141,26 @@ def test_unreadable_deadlines_stay_on_the_dashboard(qtbot, new_ctx):
     with qtbot.waitSignal(dashboard.open_record) as opened:
         dashboard.open_due(model.index(0, 0))
     assert opened.args == ["measure", measure_id]
+
+
+def test_home_and_navigation_text_sizes_follow_the_font_size_setting(qtbot, window):
+    from ui import fonts
+    from ui.dashboard import COUNT_PT, TILE_PT, TITLE_PT
+    from ui.main_window import NAV_PT
+
+    home = window.show_screen("dashboard")
+    qtbot.waitUntil(lambda: not home.counting(), timeout=5000)
+    page = window.show_screen("suggestion")
+    try:
+        for size in (14, 10):
+            fonts.apply_point_size(size)    # (the new font reaches the widgets through posted events)
+            qtbot.waitUntil(lambda size=size: f"font-size: {size + TILE_PT}pt" in home.tiles["red"].styleSheet())
+            assert f"font-size: {size + TITLE_PT}pt" in home.due_title.styleSheet()
+            assert f"font-size: {size + COUNT_PT}pt" in home.count_labels["立案"].styleSheet()
+            qtbot.waitUntil(lambda size=size: f"font-size: {size + NAV_PT}pt" in window.nav.styleSheet())
+            qtbot.waitUntil(lambda size=size: f"font-size: {size + 2}pt" in page.clock_label.styleSheet())
+        wide = window.nav.width()
+        fonts.apply_point_size(16)          # at 16 pt the list widens so that 信息共享 is not cut
+        qtbot.waitUntil(lambda: window.nav.width() > wide)
+    finally:
+        fonts.apply_point_size(fonts.POINT_SIZE)
