@@ -4,8 +4,10 @@ paragraph, 小标宋 titles, odd/even "— N —" footers, 版记 rules as parag
 explicit gridCol widths.
 
 Word lays the text out itself, so what is shared with the PDF is the content model, the geometry and
-the layout decisions the PDF engine makes for whole lines (title breaks, 版记 lines, the seal gap,
-署名 centred over the date), not the body line breaks.
+the layout decisions the PDF engine makes for whole lines (title breaks, 版记 lines, table cell lines and
+row heights, the seal gap by the one rule letters.seal_gap, 署名 centred over the date), not the body
+line breaks; the body keeps the PDF's pitches (writer.BODY_LINES), so its lines break at nearly the same
+places and the converted file has the PDF's page count.
 """
 from __future__ import annotations
 
