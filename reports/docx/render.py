@@ -4,8 +4,10 @@ paragraph, 小标宋 titles, odd/even "— N —" footers, 版记 rules as parag
 explicit gridCol widths.
 
 Word lays the text out itself, so what is shared with the PDF is the content model, the geometry and
-the layout decisions the PDF engine makes for whole lines (title breaks, 版记 lines, the seal gap,
-署名 centred over the date), not the body line breaks.
+the layout decisions the PDF engine makes for whole lines (title breaks, 版记 lines, table cell lines and
+row heights, the seal gap by the one rule letters.seal_gap, 署名 centred over the date), not the body
+line breaks; the body keeps the PDF's pitches (writer.BODY_LINES), so its lines break at nearly the same
+places and the converted file has the PDF's page count.
 """
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ from reports.pdf.content import (
 )
 from reports.pdf.fonts import Face, FontSet, load_fonts
 from reports.pdf.geometry import BLOCK_WIDTH, NOTE_SIZE, TITLE_SIZE
-from reports.pdf.letters import reminder_pages, seal_gap_used, suggestion_pages
-from reports.pdf.render import quarterly_pages
+from reports.pdf.letters import reminder_layout, seal_gap, suggestion_layout
+from reports.pdf.render import quarterly_layout
 from reports.pdf.tables import FORM_LABEL_SIZE, FORM_VALUE_SIZE, LABEL_COLUMN, table_cell_lines
 
 __all__ = ["DocxOptions", "render_docx", "render_docx_batch"]
@@ -86,7 +88,7 @@ def _quarterly(w: DocxWriter, report: QuarterlyReport) -> None:
         else:
             w.block(item, keep_next=n == len(tail) - 1)  # the signature never stands alone
     w.signature(report.signature, report.note,
-                seal_gap_used(quarterly_pages(w.typesetter, report), report.signature.signer))
+                seal_gap(quarterly_layout(w.typesetter, report)))
     w.imprint(report.copy_to, report.printed_by, report.printed_on)
 
 
@@ -102,12 +104,12 @@ def _captioned_table(w: DocxWriter, caption: str, table: Table) -> None:
 
 def _add(w: DocxWriter, document: Document) -> None:
     if isinstance(document, SuggestionLetter):
-        gap = seal_gap_used(suggestion_pages(w.typesetter, document), document.signature.signer)
+        gap = seal_gap(suggestion_layout(w.typesetter, document))
         _letter(w, office=document.office_name, title=document.title, doc_no=document.doc_no,
                 addressee=document.addressee, blocks=document.blocks(), signature=document.signature,
                 copy_to=document.copy_to, note=document.note, draft=document.draft, seal_gap=gap)
     elif isinstance(document, ReminderLetter):
-        gap = seal_gap_used(reminder_pages(w.typesetter, document), document.signature.signer)
+        gap = seal_gap(reminder_layout(w.typesetter, document))
         _letter(w, office=document.office_name, title=document.title, doc_no=document.doc_no,
                 addressee=document.addressee, blocks=document.body, signature=document.signature,
                 copy_to=document.copy_to, note=document.note, draft=document.draft, seal_gap=gap)

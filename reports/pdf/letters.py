@@ -3,7 +3,7 @@ two-line title, 文号, 主送, 署名/成文日期 with the seal area, 抄送 �
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from reports.pdf.content import Paragraph, ReminderLetter, Signature, Span, SuggestionLetter
 from reports.pdf.flow import Block, ImageMark, Page, Row, RuleMark, TextMark, paginate
@@ -140,49 +140,59 @@ def copy_to_footer(ts: Typesetter, copy_to: Sequence[str], printed_by: str = "",
     return rows
 
 
-def letter_pages(ts: Typesetter, *, office_name: str, title: str, doc_no: str, addressee: str,
-                 body: Sequence[Block], signature: Signature, copy_to: Sequence[str],
-                 seal_image: bytes | None, note: str = "", draft: bool = False) -> list[Page]:
+@dataclass(frozen=True)
+class Layout:
+    """A document laid out up to its close: the body blocks, the signature block for a given seal gap,
+    and the 版记 rows. `seal_gap` chooses the gap; `fitted_pages` paginates with it."""
+
+    blocks: Sequence[Block]
+    closing: Callable[[int], Block]
+    footer: list[Row]
+
+
+def letter_layout(ts: Typesetter, *, office_name: str, title: str, doc_no: str, addressee: str,
+                  body: Sequence[Block], signature: Signature, copy_to: Sequence[str],
+                  seal_image: bytes | None, note: str = "", draft: bool = False) -> Layout:
     blocks = [Block(header_rows(ts, office_name, title, doc_no, draft), keep_together=True),
               addressee_block(ts, addressee), *body]
-    return fitted_pages(blocks, lambda gap: signature_block(ts, signature, seal_image, note, gap),
-                        copy_to_footer(ts, copy_to))
+    return Layout(blocks, lambda gap: signature_block(ts, signature, seal_image, note, gap), copy_to_footer(ts, copy_to))
 
 
-def seal_gap_used(pages: Sequence[Page], signer: str) -> int:
-    """Blank lines above the 署名 on the last page (after fitted_pages chose), for the .docx writer."""
-    rows = [row for _, row in pages[-1].rows]
-    texts = ["".join(m.text for m in row.marks if isinstance(m, TextMark)) for row in rows]
-    if signer not in texts:
-        return SEAL_GAP_LINES
-    index = len(texts) - 1 - texts[::-1].index(signer)
-    gap = 0
-    while index - 1 - gap >= 0 and not rows[index - 1 - gap].marks:
-        gap += 1
-    return gap or SEAL_GAP_LINES
+def seal_gap(layout: Layout) -> int:
+    """The rule for short documents, shared by the PDF and the .docx writer: blank lines between the body
+    and the 署名. When the signature block would start a page of its own (only the few body lines it pulls
+    along above it), GB/T 9704 §7.3.5.5 asks to adjust the spacing instead: the gap is tightened to one
+    line if the document then ends a page earlier."""
+    loose = paginate([*layout.blocks, layout.closing(SEAL_GAP_LINES)], layout.footer)
+    if len(loose) > 1:
+        tight = paginate([*layout.blocks, layout.closing(1)], layout.footer)
+        if len(tight) < len(loose):
+            return 1
+    return SEAL_GAP_LINES
 
 
-def fitted_pages(blocks: Sequence[Block], closing: Callable[[int], Block], footer: list[Row]) -> list[Page]:
-    """Paginate with the signature block last. When that block would start a page of its own (only the
-    few body lines it pulls along above it), GB/T 9704 §7.3.5.5 asks to adjust the spacing instead:
-    the seal gap is tightened to one line if the document then ends a page earlier."""
-    pages = paginate([*blocks, closing(SEAL_GAP_LINES)], footer)
-    if len(pages) > 1:
-        tight = paginate([*blocks, closing(1)], footer)
-        if len(tight) < len(pages):
-            return tight
-    return pages
+def fitted_pages(layout: Layout) -> list[Page]:
+    """Paginate with the signature block last, its seal gap chosen by `seal_gap`."""
+    return paginate([*layout.blocks, layout.closing(seal_gap(layout))], layout.footer)
+
+
+def suggestion_layout(ts: Typesetter, letter: SuggestionLetter, seal_image: bytes | None = None) -> Layout:
+    return letter_layout(ts, office_name=letter.office_name, title=letter.title, doc_no=letter.doc_no,
+                         addressee=letter.addressee, body=[ts.block_rows(b) for b in letter.blocks()],
+                         signature=letter.signature, copy_to=letter.copy_to, seal_image=seal_image,
+                         note=letter.note, draft=letter.draft)
+
+
+def reminder_layout(ts: Typesetter, letter: ReminderLetter, seal_image: bytes | None = None) -> Layout:
+    return letter_layout(ts, office_name=letter.office_name, title=letter.title, doc_no=letter.doc_no,
+                         addressee=letter.addressee, body=[ts.block_rows(b) for b in letter.body],
+                         signature=letter.signature, copy_to=letter.copy_to, seal_image=seal_image,
+                         note=letter.note, draft=letter.draft)
 
 
 def suggestion_pages(ts: Typesetter, letter: SuggestionLetter, seal_image: bytes | None = None) -> list[Page]:
-    return letter_pages(ts, office_name=letter.office_name, title=letter.title, doc_no=letter.doc_no,
-                        addressee=letter.addressee, body=[ts.block_rows(b) for b in letter.blocks()],
-                        signature=letter.signature, copy_to=letter.copy_to, seal_image=seal_image,
-                        note=letter.note, draft=letter.draft)
+    return fitted_pages(suggestion_layout(ts, letter, seal_image))
 
 
 def reminder_pages(ts: Typesetter, letter: ReminderLetter, seal_image: bytes | None = None) -> list[Page]:
-    return letter_pages(ts, office_name=letter.office_name, title=letter.title, doc_no=letter.doc_no,
-                        addressee=letter.addressee, body=[ts.block_rows(b) for b in letter.body],
-                        signature=letter.signature, copy_to=letter.copy_to, seal_image=seal_image,
-                        note=letter.note, draft=letter.draft)
+    return fitted_pages(reminder_layout(ts, letter, seal_image))

@@ -11,6 +11,7 @@ from reports.pdf.flow import Block, Page, paginate
 from reports.pdf.fonts import Face, FontOverride, load_fonts
 from reports.pdf.geometry import LINE_PITCH, NOTE_SIZE
 from reports.pdf.letters import (
+    Layout,
     addressee_block,
     copy_to_footer,
     fitted_pages,
@@ -53,7 +54,7 @@ def receipt_pages(ts: Typesetter, receipt: ServiceReceipt) -> list[Page]:
     return pages
 
 
-def quarterly_pages(ts: Typesetter, report: QuarterlyReport, seal_image: bytes | None = None) -> list[Page]:
+def quarterly_layout(ts: Typesetter, report: QuarterlyReport, seal_image: bytes | None = None) -> Layout:
     caption = Block(ts.aligned_row(report.table_caption, Align.CENTRE), keep_with_next=True)
     header = official_header_rows(ts, report.issuer_mark, report.doc_no, report.title, report.draft)
     blocks = [Block(header, keep_together=True), addressee_block(ts, report.addressee),
@@ -65,8 +66,12 @@ def quarterly_pages(ts: Typesetter, report: QuarterlyReport, seal_image: bytes |
             blocks += [Block(ts.aligned_row(section.caption, Align.CENTRE), keep_with_next=True),
                        table_block(ts, section.table)]
         blocks += [ts.block_rows(b) for b in section.after]
-    return fitted_pages(blocks, lambda gap: signature_block(ts, report.signature, seal_image, report.note, gap),
-                        copy_to_footer(ts, report.copy_to, report.printed_by, report.printed_on))
+    return Layout(blocks, lambda gap: signature_block(ts, report.signature, seal_image, report.note, gap),
+                  copy_to_footer(ts, report.copy_to, report.printed_by, report.printed_on))
+
+
+def quarterly_pages(ts: Typesetter, report: QuarterlyReport, seal_image: bytes | None = None) -> list[Page]:
+    return fitted_pages(quarterly_layout(ts, report, seal_image))
 
 
 def _pages(ts: Typesetter, document: Document, options: RenderOptions) -> list[Page]:

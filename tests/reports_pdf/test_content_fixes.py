@@ -210,8 +210,13 @@ def test_a_letter_whose_signature_would_stand_alone_is_tightened_onto_the_previo
     """Grow the body line by line: where the signature block would have to start a page, the seal gap
     is tightened to one line so the letter ends a page earlier (GB/T 9704 §7.3.5.5); on every length
     the signature page still carries body text."""
+    import io
+
+    import docx
+
+    from reports.docx import render_docx
     from reports.pdf.fonts import load_fonts
-    from reports.pdf.letters import SEAL_GAP_LINES, suggestion_pages
+    from reports.pdf.letters import SEAL_GAP_LINES, seal_gap, suggestion_layout, suggestion_pages
     from reports.pdf.typeset import Typesetter
 
     ts = Typesetter(load_fonts(system_dirs=()))
@@ -227,6 +232,11 @@ def test_a_letter_whose_signature_would_stand_alone_is_tightened_onto_the_previo
         while not rows[signer - 1 - gap].marks:
             gap += 1
         gaps_seen.append((len(pages), gap))
+        assert seal_gap(suggestion_layout(ts, letter)) == gap  # the one rule, as the PDF applied it
+        paragraphs = [p.text for p in docx.Document(io.BytesIO(render_docx(letter, fonts=ts.fonts))).paragraphs]
+        at = paragraphs.index("临河县人民检察院", 3)  # the 署名 (the first lines hold the 院名 title)
+        blanks = len(paragraphs[:at]) - len("".join("x" if t else " " for t in paragraphs[:at]).rstrip())
+        assert blanks == gap  # the .docx leaves the same seal gap
         assert any(r.is_body and r.marks for r in rows[:signer - gap])  # body text above the signature
     assert (1, 1) in gaps_seen  # tightened to end on page 1
     assert (1, SEAL_GAP_LINES) in gaps_seen and (2, SEAL_GAP_LINES) in gaps_seen  # otherwise untouched
