@@ -157,3 +157,21 @@ def demo_db_file(user_data_dir):
     with db.write_scope() as session:
         load_demo(session, DEMO_TODAY)
     return db
+
+
+def test_a_remembered_server_password_lives_only_in_the_credential_store(empty_server_db, monkeypatch, capsys,
+                                                                        memory_keyring, user_data_dir):
+    url, _admin, _name = empty_server_db
+    monkeypatch.setenv("FJLD_PASSWORD", APP_PASSWORD)
+    assert _run(["--db", url, "init", "--remember"], capsys)[0] == 0
+    assert list(memory_keyring.store.values()) == [APP_PASSWORD]
+    files = [p for p in user_data_dir.rglob("*") if p.is_file()]
+    assert all(APP_PASSWORD.encode() not in p.read_bytes() for p in files)
+    monkeypatch.delenv("FJLD_PASSWORD")
+    monkeypatch.setattr("sys.stdin", None)   # no prompt possible: the remembered password is used
+    code, out, err = _run(["--db", url, "search", "宿州"], capsys)
+    assert code == 0, err
+    assert _run(["--db", url, "unlock", "--forget"], capsys)[0] == 0
+    assert memory_keyring.store == {}
+    code, _, err = _run(["--db", url, "search", "宿州"], capsys)
+    assert code == 1 and "FJLD_PASSWORD" in err
