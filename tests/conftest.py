@@ -1,4 +1,5 @@
-"""Shared fixtures: every test gets an in-memory keyring, a temp per-user data folder and headless Qt."""
+"""Shared fixtures: every test gets an in-memory keyring, a temp per-user data folder and headless Qt; the
+service, sync and search suites also run on a private PostgreSQL cluster (`backend`, tests/pg/cluster.py)."""
 from __future__ import annotations
 
 import os
