@@ -114,9 +114,9 @@ def pytest_generate_tests(metafunc):
         return  # the test names its backend itself
     path = Path(str(metafunc.definition.path)).resolve()
     relative = path.relative_to(Path(__file__).resolve().parents[1]).as_posix()
-    both = relative.startswith(BOTH_BACKENDS_DIRS) and path.name not in FILE_ONLY_MODULES
-    metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True,
-                         scope="module")
+    if relative.startswith(BOTH_BACKENDS_DIRS) and path.name not in FILE_ONLY_MODULES:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True, scope="module")
+    # elsewhere (GUI, reports, file-only modules) `backend` is simply "sqlite", with unchanged test ids
 
 
 @pytest.fixture(scope="module")
