@@ -15,6 +15,7 @@ from tests.conftest import DEMO_TODAY, TEST_PASSWORD
 from tests.pg.server import APP_PASSWORD, create_database, tcp_url, unique_name
 
 ROOT = Path(__file__).resolve().parents[2]
+ATTACHMENT = "回复函扫描件".encode() * 20_000
 
 
 @pytest.fixture
@@ -144,6 +145,9 @@ def test_move_to_the_server_and_back_keeps_everything(demo_db_file, empty_server
     db = unlock(back, password="Fjld-back-2026")
     with db.read_scope() as session:
         assert verify_chain(session) == [] and session.query(Op).count() >= ops
+        from models.attachment import Attachment, Blob  # (blob API of main at 63876a1)
+        attachment = session.query(Attachment).filter(Attachment.filename == "回复函.pdf").one()
+        assert session.get(Blob, attachment.sha256).data == ATTACHMENT
     db.close()
 
 
@@ -156,6 +160,10 @@ def demo_db_file(user_data_dir):
                     user="测试员").db
     with db.write_scope() as session:
         load_demo(session, DEMO_TODAY)
+    from models.attachment import Attachment, store_blob
+    with db.write_scope() as session:
+        sha = store_blob(session, ATTACHMENT)
+        session.add(Attachment(owner_entity="suggestion", filename="回复函.pdf", size=len(ATTACHMENT), sha256=sha))
     return db
 
 
