@@ -24,6 +24,7 @@ from models.schema import metadata
 from models.storage import Database
 
 BATCH = 500
+BLOB_BATCH = 4   # attachment contents can be many MB each: a few at a time keeps memory flat
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def move_database(source: Database, target: Database) -> MoveResult:
             order = list(table.primary_key.columns)
             result = src_conn.execute(table.select().order_by(*order)).mappings()
             prev, copied = GENESIS, 0
-            while batch := result.fetchmany(BATCH):
+            while batch := result.fetchmany(BLOB_BATCH if table.name == "blob" else BATCH):
                 rows = [dict(row) for row in batch]
                 if table.name == AuditEvent.__tablename__:
                     for row in rows:  # re-keyed under the target's key, content unchanged

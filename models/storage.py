@@ -8,7 +8,10 @@ Reads and writes are different sessions: `read_scope()` is a WAL snapshot that n
 writer, `write_scope()` one IMMEDIATE transaction. The thread that serves the clerk (the GUI thread,
 registered as `interactive_thread`) never waits more than INTERACTIVE_WAIT_MS for a worker's write
 lock: its write scopes are optimistic (deferred BEGIN, short busy timeout), so a click answers at once
-while an import runs and a save made meanwhile fails fast with `db_busy` instead of freezing."""
+while an import runs and a save made meanwhile fails fast with `db_busy` instead of freezing.
+
+The same Database runs on a PostgreSQL server (`--db postgresql://…`): its engine, session set-up and
+schema command are the PostgreSQL counterpart in models/pg.py; everything above the Database is the same."""
 from __future__ import annotations
 
 import getpass

@@ -1,4 +1,5 @@
-"""Shared fixtures: every test gets an in-memory keyring, a temp per-user data folder and headless Qt."""
+"""Shared fixtures: every test gets an in-memory keyring, a temp per-user data folder and headless Qt; the
+service, sync and search suites also run on a private PostgreSQL cluster (`backend`, tests/pg/cluster.py)."""
 from __future__ import annotations
 
 import os
@@ -78,21 +79,74 @@ FILE_ONLY_MODULES = frozenset({
 })
 
 
+# The sync suite's simulated workstations (tests/sync/workstations.py) open their databases through
+# its open_db/open_database; in these modules each test runs a second time with every workstation's
+# database on the test cluster instead (server_workstations below). Tests in them that are about the
+# file itself are listed in FILE_ONLY_TESTS with the reason.
+SYNC_ON_SERVER_MODULES = frozenset({"test_exchange.py", "test_trust.py", "test_records.py", "test_identity.py",
+                                    "test_upcast_quarantine.py", "test_profile_projection.py"})
+FILE_ONLY_TESTS = {
+    # "Nothing was written" is proven there by the database file's bytes; on a server a refusal is a
+    # rolled-back transaction, and what the server keeps is checked by the dump tests of the same run.
+    "test_rejections_leave_the_database_byte_identical": "compares the bytes of the database file",
+    "test_preview_writes_nothing": "compares the bytes of the database file",
+    "test_stale_package_after_newer_one_changes_nothing": "compares the bytes of the database file",
+    "test_newer_op_format_asks_for_an_upgrade": "compares the bytes of the database file",
+    "test_a_sender_clock_days_ahead_needs_a_persons_confirmation": "compares the bytes of the database file",
+    "test_a_database_file_copied_back_starts_a_new_incarnation_and_loses_nothing":
+        "copies the database file back by hand (on a server: a pg_dump restore, same check at open)",
+    "test_rewound_sender_is_refused_and_db_untouched": "rewinds a workstation by copying its file",
+    "test_a_fork_is_an_alert_never_a_duplicate": "forks a workstation by copying its file back",
+    "test_a_refused_package_writes_no_backup_and_one_audit_event":
+        "counts the file's pre-import backups (a server's backups are the administrator's pg_dump)",
+    "test_backups_and_their_key_files_are_private": "file backups and key files",
+}
+
+
 def pytest_generate_tests(metafunc):
+    path = Path(str(metafunc.definition.path))
+    if (path.parent.name == "sync" and path.name in SYNC_ON_SERVER_MODULES and "backend" not in metafunc.fixturenames
+            and metafunc.definition.originalname not in FILE_ONLY_TESTS):
+        metafunc.fixturenames.append("backend")
     if "backend" not in metafunc.fixturenames:
         return
     if any("backend" in str(marker.args[0]) for marker in metafunc.definition.iter_markers("parametrize")):
         return  # the test names its backend itself
     path = Path(str(metafunc.definition.path)).resolve()
     relative = path.relative_to(Path(__file__).resolve().parents[1]).as_posix()
-    both = relative.startswith(BOTH_BACKENDS_DIRS) and path.name not in FILE_ONLY_MODULES
-    metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"], indirect=True,
-                         scope="module")
+    if relative.startswith(BOTH_BACKENDS_DIRS) and path.name not in FILE_ONLY_MODULES:
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True, scope="module")
+    # elsewhere (GUI, reports, file-only modules) `backend` is simply "sqlite", with unchanged test ids
 
 
 @pytest.fixture(scope="module")
 def backend(request) -> str:
     return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(autouse=True)
+def server_workstations(request, monkeypatch):
+    """For the PostgreSQL run of a sync module: each simulated workstation's database is a copy of the
+    template on the test cluster (one per workstation folder), opened with the server login."""
+    callspec = getattr(request.node, "callspec", None)
+    if callspec is None or callspec.params.get("backend") != "postgresql" or "sync" not in request.node.nodeid:
+        return
+    import tests.sync.workstations as workstations
+    from models.pg import open_server
+    from tests.pg.server import create_database, drop_database, tcp_url, unique_name
+
+    admin_url, template = request.getfixturevalue("pg_server")
+    names: dict[str, str] = {}
+
+    def open_on_server(path, dek, user="测试员"):
+        if str(path) not in names:
+            name = names[str(path)] = unique_name("ws")
+            create_database(admin_url, name, template)
+            request.addfinalizer(lambda: drop_database(admin_url, name))
+        return open_server(tcp_url(admin_url, names[str(path)]), user=user)
+
+    monkeypatch.setattr(workstations, "open_db", open_on_server)
+    monkeypatch.setattr(workstations, "open_database", open_on_server)
 
 
 @pytest.fixture(scope="session")

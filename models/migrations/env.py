@@ -20,7 +20,7 @@ END $$"""
 def include_name(name, type_, parent_names):  # type: ignore[no-untyped-def]
     # The search index is created by hand in 0001 (models/search.py, models/pg_search.py); autogenerate
     # must leave it be.
-    return not (type_ == "table" and name and name.startswith("search_index"))
+    return not (type_ in ("table", "index") and name and name.startswith("search_index"))
 
 
 connection = context.config.attributes["connection"]

@@ -15,6 +15,7 @@ from tests.conftest import DEMO_TODAY, TEST_PASSWORD
 from tests.pg.server import APP_PASSWORD, create_database, tcp_url, unique_name
 
 ROOT = Path(__file__).resolve().parents[2]
+ATTACHMENT = "回复函扫描件".encode() * 20_000
 
 
 @pytest.fixture
@@ -144,6 +145,9 @@ def test_move_to_the_server_and_back_keeps_everything(demo_db_file, empty_server
     db = unlock(back, password="Fjld-back-2026")
     with db.read_scope() as session:
         assert verify_chain(session) == [] and session.query(Op).count() >= ops
+        from models.attachment import Attachment, Blob  # (blob API of main at 63876a1)
+        attachment = session.query(Attachment).filter(Attachment.filename == "回复函.pdf").one()
+        assert session.get(Blob, attachment.sha256).data == ATTACHMENT
     db.close()
 
 
@@ -156,4 +160,26 @@ def demo_db_file(user_data_dir):
                     user="测试员").db
     with db.write_scope() as session:
         load_demo(session, DEMO_TODAY)
+    from models.attachment import Attachment, store_blob
+    with db.write_scope() as session:
+        sha = store_blob(session, ATTACHMENT)
+        session.add(Attachment(owner_entity="suggestion", filename="回复函.pdf", size=len(ATTACHMENT), sha256=sha))
     return db
+
+
+def test_a_remembered_server_password_lives_only_in_the_credential_store(empty_server_db, monkeypatch, capsys,
+                                                                        memory_keyring, user_data_dir):
+    url, _admin, _name = empty_server_db
+    monkeypatch.setenv("FJLD_PASSWORD", APP_PASSWORD)
+    assert _run(["--db", url, "init", "--remember"], capsys)[0] == 0
+    assert list(memory_keyring.store.values()) == [APP_PASSWORD]
+    files = [p for p in user_data_dir.rglob("*") if p.is_file()]
+    assert all(APP_PASSWORD.encode() not in p.read_bytes() for p in files)
+    monkeypatch.delenv("FJLD_PASSWORD")
+    monkeypatch.setattr("sys.stdin", None)   # no prompt possible: the remembered password is used
+    code, out, err = _run(["--db", url, "search", "宿州"], capsys)
+    assert code == 0, err
+    assert _run(["--db", url, "unlock", "--forget"], capsys)[0] == 0
+    assert memory_keyring.store == {}
+    code, _, err = _run(["--db", url, "search", "宿州"], capsys)
+    assert code == 1 and "FJLD_PASSWORD" in err
