@@ -229,9 +229,9 @@ class _Plan:
             return "revoked_signer"
         assert isinstance(key, tuple)
         sign_pub, role = key
-        # The sender's own ops are authenticated by the package signature (open_package verified it under
-        # this same key, over every byte); relayed ops carry their origin's signature, checked here.
-        if op.site_id != sender.site_id and not verifies(sign_pub, signed):
+        # Every op is checked on its own signature, the sender's own too: the next hop can only check that
+        # signature, so skipping it here would let two sites decide the same op differently.
+        if not verifies(sign_pub, signed):
             return "bad_signature"
         if op.site_id == self._me.site_id:
             # Our own op coming back: lost here by a file copied back from a backup. Apply it; if it is of

@@ -1,6 +1,6 @@
 """The two import passes: what pass 2 applies is exactly what pass 1 authenticated, whether pass 1 kept
-the checked ops (small package without attachments) or pass 2 reads the file again; and which per-op
-signatures the receiver checks (relayed ops) or may rely on the package signature for (the sender's own)."""
+the checked ops (small package without attachments) or pass 2 reads the file again; and that the receiver
+checks every op's own signature, the sender's included."""
 from __future__ import annotations
 
 import base64
@@ -80,19 +80,20 @@ def test_a_file_read_again_is_caught_if_it_changed(trio, monkeypatch):
     assert _unit_names(b) == {"县水利局"}
 
 
-def test_sender_ops_rest_on_the_package_signature_relayed_ops_on_their_own(trio, monkeypatch):
+def test_a_wrong_op_signature_is_held_at_every_hop_the_first_included(trio, monkeypatch):
+    """The package signature proves the sender, yet its own op with a wrong signature is held at once:
+    a relaying site could not check it any other way, so every site decides it the same."""
     a, b, c = trio
     _add_unit(a, "县财政局")
     garbage = json.dumps({"full": base64.b64encode(bytes(64)).decode("ascii")})
     monkeypatch.setattr(export, "sign_op", lambda _identity, _op: garbage)  # a writes a wrong op signature
     from_a = a.export_to(b)
     monkeypatch.undo()
-    # b: the op is a's own and the package is signed by a, so its authorship is proven
-    assert b.import_file(from_a.path).new_ops == 1
-    assert _unit_names(b) == {"县财政局"}
-    # c gets the same op relayed by b: only its own signature could prove a wrote it, and it does not
+    direct = b.import_file(from_a.path)
+    assert direct.new_ops == 0 and direct.held == {"bad_signature": 1}
+    assert _unit_names(b) == set()
     relayed = c.import_file(b.export_to(c).path)
-    assert relayed.new_ops == 0 and relayed.held == {"bad_signature": 1}
+    assert relayed.new_ops == 0
     assert _unit_names(c) == set()
 
 
