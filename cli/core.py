@@ -77,7 +77,7 @@ def cmd_init(args: argparse.Namespace, ctx: CliContext) -> int:
     if ctx.server_url is not None:
         return _init_server(args, ctx)
     created = initialize(ctx.db_path, _new_password("设置密码："), office_name=args.office,
-                         office_code=args.code, remember=args.remember)
+                         office_code=args.code, remember=args.remember, account=args.user)
     ctx._db = created.db
     ctx.out(f"已创建加密数据库：{ctx.db_path}")
     ctx.out("恢复密钥（只显示这一次，请打印或抄写后密封保管；忘记密码时凭它解锁）：")

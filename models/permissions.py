@@ -172,6 +172,16 @@ def _filter_reads(state: ORMExecuteState) -> None:
     )
 
 
+# Search reads the index with raw SQL, past the filter above: the kinds whose indexed text holds case
+# details (a 检察建议's or 线索移送's body includes fields the government view blanks) are not searched.
+GOVERNMENT_UNSEARCHABLE = frozenset({"case", "suggestion", "suggestion_item", "attachment", "transfer"})
+
+
+def unsearchable_kinds(session: Session) -> frozenset[str]:
+    """The kinds of text search must leave out for the acting account."""
+    return GOVERNMENT_UNSEARCHABLE if _government_view(session) else frozenset()
+
+
 def _blank_details(target: Any, context: Any) -> None:
     session = getattr(context, "session", None)
     if session is None or not _government_view(session):

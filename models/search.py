@@ -31,6 +31,7 @@ from models.campaign import Campaign
 from models.case import Case
 from models.info_share import InfoShare
 from models.meeting import Meeting, MeetingDecision
+from models.permissions import unsearchable_kinds
 from models.registry import ENTITY_BY_NAME
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task
@@ -300,14 +301,16 @@ def count_matches(session: Session, query: str) -> dict[str, int]:
     rows = conn.execute(
         text(f"SELECT rowid >> {KIND_BITS}, count(*) FROM ({sql}) AS hits GROUP BY 1"),
         {**params, "lo": 0, "hi": (1 << 63) - 1})
-    return {KIND_BY_CODE[code]: count for code, count in rows.all() if code in KIND_BY_CODE}
+    hidden = unsearchable_kinds(session)
+    return {KIND_BY_CODE[code]: count for code, count in rows.all()
+            if code in KIND_BY_CODE and KIND_BY_CODE[code] not in hidden}
 
 
 def search_kind(session: Session, query: str, matched: str, *, offset: int = 0, limit: int = 20
                 ) -> list[SearchHit]:
     """One page of the hits of one kind ("显示更多" asks for the next page)."""
     query = fold(query.strip())
-    if not query:
+    if not query or matched in unsearchable_kinds(session):
         return []
     conn = session.connection()
     index = _index_for(conn)

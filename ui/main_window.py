@@ -26,6 +26,7 @@ from models.services.restore import restore_backup
 from models.services.setup import backup_now
 from models.services.undo import LastEdit, last_local_edit, undo_last_edit
 from ui import messages
+from ui.accounts_page import AccountsPage
 from ui.campaign_page import CampaignPage
 from ui.case_page import CasePage
 from ui.context import EVERYTHING, AppContext
@@ -48,7 +49,8 @@ SCREENS: tuple[tuple[str, str, Callable[[AppContext], QWidget]], ...] = (
     ("suggestion", tr("检察建议"), SuggestionPage), ("tasks", tr("任务清单"), TaskListPage),
     ("meeting", tr("联席会议"), MeetingPage), ("transfer", tr("线索移送"), TransferPage),
     ("campaign", tr("专项活动"), CampaignPage), ("info_share", tr("信息共享"), InfoSharePage),
-    ("unit", tr("单位"), UnitPage), ("sync", tr("同步"), SyncPage), ("settings", tr("设置"), SettingsPage))
+    ("unit", tr("单位"), UnitPage), ("sync", tr("同步"), SyncPage), ("accounts", tr("账户"), AccountsPage),
+    ("settings", tr("设置"), SettingsPage))
 NAV_PT = 2   # the navigation list, points above the window font
 SCREEN_OF_ENTITY = {"case": "case", "suggestion": "suggestion", "meeting": "meeting", "unit": "unit",
                     "task": "tasks", "measure": "tasks", "transfer": "transfer", "campaign": "campaign",
@@ -60,7 +62,7 @@ SHOWS: dict[str, frozenset[str] | None] = {
     "dashboard": None, "case": frozenset({"case", "suggestion"}),
     "suggestion": frozenset({"suggestion", "suggestion_item", "case", "unit", "attachment"}),
     "tasks": TASK_ENTITIES | {"unit"}, "meeting": frozenset({"meeting", "meeting_decision"}) | TASK_ENTITIES,
-    "unit": frozenset({"unit"}), "sync": None, "settings": None}
+    "unit": frozenset({"unit"}), "sync": None, "accounts": frozenset(), "settings": None}
 
 
 def window_settings() -> QSettings:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QWidget
 
+from models.accounts import account_names
 from models.errors import DomainError
 from models.services.demo import load_demo
 from models.services.setup import change_password, initialize, remembers_key, unlock
@@ -23,7 +24,7 @@ def first_run(db_path: Path, parent: QWidget | None = None, *, demo: bool = Fals
     def attempt(values: dict[str, object]) -> None:
         new = initialize(db_path, str(values["password"]), office_name=str(values["office_name"]).strip(),
                          office_code=str(values["office_code"]).strip(), remember=bool(values["remember"]),
-                         user=getpass.getuser())
+                         account=values.get("account"))  # type: ignore[arg-type]
         created["db"], created["recovery"] = new.db, new.recovery_key
 
     if setup_dialog(parent, attempt).exec() != QDialog.DialogCode.Accepted:
@@ -47,19 +48,21 @@ def unlock_interactively(db_path: Path, parent: QWidget | None = None, *,
 
     def attempt(values: dict[str, object]) -> None:
         if values.get("mode") == "recovery":
-            db = unlock(db_path, recovery_key=str(values["recovery_key"]).strip(), user=getpass.getuser())
+            db = unlock(db_path, recovery_key=str(values["recovery_key"]).strip(), account=values.get("account"),
+                        user=getpass.getuser())  # type: ignore[arg-type]
             try:
                 change_password(db, str(values["new_password"]))
             except DomainError:
                 db.close()
                 raise
         else:
-            db = unlock(db_path, password=str(values["password"]), user=getpass.getuser())
+            db = unlock(db_path, password=str(values["password"]), account=values.get("account"),
+                        user=getpass.getuser())  # type: ignore[arg-type]
         opened["db"] = db
 
     recovery = False
     while True:
-        result = unlock_dialog(parent, attempt, recovery=recovery).exec()
+        result = unlock_dialog(parent, attempt, recovery=recovery, accounts=_offered_accounts(db_path)).exec()
         if result == FORGOT:
             recovery = True
             continue
@@ -69,6 +72,15 @@ def unlock_interactively(db_path: Path, parent: QWidget | None = None, *,
             recovery = False
             continue
         return None
+
+
+def _offered_accounts(db_path: Path) -> list[str]:
+    """The account names the unlock dialog offers; none when the key file cannot be read (the attempt
+    then says why in one line, as before accounts)."""
+    try:
+        return account_names(db_path)
+    except DomainError:
+        return []
 
 
 def open_database_interactively(db_path: Path, *, demo: bool = False, today: dt.date | None = None,

@@ -17,7 +17,7 @@ from models.backup import list_backups, verify_backup
 from models.blobstore import blob_dir_for, check_all, share_files, shared_backup_dir
 from models.errors import DomainError
 from models.fsutil import disk_error
-from models.permissions import require
+from models.permissions import actor_of, attach_actor, require
 from models.storage import Database, make_engine, new_incarnation, open_database
 
 
@@ -72,7 +72,7 @@ def restore_backup(db: Database, backup_path: Path) -> Database:
     live = blob_dir_for(db.path)
     blobs = _checked_blobs(backup_path, db.dek, [shared_backup_dir(backup_path.parent, db.path.stem), live])
     safety = db.backup("before_restore")
-    path, dek, user, wall = db.path, db.dek, db.user, db.clock.wall
+    path, dek, user, wall, actor = db.path, db.dek, db.user, db.clock.wall, actor_of(db)
     db.close()
     staged = path.with_name(path.name + ".restore.tmp")
     try:
@@ -87,6 +87,8 @@ def restore_backup(db: Database, backup_path: Path) -> Database:
         raise disk_error(exc, path) from exc
     share_files([source for source in blobs if source.parent != live], live)  # attachments the live store lacks
     restored = open_database(path, dek, user=user, wall=wall)
+    if actor is not None:  # the person who restored stays signed in (and refused what they were refused)
+        attach_actor(restored, actor)
     with restored.session_scope() as session:
         new_incarnation(session)
         append_audit(session, "restore", object_ref=backup_path.name, detail={"safety_copy": safety.name})

@@ -290,3 +290,31 @@ def test_ops_of_a_peer_are_not_checked_against_the_local_account(office: Office)
             session.flush()
     finally:
         db.close()
+
+
+def test_the_liaison_search_finds_no_case_details_the_others_do(office: Office) -> None:
+    """Search reads its index with raw SQL: the government view must not count or list texts from cases,
+    检察建议 (their bodies hold blanked fields), 建议内容, attachments or 线索移送."""
+    from models.search import count_matches, search
+    from models.services.cases import register_case
+    from models.services.suggestions import draft_suggestion
+    from models.services.tasks import add_aspect, add_task, create_task_list
+
+    leader = office.open_role(LEADER)
+    with leader.write_scope() as session:
+        case_id = register_case(session, "秘密案件名称甲", handler="赵科长", summary="秘密案件摘要").id
+        draft_suggestion(session, "某县水利局", case_id=case_id, facts="秘密案件事实", items=["秘密案件建议"])
+        task_list = create_task_list(session, 2026, "2026年府检联动任务清单")
+        aspect = add_aspect(session, task_list.id, "一、依法行政")
+        add_task(session, aspect.id, 1, "秘密案件以外的任务")
+    leader.close()
+
+    for role, kinds in ((LEADER, {"case", "suggestion", "suggestion_item", "task"}), (LIAISON, {"task"})):
+        db = office.open_role(role)
+        try:
+            with db.read_scope() as session:
+                counted = set(count_matches(session, "秘密案件"))
+                assert counted == kinds
+                assert {hit.matched for hit in search(session, "秘密案件")} == counted
+        finally:
+            db.close()
