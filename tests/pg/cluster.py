@@ -55,7 +55,9 @@ class Cluster:
 
     def _run(self, *command: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
-        subprocess.run([*prefix, *command], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # A session of its own: nothing runuser or pg_ctl signals can reach the test processes.
+        subprocess.run([*prefix, *command], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       start_new_session=True)
 
     def stop(self) -> None:
         binary = server_bin()
