@@ -24,7 +24,9 @@ from models.schema import metadata
 from models.storage import Database
 
 BATCH = 500
-BLOB_BATCH = 4   # attachment contents can be many MB each: a few at a time keeps memory flat
+# Attachment bytes are not copied as rows: each side keeps them in its own store (files beside a
+# database file, encrypted under that file's own blob key; the `blob` table on a server).
+BLOB_TABLES = frozenset({"blob", "blob_key"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,18 @@ def _is_empty(session: Session) -> bool:
         if session.scalar(select(func.count()).select_from(cls)):
             return False
     return True
+
+
+def _copy_blobs(src: Session, dst: Session) -> int:
+    """Every attachment the source holds, streamed from its store into the target's and hash-checked on
+    the way (a file target gets its blob files before the transaction commits, as any attachment write)."""
+    from models.blobstore import blob_store, referenced_hashes
+
+    source, target = blob_store(src), blob_store(dst)
+    held = source.sizes(referenced_hashes(src))
+    for sha in sorted(held):
+        target.put_stream(source.chunks(sha), expected_sha256=sha)
+    return len(held)
 
 
 def move_database(source: Database, target: Database) -> MoveResult:
@@ -63,11 +77,13 @@ def move_database(source: Database, target: Database) -> MoveResult:
         key = _audit_key(dst)
         counts = {}
         for table in metadata.sorted_tables:
+            if table.name in BLOB_TABLES:
+                continue
             dst_conn.execute(table.delete())  # the target's own first-open rows (its site identity)
             order = list(table.primary_key.columns)
             result = src_conn.execute(table.select().order_by(*order)).mappings()
             prev, copied = GENESIS, 0
-            while batch := result.fetchmany(BLOB_BATCH if table.name == "blob" else BATCH):
+            while batch := result.fetchmany(BATCH):
                 rows = [dict(row) for row in batch]
                 if table.name == AuditEvent.__tablename__:
                     for row in rows:  # re-keyed under the target's key, content unchanged
@@ -77,6 +93,7 @@ def move_database(source: Database, target: Database) -> MoveResult:
                 dst_conn.execute(table.insert(), rows)
                 copied += len(rows)
             counts[table.name] = copied
+        counts["blob"] = _copy_blobs(src, dst)
         dst.expire_all()
         target.clock.last = max(target.clock.last, source_hlc)
         rebuild_index(dst)

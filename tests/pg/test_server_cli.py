@@ -145,9 +145,12 @@ def test_move_to_the_server_and_back_keeps_everything(demo_db_file, empty_server
     db = unlock(back, password="Fjld-back-2026")
     with db.read_scope() as session:
         assert verify_chain(session) == [] and session.query(Op).count() >= ops
-        from models.attachment import Attachment, Blob  # (blob API of main at 63876a1)
+        from models.attachment import Attachment
+        from models.blobstore import FileBlobStore, blob_store
         attachment = session.query(Attachment).filter(Attachment.filename == "回复函.pdf").one()
-        assert session.get(Blob, attachment.sha256).data == ATTACHMENT
+        store = blob_store(session)
+        assert isinstance(store, FileBlobStore)   # back on a file, the bytes are files again, not rows
+        assert store.read(attachment.sha256) == ATTACHMENT
     db.close()
 
 
