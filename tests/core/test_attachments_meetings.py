@@ -24,8 +24,16 @@ def test_attachments_are_stored_once_by_content_and_read_back(new_db):
         rows = attachments_of(session, s.id)
         assert [r.filename for r in rows] == ["回复函.pdf", "回复函（副本）.pdf"] and rows[0].mime == "application/pdf"
         assert attachment_bytes(session, rows[1].id) == ("回复函（副本）.pdf", b"%PDF-1.4 scanned")
-        from models.blobstore import blob_dir_for
-        assert len(list(blob_dir_for(new_db.path).glob("*.blob"))) == 1  # stored once, as an encrypted file
+        from sqlalchemy import func, select
+
+        from models.attachment import Blob
+        from models.blobstore import FileBlobStore, blob_store
+        store = blob_store(session)
+        if isinstance(store, FileBlobStore):   # stored once, as an encrypted file beside the database
+            assert len(list(store.folder.glob("*.blob"))) == 1
+            assert session.scalar(select(func.count()).select_from(Blob)) == 0
+        else:                                  # on a server: once, as a row of the blob table
+            assert session.scalar(select(func.count()).select_from(Blob)) == 1
         with pytest.raises(DomainError, match="50 MB"):
             add_attachment(session, "suggestion", s.id, "big.bin", b"0" * (50 * 1024 * 1024 + 1))
 
