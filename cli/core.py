@@ -228,11 +228,14 @@ def cmd_restore(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace, ctx: CliContext) -> int:
-    from models.services.doctor import check_database
+    from models.services.doctor import check_database, tidy_attachment_files
 
     findings = check_database(ctx.database())
     for line in findings:
         ctx.out(line)
+    removed = tidy_attachment_files(ctx.database())
+    if removed:
+        ctx.out(f"已清理 {removed} 个不再使用的附件文件")
     if not findings:
         ctx.out("检查通过：数据库完整，审计链完整，无冲突")
     return 1 if findings else 0

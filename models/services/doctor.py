@@ -33,9 +33,31 @@ def check_database(db: Database) -> list[str]:
                 findings.append(f"有 {len(conflicts)} 处同步冲突待处理（sync conflicts 查看）")
             findings.extend(sync_findings(session))
             findings.extend(merge_findings(session))
+            findings.extend(attachment_findings(session))
     except (DatabaseError, sqlcipher3.DatabaseError):
         findings.append(DAMAGED)
     return findings
+
+
+def attachment_findings(session: Session) -> list[str]:
+    """Every stored attachment read through its hash check (files beside the database, or rows)."""
+    from models.services.attachments import check_attachment_files
+
+    damaged = check_attachment_files(session).damaged
+    if not damaged:
+        return []
+    names = "、".join(damaged[:5]) + ("等" if len(damaged) > 5 else "")
+    return [f"有 {len(damaged)} 个附件的内容已损坏（{names}）：请从备份恢复（restore 命令，或“设置”→“从备份恢复”）"]
+
+
+def tidy_attachment_files(db: Database) -> int:
+    """Removes what interrupted writes and deleted attachments left in the attachment folder (only files
+    no record, history entry or held-back op refers to, and only once a day old). Returns how many."""
+    from models.blobstore import collect_garbage
+
+    with db.read_scope() as session:
+        parts, blobs = collect_garbage(session)
+    return parts + blobs
 
 
 def audit_findings(db: Database, session: Session) -> list[str]:

@@ -199,3 +199,33 @@ def test_the_doctor_check_names_damaged_and_absent_attachments(new_db):
     gone_path.unlink()
     with new_db.read_scope() as session:
         assert check_attachment_files(session) == BlobCheck(present=1, not_here=1, damaged=["坏.pdf"])
+
+
+def test_doctor_reports_a_damaged_attachment_and_tidies_old_leftovers(new_db, capsys, monkeypatch):
+    """`doctor` reads every attachment through its check (exit 1 naming the damaged one) and removes a
+    day-old leftover of an interrupted write, never a referenced file."""
+    from cli import main
+    from tests.conftest import TEST_PASSWORD
+
+    suggestion = owner(new_db)
+    with new_db.session_scope() as session:
+        kept = add_attachment(session, "suggestion", suggestion, "回复函.pdf", b"reply")
+        bad = add_attachment(session, "suggestion", suggestion, "整改报告.pdf", os.urandom(CHUNK + 5))
+        store = blob_store(session)
+        kept_path, bad_path = store.path_of(kept.sha256), store.path_of(bad.sha256)
+    leftover = kept_path.with_name("0" * 64 + ".blob.part")
+    leftover.write_bytes(b"half")
+    day_ago = time.time() - 2 * 24 * 3600
+    for path in (leftover, kept_path):
+        os.utime(path, (day_ago, day_ago))
+    path = new_db.path
+    new_db.close()
+    monkeypatch.setenv("FJLD_PASSWORD", TEST_PASSWORD)
+    assert main(["--db", str(path), "doctor"]) == 0
+    assert "已清理 1 个不再使用的附件文件" in capsys.readouterr().out
+    assert kept_path.is_file() and not leftover.exists()
+    raw = bad_path.read_bytes()
+    bad_path.write_bytes(raw[:-1] + bytes([raw[-1] ^ 0x80]))
+    assert main(["--db", str(path), "doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "有 1 个附件的内容已损坏（整改报告.pdf）" in out and "回复函" not in out
