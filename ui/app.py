@@ -1,21 +1,25 @@
 """GUI entry: `run_gui(argv)` (main.py calls it when no CLI command is given).
 
-    python main.py [--db PATH] [--demo]
+    python main.py [--db PATH | --db postgresql://用户@主机:端口/库名] [--demo]
 
---db opens another database file; --demo loads the demo data right after the first-run set-up."""
+--db opens another database file, or an office database on a PostgreSQL server (a URL is never taken
+as a file path); --demo loads the demo data right after the first-run set-up."""
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from models.errors import DomainError
 from models.platform import default_db_path, resources_dir
 from models.settings import get_setting
+from models.storage import Database
 from ui.context import AppContext
 from ui.fonts import app_font
 from ui.i18n import install_translator
@@ -26,7 +30,7 @@ APP_NAME = "府检联动工作平台"
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="fjld", add_help=False)
-    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--db", default=None)
     parser.add_argument("--demo", action="store_true")
     args, _qt_args = parser.parse_known_args(argv)
     return args
@@ -43,22 +47,42 @@ def make_application(argv: list[str]) -> QApplication:
     return app
 
 
+def _open(args: argparse.Namespace) -> tuple[Database | None, Callable[[Path], Database | None]]:
+    """The database `--db` names (a file, by default the per-user one, or a server URL) and how the idle
+    lock opens it again."""
+    from models.backend import is_server_url, looks_like_url, parse_server_url
+    from ui.startup import open_database_interactively, open_server_interactively, unlock_interactively
+
+    value = str(args.db or "")
+    if is_server_url(value):
+        return (open_server_interactively(value),
+                lambda _path: open_server_interactively(value, allow_remembered=False))
+    if looks_like_url(value):
+        parse_server_url(value)   # the one-line refusal of an unknown scheme
+    path = Path(value) if value else default_db_path()
+    return (open_database_interactively(path, demo=args.demo),
+            lambda locked: unlock_interactively(locked, allow_remembered=False))
+
+
 def run_gui(argv: list[str]) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     app = make_application([a for a in argv if a not in ("--demo",) and not a.startswith("--db")])
     from ui.idle_lock import IdleLock
     from ui.main_window import MainWindow
-    from ui.startup import open_database_interactively, unlock_interactively
+    from ui.messages import show_error
 
-    db = open_database_interactively(args.db or default_db_path(), demo=args.demo)
+    try:
+        db, relock = _open(args)
+    except DomainError as exc:   # a bad --db value or an unreachable server: one line, no traceback
+        show_error(None, exc.message)
+        return 1
     if db is None:
         return 0
     ctx = AppContext(db)
     window = MainWindow(ctx)
     minutes = float(ctx.read(lambda session: get_setting(session, "idle_lock_minutes")) or 0)
-    window.idle_lock = IdleLock(window, ctx, minutes,
-                                lambda path: unlock_interactively(path, allow_remembered=False))
+    window.idle_lock = IdleLock(window, ctx, minutes, relock)
     window.show()
     window.statusBar().showMessage(f"启动用时 {time.perf_counter() - started:.1f} 秒", 5000)
     app.setQuitOnLastWindowClosed(True)

@@ -104,3 +104,18 @@ def unlock_dialog(parent: QWidget | None, attempt: Attempt, *, recovery: bool = 
     return dialog
 
 
+
+
+def server_login_dialog(parent: QWidget | None, attempt: Attempt, server: str) -> ValuesDialog:
+    """The password of the server login named in `--db postgresql://用户@主机/库名` (never stored here
+    unless `unlock --remember` put it in the credential store)."""
+
+    def check(values: dict[str, object]) -> None:
+        if not values["password"]:
+            raise DomainError("password_required", tr("请输入密码"), field="password")
+        attempt(values)
+
+    dialog = ValuesDialog(parent, tr("连接服务器"), PASSWORD_SPECS, {},
+                          note=tr("请输入服务器数据库账户的密码：") + server, check=check, error_fields=ERROR_FIELDS)
+    dialog.setObjectName("server_login_dialog")
+    return dialog

@@ -14,7 +14,7 @@ from models.services.demo import load_demo
 from models.services.setup import change_password, initialize, remembers_key, unlock
 from models.storage import Database
 from ui.recovery_dialog import show_recovery_key
-from ui.start_dialogs import FORGOT, setup_dialog, unlock_dialog
+from ui.start_dialogs import FORGOT, server_login_dialog, setup_dialog, unlock_dialog
 
 
 def first_run(db_path: Path, parent: QWidget | None = None, *, demo: bool = False,
@@ -81,6 +81,31 @@ def _offered_accounts(db_path: Path) -> list[str]:
         return account_names(db_path)
     except DomainError:
         return []
+
+
+def open_server_interactively(url: str, parent: QWidget | None = None, *,
+                              allow_remembered: bool = True) -> Database | None:
+    """A PostgreSQL server database (`--db postgresql://…`): the password in the URL or remembered in this
+    computer's credential store, else asked for; the server decides whether it is right."""
+    from models.backend import parse_server_url
+    from models.pg import open_server, remembered_password
+
+    address = parse_server_url(url)
+    known = address.password if address.password is not None else (
+        remembered_password(address) if allow_remembered else None)
+    if known is not None:
+        try:
+            return open_server(url, known)
+        except DomainError as exc:
+            if exc.code != "wrong_password":
+                raise
+    opened: dict[str, Database] = {}
+
+    def attempt(values: dict[str, object]) -> None:
+        opened["db"] = open_server(url, str(values["password"]))
+
+    dialog = server_login_dialog(parent, attempt, address.display)
+    return opened["db"] if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 def open_database_interactively(db_path: Path, *, demo: bool = False, today: dt.date | None = None,
