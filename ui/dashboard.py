@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -177,9 +177,16 @@ class Dashboard(QWidget):
 
     def count_records(self) -> None:
         """Cases by status and suggestions by stage read every row, so a pool thread counts them in its
-        own snapshot and the boxes fill when it is done: the window never waits for 100 000 cases."""
+        own snapshot and the boxes fill when it is done: the window never waits for 100 000 cases. It
+        starts once the due list is painted (the count's thread would otherwise share the interpreter with
+        that painting); `counting()` is true from this call on."""
         self._counting += 1
-        db, generation = self.ctx.db, self._counting
+        QTimer.singleShot(0, self, lambda generation=self._counting: self._start_count(generation))
+
+    def _start_count(self, generation: int) -> None:
+        if generation != self._counting:
+            return   # a newer refresh asked again before this one started: only that one counts
+        db = self.ctx.db
 
         def job(_progress: object, _cancelled: object) -> tuple[int, dict[str, int], dict[str, int]]:
             with db.read_scope() as session:
