@@ -183,12 +183,18 @@ def import_dump_file(db: Database, path: Path, progress: Callable[[int, int], No
         raise DomainError("no_file", f"无法读取文件：{path}") from None
     with file:
         size = os.fstat(file.fileno()).st_size
-        if _first_byte(file) != b"{":  # not JSON at all (a workbook picked by mistake): no backup for that
+        if _first_byte(file) not in _JSON_STARTS:  # not JSON at all (a workbook picked by mistake): no backup
             raise _not_json(path)
         with db.import_scope("before_load") as session:
+            events = _BASIC_PARSE(file, use_float=True)  # numbers as int/float, like json.loads
             try:
-                count = _load_entities(session, _stream_entities(file),
-                                       lambda _count: _after_batch(progress, is_cancelled, file.tell(), size))
+                try:
+                    count = _load_entities(session, _stream_entities(events),
+                                           lambda _count: _after_batch(progress, is_cancelled, file.tell(), size))
+                except DomainError:
+                    for _rest in events:  # a file that is not JSON at all says so, whatever else is wrong in it
+                        pass
+                    raise
             except (ijson.JSONError, UnicodeDecodeError):
                 raise _not_json(path) from None
             if progress is not None:
@@ -201,17 +207,22 @@ def _not_json(path: Path) -> DomainError:
     return DomainError("bad_dump", f"文件不是有效的 JSON 数据：{path}")
 
 
+_JSON_STARTS = {bytes([c]) for c in b'{["-0123456789tfn'}
+
+
 def _first_byte(file: BinaryIO) -> bytes:
     head = file.read(64).lstrip(b" \t\r\n")
     file.seek(0)
     return head[:1]
 
 
-def _stream_entities(file: BinaryIO) -> Iterator[tuple[str, Rows | None]]:
-    """(entity name, its rows as a stream) of a dump file, parsed event by event: only the current row
-    is ever built. Any key order is accepted; the format is checked once the file has been read to its
-    end (trailing data after the top-level object is a parse error)."""
-    events = _BASIC_PARSE(file, use_float=True)  # numbers as int/float, like json.loads
+Events = Iterator[tuple[str, Any]]
+
+
+def _stream_entities(events: Events) -> Iterator[tuple[str, Rows | None]]:
+    """(entity name, its rows as a stream) of a dump file's parser events: only the current row is ever
+    built. Any key order is accepted; the format is checked once the file has been read to its end
+    (trailing data after the top-level object is a parse error)."""
     if next(events, (None, None))[0] != "start_map":
         raise _bad_format()
     fmt: Any = None
@@ -243,14 +254,14 @@ def _stream_entities(file: BinaryIO) -> Iterator[tuple[str, Rows | None]]:
         raise _bad_format()
 
 
-def _stream_rows(events: Iterator[tuple[str, Any]]) -> Iterator[Any]:
+def _stream_rows(events: Events) -> Iterator[Any]:
     for event, value in events:
         if event == "end_array":
             return
         yield _build(events, event, value)
 
 
-def _build(events: Iterator[tuple[str, Any]], event: str, value: Any) -> Any:
+def _build(events: Events, event: str, value: Any) -> Any:
     """One whole JSON value whose first event is (event, value), the rest read from events."""
     if event not in ("start_map", "start_array"):
         return value
