@@ -143,7 +143,10 @@ def test_a_cancel_after_the_first_batch_rolls_everything_back(new_db, tmp_path, 
     assert _state(new_db) == before
 
 
-def test_numbers_and_strings_come_out_of_the_stream_exactly_as_json_loads_gives_them():
+@pytest.mark.parametrize("parser", ["yajl2_c", "python"])  # the C parser, and the fallback without it
+def test_numbers_and_strings_come_out_of_the_stream_exactly_as_json_loads_gives_them(parser):
+    import ijson
+    basic_parse = ijson.get_backend(parser).basic_parse
     values = st.recursive(
         st.none() | st.booleans() | st.integers(-2**63 + 1, 2**63 - 1)
         | st.floats(allow_nan=False, allow_infinity=False) | st.text(st.characters(blacklist_categories=("Cs",))),
@@ -156,7 +159,7 @@ def test_numbers_and_strings_come_out_of_the_stream_exactly_as_json_loads_gives_
     def check(entities, extra):
         text = json.dumps({"entities": entities, "extra": extra, "format": DUMP_FORMAT}, ensure_ascii=False)
         streamed = [(name, list(rows)) for name, rows in dump_module._stream_entities(
-            dump_module._BASIC_PARSE(io.BytesIO(text.encode()), use_float=True))]
+            basic_parse(io.BytesIO(text.encode()), use_float=True))]
         expected = list(json.loads(text)["entities"].items())
         assert streamed == expected
         assert [[type(v) for v in rows] for _, rows in streamed] == [[type(v) for v in rows] for _, rows in expected]
@@ -224,3 +227,17 @@ def test_cli_load_of_a_truncated_file_is_one_line_and_exit_1(tmp_path):
     loaded = run("load", str(whole))
     assert loaded.returncode == 0, loaded.stderr
     assert run("dump").stdout == good.stdout
+
+
+def test_without_the_c_parser_the_pure_python_one_loads_and_refuses_alike(new_db, tmp_path, monkeypatch):
+    import ijson
+    monkeypatch.setattr(dump_module, "_BASIC_PARSE", ijson.get_backend("python").basic_parse)
+    body = json.dumps({"entities": {"case": [GOOD_ROW]}, "format": DUMP_FORMAT}, ensure_ascii=False).encode()
+    before = _state(new_db)
+    for broken in (body.replace(b'1"', b'1\xff"'), body[:-5]):
+        with pytest.raises(DomainError, match="文件不是有效的 JSON 数据"):
+            import_dump_file(new_db, _bad(tmp_path, broken))
+        assert _state(new_db) == before
+    assert import_dump_file(new_db, _bad(tmp_path, body)) == 1
+    with new_db.read_scope() as session:
+        assert "好的一条" in dump_text(session)
