@@ -223,7 +223,7 @@ def _stream_entities(events: Events) -> Iterator[tuple[str, Rows | None]]:
     """(entity name, its rows as a stream) of a dump file's parser events: only the current row is ever
     built. Any key order is accepted; the format is checked once the file has been read to its end
     (trailing data after the top-level object is a parse error)."""
-    if next(events, (None, None))[0] != "start_map":
+    if _next(events)[0] != "start_map":
         raise _bad_format()
     fmt: Any = None
     seen_entities = False
@@ -231,20 +231,24 @@ def _stream_entities(events: Events) -> Iterator[tuple[str, Rows | None]]:
         if event == "end_map":
             break
         if key == "entities":
-            seen_entities = True
-            if next(events)[0] != "start_map":
+            if seen_entities or _next(events)[0] != "start_map":
                 raise _bad_format()
+            seen_entities = True
+            names: set[str] = set()
             for event, name in events:
                 if event == "end_map":
                     break
-                first, value = next(events)
+                if name in names:  # json.loads would keep only the last one: refused, not guessed
+                    raise DomainError("bad_dump", f"数据文件中的类别重复出现：{name}")
+                names.add(name)
+                first, value = _next(events)
                 if first == "start_array":
                     yield name, _stream_rows(events)
                 else:
                     _build(events, first, value)  # not a list: refused by the loader
                     yield name, None
         else:
-            first, value = next(events)
+            first, value = _next(events)
             built = _build(events, first, value)
             if key == "format":
                 fmt = built
@@ -252,6 +256,12 @@ def _stream_entities(events: Events) -> Iterator[tuple[str, Rows | None]]:
         pass
     if not seen_entities or fmt != DUMP_FORMAT:
         raise _bad_format()
+
+
+def _next(events: Events) -> tuple[str, Any]:
+    for item in events:
+        return item
+    raise ijson.IncompleteJSONError("Incomplete JSON content")
 
 
 def _stream_rows(events: Events) -> Iterator[Any]:

@@ -100,6 +100,8 @@ GOOD_ROW = {"id": "00000000-0000-7000-8000-000000000001", "title": "好的一条
     (json.dumps([{"entities": {}}]), "不是本系统导出的数据文件"),
     (json.dumps("fjld-dump-1"), "不是本系统导出的数据文件"),
     (json.dumps({"entities": {"case": [GOOD_ROW], "机密": []}, "format": DUMP_FORMAT}), "无法识别的类别：机密"),
+    ('{"entities": {"case": [], "case": []}, "format": "fjld-dump-1"}', "类别重复出现：case"),
+    ('{"entities": {"case": []}, "entities": {"case": []}, "format": "fjld-dump-1"}', "不是本系统导出的数据文件"),
     (json.dumps({"entities": {"case": {"id": 1}}, "format": DUMP_FORMAT}), "无法识别的类别：case"),
     (json.dumps({"entities": {"case": [GOOD_ROW, {"title": "缺少编号"}]}, "format": DUMP_FORMAT}), "case 第2条记录格式不对"),
     (json.dumps({"entities": {"case": [GOOD_ROW, "一行字"]}, "format": DUMP_FORMAT}), "case 第2条记录格式不对"),
