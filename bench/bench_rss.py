@@ -5,6 +5,7 @@ a cheap key slot (FJLD_ARGON2_MEMORY_KIB), so their peaks are the work's own, an
 database with the production parameters is measured on its own. Prints the figures; asserts nothing.
 
     python bench/bench_rss.py [--cases 100000] [--suggestions 20000] [--tasks 2000] [--megabytes 0]
+                              [--only dump,load,export,import]
 """
 from __future__ import annotations
 
@@ -62,7 +63,14 @@ def main() -> None:
     parser.add_argument("--suggestions", type=int, default=20_000)
     parser.add_argument("--tasks", type=int, default=2_000)
     parser.add_argument("--megabytes", type=int, default=0, help="attachments to add to the sender (5 MB each)")
+    parser.add_argument("--only", default="dump,load,export,import",
+                        help="commands to measure, comma-separated (load needs dump, import needs export)")
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if "load" in only:
+        only.add("dump")
+    if "import" in only:
+        only.add("export")
     with tempfile.TemporaryDirectory(prefix="bench-rss-") as tmp:
         root = Path(tmp)
         data = root / "data"
@@ -84,20 +92,26 @@ def main() -> None:
               f"{args.megabytes} MB of attachments in {time.perf_counter() - started:.0f} s; "
               f"database {a.stat().st_size / 2**20:.0f} MB")
 
-        cards = {db: fingerprint(cli(data, db, "peer", "export-id", "-o", str(db.parent / "me.fjpeer"))[0])
-                 for db in (a, b)}
-        cli(data, a, "peer", "add", str(b.parent / "me.fjpeer"), "--fingerprint", cards[b])
-        cli(data, b, "peer", "add", str(a.parent / "me.fjpeer"), "--fingerprint", cards[a])
+        if "export" in only:
+            cards = {db: fingerprint(cli(data, db, "peer", "export-id", "-o", str(db.parent / "me.fjpeer"))[0])
+                     for db in (a, b)}
+            cli(data, a, "peer", "add", str(b.parent / "me.fjpeer"), "--fingerprint", cards[b])
+            cli(data, b, "peer", "add", str(a.parent / "me.fjpeer"), "--fingerprint", cards[a])
 
         rows = []
         _, base, wall, cpu = cli(data, a, "unlock")
         rows.append(("unlock (cheap key slot: the process baseline)", base, wall, cpu))
         dump_file, package = root / "dump.json", root / "包.fjpkg"
-        rows.append(("dump", *cli(data, a, "dump", "-o", str(dump_file))[1:]))
-        rows.append(("load (into an empty database)", *cli(data, c, "load", str(dump_file))[1:]))
-        rows.append(("sync export", *cli(data, a, "sync", "export", "--to", "乙院", "-o", str(package))[1:]))
-        rows.append(("sync import", *cli(data, b, "sync", "import", str(package))[1:]))
-        print(f"dump file {dump_file.stat().st_size / 2**20:.0f} MB, package {package.stat().st_size / 2**20:.0f} MB")
+        if "dump" in only:
+            rows.append(("dump", *cli(data, a, "dump", "-o", str(dump_file))[1:]))
+            print(f"dump file {dump_file.stat().st_size / 2**20:.0f} MB")
+        if "load" in only:
+            rows.append(("load (into an empty database)", *cli(data, c, "load", str(dump_file))[1:]))
+        if "export" in only:
+            rows.append(("sync export", *cli(data, a, "sync", "export", "--to", "乙院", "-o", str(package))[1:]))
+            print(f"package {package.stat().st_size / 2**20:.0f} MB")
+        if "import" in only:
+            rows.append(("sync import", *cli(data, b, "sync", "import", str(package))[1:]))
         print(f"{'command':<48}{'peak RSS':>12}{'over baseline':>16}{'wall':>10}{'CPU':>10}")
         for label, peak, wall, cpu in rows:
             flag = "" if peak < TARGET_MIB else f"   over {TARGET_MIB} MiB"

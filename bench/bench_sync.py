@@ -5,13 +5,16 @@ in the same run. Prints the figures; asserts nothing.
     python bench/bench_sync.py [--records 10000 50000] [--megabytes 200] [--attachment-records 10000] [--runs 3]
 
 The rows-only cases (no attachments) are compared with a plain copy of the unit and op rows; the
-attachment case separately, with the attachment and blob rows in its copy. Wall and CPU time both, min and
-median of several runs (one sender, a fresh receiver per run).
+attachment case separately: its copy adds the attachment rows and a byte copy of the sender's blob files
+(attachments are files in fjld.blobs/ beside the database, models/blobstore.py; the `blob` table is empty
+on a file database), each file fsynced like the store's own writes. Wall and CPU time both, min and median
+of several runs (one sender, a fresh receiver per run).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -22,11 +25,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.attachment import Attachment, store_blob  # noqa: E402
+from models.blobstore import blob_dir_for  # noqa: E402
 from models.unit import Unit  # noqa: E402
 from tests.sync.workstations import Workstation  # noqa: E402
 
 BLOB_MB = 2
-COPIED_TABLES = ("unit", "attachment", "op", "blob")
+COPIED_TABLES = ("unit", "attachment", "op")
 
 
 def fill(site: Workstation, records: int, megabytes: int) -> None:
@@ -44,8 +48,9 @@ def fill(site: Workstation, records: int, megabytes: int) -> None:
             session.flush()
 
 
-def plain_copy(site: Workstation, target: Path, tables: tuple[str, ...]) -> tuple[float, float]:
-    """The same rows into a plain SQLite file through the same engine (ATTACH + INSERT SELECT).
+def plain_copy(site: Workstation, target: Path, tables: tuple[str, ...], blobs: bool) -> tuple[float, float]:
+    """The same rows into a plain SQLite file through the same engine (ATTACH + INSERT SELECT), and with
+    `blobs` the sender's blob files byte for byte into blob_folder(target), each fsynced.
     Returns (wall, CPU) seconds."""
     started, cpu = time.perf_counter(), time.process_time()
     with site.db.engine.begin() as conn:
@@ -54,7 +59,19 @@ def plain_copy(site: Workstation, target: Path, tables: tuple[str, ...]) -> tupl
             conn.exec_driver_sql(f'CREATE TABLE plain."{table}" AS SELECT * FROM main."{table}"')
     with site.db.engine.connect() as conn:
         conn.exec_driver_sql("DETACH DATABASE plain")
+    if blobs:
+        folder = blob_folder(target)
+        folder.mkdir()
+        for source in sorted(blob_dir_for(site.db.path).iterdir()):
+            with open(source, "rb") as src, open(folder / source.name, "wb") as out:
+                shutil.copyfileobj(src, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
     return time.perf_counter() - started, time.process_time() - cpu
+
+
+def blob_folder(target: Path) -> Path:
+    return target.with_name(target.stem + ".blobs")
 
 
 def timed(action):  # noqa: ANN001, ANN201 - tiny bench helper
@@ -71,7 +88,7 @@ def _figures(label: str, walls: list[float], cpus: list[float]) -> str:
 def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
     """`runs` exports + imports of the same rows from one sender, each to a fresh receiver, next to as
     many plain copies of what they carried, all in this run: the rows-only case copies the unit and op
-    rows, the attachment case adds the attachment and blob rows."""
+    rows, the attachment case adds the attachment rows and the blob files."""
     sender = Workstation(root / "a", "a")
     started = time.perf_counter()
     fill(sender, records, megabytes)
@@ -89,18 +106,21 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
         receiver.close()
         package.path.unlink()
         copy_path = root / f"plain{run}.sqlite"
-        copy_s, copy_cpu = plain_copy(sender, copy_path, tables)
+        copy_s, copy_cpu = plain_copy(sender, copy_path, tables, blobs=bool(megabytes))
         for key, wall, cpu in (("export", export_s, export_cpu), ("import", import_s, import_cpu),
                                ("copy", copy_s, copy_cpu)):
             times[key][0].append(wall)
             times[key][1].append(cpu)
     with sqlite3.connect(copy_path) as plain:
         copied_rows = sum(plain.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables)
+    copied_files = sorted(blob_folder(copy_path).iterdir()) if megabytes else []
+    files_note = (f" + {len(copied_files)} blob files, {sum(f.stat().st_size for f in copied_files) / 1024**2:.1f} MiB"
+                  if megabytes else "")
     print(f"package: {package.op_count} ops, {package.blob_count} blobs, {package.size / 1024**2:.1f} MiB on disk")
     print(_figures("export:", *times["export"]))
     print(_figures("import:", *times["import"]) + f"   ({result.new_ops} ops applied)")
     print(_figures(f"plain SQLite copy of the same rows ({copied_rows} rows of {', '.join(tables)}, "
-                   f"{copy_path.stat().st_size / 1024**2:.1f} MiB):", *times["copy"]))
+                   f"{copy_path.stat().st_size / 1024**2:.1f} MiB{files_note}):", *times["copy"]))
     for how, pick in (("min", min), ("median", statistics.median)):
         copy_wall, copy_cpu = pick(times["copy"][0]), pick(times["copy"][1])
         print(f"ratios to the plain copy ({how} of each): "
