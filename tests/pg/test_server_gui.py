@@ -25,7 +25,7 @@ def server_url(empty_server_db, monkeypatch):  # noqa: F811
     return url
 
 
-def test_the_window_asks_for_the_server_password_and_opens_the_office_database(qtbot, modal, server_url):
+def test_the_window_asks_for_the_server_password_and_opens_the_office_database(qtbot, modal, server_url):  # noqa: F811
     from models.settings import get_setting
 
     def log_in(dialog) -> None:

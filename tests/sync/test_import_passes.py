@@ -13,16 +13,12 @@ import models.sync.exchange as exchange
 import models.sync.export as export
 from models.sync.errors import PackageError
 from models.unit import Unit
-from tests.sync.workstations import Workstation
+from tests.sync.workstations import Workstation, paired_sites
 
 
 @pytest.fixture
 def trio(tmp_path):
-    sites = [Workstation(tmp_path / name, name) for name in ("a", "b", "c")]
-    for first in sites:
-        for second in sites:
-            if first is not second:
-                first.pair(second)
+    sites = paired_sites(tmp_path, ("a", "b", "c"))
     yield sites
     for site in sites:
         site.close()

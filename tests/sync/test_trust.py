@@ -17,7 +17,7 @@ from models.services import sync as service
 from models.suggestion import Suggestion
 from models.sync.errors import PackageError
 from models.unit import Unit
-from tests.sync.workstations import Workstation
+from tests.sync.workstations import Workstation, paired_sites
 
 
 def _add_unit(site: Workstation, name: str) -> str:
@@ -52,11 +52,7 @@ def _held(site: Workstation) -> dict[str, str]:
 
 @pytest.fixture
 def trio(tmp_path):
-    sites = [Workstation(tmp_path / name, name) for name in ("r", "m", "c")]
-    for first in sites:
-        for second in sites:
-            if first is not second:
-                first.pair(second)
+    sites = paired_sites(tmp_path, ("r", "m", "c"))
     yield sites
     for site in sites:
         site.close()

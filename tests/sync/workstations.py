@@ -94,3 +94,13 @@ class Workstation:
 
     def close(self) -> None:
         self.db.close()
+
+
+def paired_sites(folder: Path, names: tuple[str, ...]) -> list[Workstation]:
+    """Workstations named `names` in `folder`, each paired with every other (a fixture closes them)."""
+    sites = [Workstation(folder / name, name) for name in names]
+    for first in sites:
+        for second in sites:
+            if first is not second:
+                first.pair(second)
+    return sites
