@@ -64,6 +64,7 @@ class AccountsPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.add_button = self._button(buttons, "add_account", tr("添加账户"), self.add)
@@ -95,9 +96,10 @@ class AccountsPage(QWidget):
         self.table.setRowCount(len(self.rows))
         for index, row in enumerate(self.rows):
             cells = (row.name, "、".join(row.roles), tr("已停用") if row.disabled else tr("启用"),
-                     row.created_at.replace("T", " "), row.password_changed_at.replace("T", " "))
+                     _minute(row.created_at), _minute(row.password_changed_at))
             for column, value in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()   # names and role lists shown whole, not cut to "…"
 
     def selected(self) -> AccountRow | None:
         index = self.table.currentRow()
@@ -173,3 +175,8 @@ class AccountsPage(QWidget):
         if not disabled:
             messages.show_info(self, tr("已启用账户“{name}”，请为其重置密码").format(name=row.name))
         return True
+
+
+def _minute(stamp: str) -> str:
+    """An ISO time as the clerk reads it: date and minute ("2026-12-03 09:41")."""
+    return stamp.replace("T", " ")[:16]
