@@ -97,7 +97,7 @@ def test_the_liaison_login_reads_tasks_and_progress_and_nothing_of_cases(office)
         rows = conn.execute("SELECT id, doc_no FROM suggestion").fetchall()
         assert rows == [(ids["shared"], "宿检建〔2026〕1号")]     # the one not sent is not there at all
         ops = conn.execute("SELECT DISTINCT entity, field FROM op").fetchall()
-        assert ops and all(entity not in ("case", "suggestion_item") for entity, _ in ops)
+        assert ("task", "*") in ops and all(entity not in ("case", "suggestion_item") for entity, _ in ops)
         assert ("suggestion", "facts") not in ops and ("suggestion", "case_id") not in ops
         assert not {row[0] for row in conn.execute("SELECT row_id FROM op").fetchall()} & {str(ids["private"]),
                                                                                            str(ids["case"])}
@@ -141,3 +141,9 @@ def test_a_liaison_login_of_one_office_database_has_nothing_in_another(office, p
                   user=login_role(address.dbname, "王联络"), password=LIAISON_PASSWORD)
     with psycopg.connect(url, autocommit=True) as conn:
         assert _refused(conn, "SELECT title FROM task_list")
+
+
+def test_the_command_is_for_a_server_database_only(new_db, tmp_path, capsys):
+    code = cli_main(["--db", str(tmp_path / "fjld.db"), "db", "liaison-roles"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "postgresql://" in err and "Traceback" not in err
