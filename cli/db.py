@@ -107,6 +107,8 @@ def cmd_liaison_roles(args: argparse.Namespace, ctx: CliContext) -> int:
         ctx.out(f"  新建登录角色：{role}")
     for role in result.kept:
         ctx.out(f"  已有登录角色（密码未改）：{role}")
+    for role in result.withdrawn:
+        ctx.out(f"  已停用（账户已停用或不再是联络员）：{role}")
     if not result.created and not result.kept:
         ctx.out("  没有启用的府检办联络员账户；新增账户后请再次运行本命令")
     return 0

@@ -49,6 +49,7 @@ class LiaisonRoles:
     group: str
     created: tuple[str, ...]        # login roles made now
     kept: tuple[str, ...]           # login roles that already existed (password unchanged)
+    withdrawn: tuple[str, ...] = () # logins of accounts no longer enabled liaisons: out of the group, NOLOGIN
 
 
 def group_role(dbname: str) -> str:
@@ -185,7 +186,18 @@ def set_up_liaison_roles(url: str, password: str | None,
                 made = exists is None and _create_role(conn, role, login=True,
                                                        password=login_password(account, role))
                 conn.execute(sql.SQL("GRANT {} TO {}").format(_ident(group), _ident(role)))
+                if not made:
+                    conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(_ident(role)))  # an account enabled again
                 (created if made else kept).append(role)
+            withdrawn = []
+            members = conn.execute("SELECT m.rolname FROM pg_auth_members a JOIN pg_roles g ON g.oid = a.roleid "
+                                   "JOIN pg_roles m ON m.oid = a.member WHERE g.rolname = %s ORDER BY 1",
+                                   (group,)).fetchall()
+            for (member,) in members:
+                if member not in created and member not in kept:
+                    conn.execute(sql.SQL("REVOKE {} FROM {}").format(_ident(group), _ident(member)))
+                    conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(_ident(member)))
+                    withdrawn.append(member)
             with conn.transaction():
                 apply_grants(conn, address.dbname, group)
     except psycopg.Error as exc:
@@ -194,5 +206,5 @@ def set_up_liaison_roles(url: str, password: str | None,
             raise DomainError("server_privilege", f"登录用户 {address.user} 没有建立角色或授权的权限："
                                                   "应由拥有该数据库且有 CREATEROLE 的账户运行") from None
         raise server_error(DBAPIError(None, None, exc), address) from None  # type: ignore[arg-type]
-    return LiaisonRoles(group, tuple(created), tuple(kept))
+    return LiaisonRoles(group, tuple(created), tuple(kept), tuple(withdrawn))
 

@@ -147,3 +147,18 @@ def test_the_command_is_for_a_server_database_only(new_db, tmp_path, capsys):
     code = cli_main(["--db", str(tmp_path / "fjld.db"), "db", "liaison-roles"])
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "postgresql://" in err and "Traceback" not in err
+
+
+def test_a_disabled_liaison_account_loses_its_server_login(office, capsys):
+    db, _ids = office
+    with db.write_scope() as session:
+        session.get(Account, "王联络").disabled = True
+    assert cli_main(["--db", db.server.display, "db", "liaison-roles"]) == 0
+    assert f"已停用（账户已停用或不再是联络员）：{login_role(db.server.dbname, '王联络')}" in capsys.readouterr().out
+    with pytest.raises(psycopg.OperationalError):
+        _liaison(db).close()
+    with db.write_scope() as session:
+        session.get(Account, "王联络").disabled = False
+    assert cli_main(["--db", db.server.display, "db", "liaison-roles"]) == 0
+    with _liaison(db) as conn:
+        assert conn.execute("SELECT count(*) FROM progress_entry").fetchone() == (1,)
