@@ -119,7 +119,7 @@ def _create_role(conn: psycopg.Connection, name: str, *, login: bool, password: 
     try:
         with conn.transaction():
             conn.execute(sql.SQL("CREATE ROLE {} {} NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT").format(
-                _ident(name), kind) if login else sql.SQL("CREATE ROLE {} NOLOGIN").format(_ident(name)))
+                _ident(name), kind))
     except psycopg.errors.DuplicateObject:
         return False
     return True
