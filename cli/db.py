@@ -2,7 +2,9 @@
 
     db upgrade --db postgresql://…   the server's schema to this program's revision (clients never
                                      migrate a server database themselves); `init` creates one
-    db move-to TARGET                copy this database (file or server) into an empty one elsewhere"""
+    db move-to TARGET                copy this database (file or server) into an empty one elsewhere
+    db liaison-roles --db postgresql://…  the government view enforced by the server: a group role, a
+                                     login per 府检办联络员 account, grants and row-level security"""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                              "并用 dump 校验一致")
     move.add_argument("target", help="postgresql://用户@主机:端口/库名，或新数据库文件的路径")
     move.set_defaults(handler=cmd_move_to)
+    roles = db_sub.add_parser("liaison-roles", help="在服务器上为府检办联络员建立只能看到政府方视图的数据库角色"
+                                                    "（每个联络员账户一个登录角色；新角色的密码取自 FJLD_NEW_PASSWORD 或提示输入）")
+    roles.set_defaults(handler=cmd_liaison_roles)
 
 
 def cmd_upgrade(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -81,3 +86,29 @@ def _new_file(path: Path, user: str):  # type: ignore[no-untyped-def]
     path.parent.mkdir(parents=True, exist_ok=True)
     _key_file, dek, recovery = create_key_file(keys, password)
     return open_database(path, dek, user=user), recovery
+
+
+def cmd_liaison_roles(args: argparse.Namespace, ctx: CliContext) -> int:
+    from models.keyslots import check_password_strength
+    from models.pg_roles import set_up_liaison_roles
+
+    if ctx.server_url is None:
+        raise DomainError("not_server", "db liaison-roles 用于服务器上的数据库（--db postgresql://…）")
+
+    def login_password(account: str, role: str) -> str:
+        password = os.environ.get(NEW_PASSWORD_ENV) or ask_secret(f"联络员 {account} 的服务器登录角色 {role} 的密码：",
+                                                                 NEW_PASSWORD_ENV)
+        check_password_strength(password)
+        return password
+
+    result = set_up_liaison_roles(ctx.server_url, ctx.server_password(), login_password)
+    ctx.out(f"政府方视图的数据库角色：{result.group}（只读任务清单、进展和共享字段，受行级安全策略限制）")
+    for role in result.created:
+        ctx.out(f"  新建登录角色：{role}")
+    for role in result.kept:
+        ctx.out(f"  已有登录角色（密码未改）：{role}")
+    for role in result.withdrawn:
+        ctx.out(f"  已停用（账户已停用或不再是联络员）：{role}")
+    if not result.created and not result.kept:
+        ctx.out("  没有启用的府检办联络员账户；新增账户后请再次运行本命令")
+    return 0
