@@ -29,6 +29,7 @@ from models.attachment import Attachment
 from models.base import SyncedMixin
 from models.campaign import Campaign
 from models.case import Case
+from models.errors import DomainError
 from models.info_share import InfoShare
 from models.meeting import Meeting, MeetingDecision
 from models.permissions import unsearchable_kinds
@@ -200,10 +201,35 @@ def _body(obj: SyncedMixin) -> str:
     return fold("\n".join(str(getattr(obj, name) or "") for name in SEARCHABLE[type(obj)]))
 
 
+def _refuse_shared_rowids(conn: Connection, objs: list[SyncedMixin]) -> None:
+    """A rowid holds 59 bits of the record's id: two ids of one kind that agree in those bits (never for
+    ids this program makes; possible in a damaged or forged dump or package) would overwrite each other's
+    index rows. Such a write is refused, so its transaction rolls back with one line."""
+    wanted: dict[int, str] = {}
+    for obj in objs:
+        rowid, row_id = _fts_rowid(obj), str(obj.id)
+        if wanted.setdefault(rowid, row_id) != row_id:
+            _collision(row_id)
+    rowids = sorted(wanted)
+    for start in range(0, len(rowids), 500):
+        chunk = rowids[start:start + 500]
+        marks = ", ".join(f":r{n}" for n in range(len(chunk)))
+        held = conn.execute(text(f"SELECT rowid, row_id FROM search_index WHERE rowid IN ({marks})"),
+                            {f"r{n}": rowid for n, rowid in enumerate(chunk)})
+        for rowid, row_id in held.all():
+            if row_id != wanted[rowid]:
+                _collision(wanted[rowid])
+
+
+def _collision(row_id: str) -> None:
+    raise DomainError("id_collision", f"记录编号 {row_id} 与已有记录的检索编号冲突（文件可能已损坏或被改动），未作任何改动")
+
+
 def _reindex(conn: Connection, objs: Iterable[SyncedMixin], *, fresh: bool = False) -> None:
     objs = list(objs)
     if not objs:
         return
+    _refuse_shared_rowids(conn, objs)
     index = _index_for(conn)
     if not fresh:
         index.delete(conn, [{"rowid": _fts_rowid(o)} for o in objs])
