@@ -41,7 +41,8 @@ def edit_base(session: Session, obj: SyncedMixin, fields: tuple[str, ...] | list
     from models.merge import field_heads  # merge reaches services only indirectly; keep the edge one-way
 
     ops = ops_of_row(session, obj.entity_name, str(obj.id))
-    names = replicated_columns(type(obj)) if fields is None else fields
+    columns = replicated_columns(type(obj))
+    names = columns if fields is None else [name for name in fields if name in columns]
     return {name: tuple(sorted(op.op_id for op in field_heads(ops, name))) for name in names}
 
 
