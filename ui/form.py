@@ -7,15 +7,19 @@ QCheckBox, date → ui.date_edit.DateEdit (calendar popup, typed dates, may be e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import DomainError
+from models.services.edit_guard import check_edit, record_base
 from ui import files
 from ui.date_edit import BadDate, DateEdit, parse_date_text
 from ui.i18n import tr
@@ -297,3 +302,86 @@ class FormWidget(QWidget):
     def error_text(self, field_name: str | None = None) -> str:
         label = self.error_labels.get(field_name or "", self.general_error)
         return label.text() if not label.isHidden() else ""
+
+
+# -- two clerks editing one record at once (models/services/edit_guard.py) ------------------------------
+class EditConflictDialog(QDialog):
+    """The fields a save would have overwritten, side by side: what this clerk typed, what is stored now
+    and who stored it. 用我填写的内容覆盖 = save again knowingly; 取消 keeps the typed text in the form."""
+
+    def __init__(self, parent: QWidget | None, exc: DomainError) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("保存冲突"))
+        layout = QVBoxLayout(self)
+        intro = QLabel(tr("您打开这条记录后，别人已修改并保存了下列字段。您填写的内容仍保留在表单中。"))
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        grid = QGridLayout()
+        for column, heading in enumerate((tr("字段"), tr("您填写的"), tr("已保存的"), tr("修改人"))):
+            grid.addWidget(QLabel(f"<b>{heading}</b>"), 0, column)
+        self.rows: list[tuple[str, str, str, str]] = []
+        for row, conflict in enumerate(exc.fields.get("conflicts", ()), start=1):
+            cells = (conflict.label, value_text(conflict.mine), value_text(conflict.theirs), "、".join(conflict.by))
+            self.rows.append(cells)
+            for column, text in enumerate(cells):
+                label = QLabel(text)
+                label.setWordWrap(True)
+                label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                grid.addWidget(label, row, column)
+        layout.addLayout(grid)
+        buttons = QDialogButtonBox()
+        self.overwrite_button = buttons.addButton(tr("用我填写的内容覆盖"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(tr("取消（保留我填写的内容）"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+def ask_overwrite(parent: QWidget | None, exc: DomainError) -> bool:
+    """Shows the conflict; True when the clerk chooses to overwrite (tests replace this function)."""
+    return EditConflictDialog(parent, exc).exec() == QDialog.DialogCode.Accepted
+
+
+def value_text(value: object) -> str:
+    if value is None or value == "":
+        return tr("（空）")
+    if isinstance(value, bool):
+        return tr("是") if value else tr("否")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class EditGuard:
+    """What a record form loaded of its record's field heads; its save checks them (edit_conflict)."""
+
+    def __init__(self, cls: type, fields: Sequence[str]) -> None:
+        self.cls = cls
+        self.fields = tuple(fields)
+        self.row_id: object = None
+        self.base: dict[str, tuple[str, ...]] | None = None
+        self.conflict: DomainError | None = None
+
+    def load(self, session: object, row_id: object) -> None:
+        self.row_id, self.base = row_id, record_base(session, self.cls, row_id, self.fields)  # type: ignore[arg-type]
+
+    def check(self, session: object, row_id: object, changes: dict[str, object]) -> None:
+        base = self.base if row_id == self.row_id else None
+        try:
+            check_edit(session, self.cls, row_id, changes, base)  # type: ignore[arg-type]
+        except DomainError as exc:
+            if exc.code == "edit_conflict":
+                self.conflict = exc
+            raise
+
+    def resolve(self, parent: QWidget, read_scope: Callable[[], Any], save: Callable[[], bool]) -> bool:
+        """After a refused save (the write transaction is closed): show both values side by side; on
+        覆盖, take what is stored now as the base of the conflicting fields and save again."""
+        exc, self.conflict = self.conflict, None
+        if exc is None or not ask_overwrite(parent, exc):
+            return False
+        with read_scope() as session:
+            fresh = record_base(session, self.cls, self.row_id, self.fields)  # type: ignore[arg-type]
+        names = {conflict.field for conflict in exc.fields.get("conflicts", ())}
+        self.base = {**(self.base or {}), **{name: fresh[name] for name in names if name in fresh}}
+        return save()

@@ -37,11 +37,11 @@ from models.services.suggestions import (
     suggestion_view,
 )
 from models.services.units import list_units
-from models.suggestion import ADOPTIONS, RECTIFICATIONS, SERVICE_METHODS, SUGGESTION_KINDS
+from models.suggestion import ADOPTIONS, RECTIFICATIONS, SERVICE_METHODS, SUGGESTION_KINDS, Suggestion
 from ui import suggestion_reports
 from ui.attachments import AttachmentList
 from ui.context import AppContext
-from ui.form import FieldSpec, FormWidget
+from ui.form import EditGuard, FieldSpec, FormWidget
 from ui.i18n import tr
 from ui.row_model import Column
 from ui.suggestion_actions import DOCUMENT_BUTTONS, LIFECYCLE_ACTIONS, SuggestionActions
@@ -346,6 +346,7 @@ class SuggestionPage(TablePage):
         return colors
 
     def load_record(self, session: Any, row_id: uuid.UUID) -> dict[str, object]:
+        self.edit_guard().load(session, row_id)   # what the form shows, to refuse overwriting others' edits
         self._view = suggestion_view(session, row_id, self.ctx.today())
         return dict(self._view.values)
 
@@ -358,7 +359,17 @@ class SuggestionPage(TablePage):
         return save_suggestion(session, None, values)
 
     def update_record(self, session: Any, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
+        self.edit_guard().check(session, row_id, changes)
         save_suggestion(session, row_id, changes)
+
+    def edit_guard(self) -> EditGuard:
+        if not hasattr(self, "_edit_guard"):
+            self._edit_guard = EditGuard(Suggestion, [spec.name for spec in self.specs])
+        return self._edit_guard
+
+    def save(self) -> bool:
+        """保存; refused because someone else changed a field meanwhile: both values side by side."""
+        return super().save() or self.edit_guard().resolve(self, self.ctx.db.read_scope, self.save)
 
     def record_heading(self, values: dict[str, object]) -> str:
         return f"{values.get('doc_no') or tr('（未编号）')} {values.get('addressee_name') or ''}".strip()

@@ -33,11 +33,18 @@ def get_live(session: Session, cls: type[T], row_id: uuid.UUID | str) -> T:
     return obj
 
 
-def update_fields(obj: SyncedMixin, changes: dict[str, object]) -> None:
+def update_fields(obj: SyncedMixin, changes: dict[str, object], base: dict[str, tuple[str, ...]] | None = None) -> None:
+    """Set `changes` on `obj`. `base`: the field heads a form loaded (edit_guard.edit_base); a field
+    someone else changed since then is refused with edit_conflict instead of silently overwritten."""
     allowed = replicated_columns(type(obj))
-    for key, value in changes.items():
+    for key in changes:
         if key not in allowed or key == "deleted":
             raise DomainError("bad_field", f"不能修改的字段：{key}")
+    if base is not None:
+        from models.services.edit_guard import check_base
+
+        check_base(None, obj, changes, base)
+    for key, value in changes.items():
         setattr(obj, key, value)
 
 
