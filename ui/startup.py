@@ -24,7 +24,7 @@ def first_run(db_path: Path, parent: QWidget | None = None, *, demo: bool = Fals
     def attempt(values: dict[str, object]) -> None:
         new = initialize(db_path, str(values["password"]), office_name=str(values["office_name"]).strip(),
                          office_code=str(values["office_code"]).strip(), remember=bool(values["remember"]),
-                         account=values.get("account"))  # type: ignore[arg-type]
+                         account=_account(values))
         created["db"], created["recovery"] = new.db, new.recovery_key
 
     if setup_dialog(parent, attempt).exec() != QDialog.DialogCode.Accepted:
@@ -48,16 +48,16 @@ def unlock_interactively(db_path: Path, parent: QWidget | None = None, *,
 
     def attempt(values: dict[str, object]) -> None:
         if values.get("mode") == "recovery":
-            db = unlock(db_path, recovery_key=str(values["recovery_key"]).strip(), account=values.get("account"),
-                        user=getpass.getuser())  # type: ignore[arg-type]
+            db = unlock(db_path, recovery_key=str(values["recovery_key"]).strip(), account=_account(values),
+                        user=getpass.getuser())
             try:
                 change_password(db, str(values["new_password"]))
             except DomainError:
                 db.close()
                 raise
         else:
-            db = unlock(db_path, password=str(values["password"]), account=values.get("account"),
-                        user=getpass.getuser())  # type: ignore[arg-type]
+            db = unlock(db_path, password=str(values["password"]), account=_account(values),
+                        user=getpass.getuser())
         opened["db"] = db
 
     recovery = False
@@ -72,6 +72,12 @@ def unlock_interactively(db_path: Path, parent: QWidget | None = None, *,
             recovery = False
             continue
         return None
+
+
+def _account(values: dict[str, object]) -> str | None:
+    """The account chosen in a start dialog (None: the database's only one, or its first administrator)."""
+    chosen = values.get("account")
+    return str(chosen) if chosen else None
 
 
 def _offered_accounts(db_path: Path) -> list[str]:
