@@ -14,7 +14,7 @@ from models.sync.identity import export_peer_file
 from models.sync.peers import ensure_identity
 from models.unit import Unit
 from tests.pg.server import create_database, drop_database, tcp_url, unique_name
-from tests.sync.workstations import Workstation
+from tests.sync.workstations import Workstation, add_unit
 
 
 class ServerOffice(Workstation):
@@ -61,23 +61,15 @@ def office_and_desk(pg_server, tmp_path):
     desk.close()
 
 
-def _add_unit(db, name: str) -> str:
-    with db.session_scope() as session:
-        unit = Unit(name=name)
-        session.add(unit)
-        session.flush()
-        return str(unit.id)
-
-
 def test_changes_made_at_any_desk_of_the_server_travel_as_one_site(office_and_desk):
     server, a = office_and_desk
     second_desk = server.desk()
-    _add_unit(server.db, "某县司法局")
-    _add_unit(second_desk, "某县民政局")     # another clerk, same office database, same site
+    add_unit(server.db, "某县司法局")
+    add_unit(second_desk, "某县民政局")     # another clerk, same office database, same site
     package = server.export_to(a)
     assert package.op_count == 2
     assert a.import_file(package.path).new_ops == 2
-    _add_unit(a.db, "某县水利局")
+    add_unit(a.db, "某县水利局")
     assert server.import_file(a.export_to(server).path).new_ops == 1
     assert server.dump() == a.dump()
     again = server.export_to(a)               # a acknowledged both: nothing of it is resent
@@ -86,7 +78,7 @@ def test_changes_made_at_any_desk_of_the_server_travel_as_one_site(office_and_de
 
 def test_concurrent_edits_become_a_conflict_on_the_server_and_resolution_spreads(office_and_desk):
     server, a = office_and_desk
-    unit_id = _add_unit(a.db, "司法局")
+    unit_id = add_unit(a.db, "司法局")
     server.import_file(a.export_to(server).path)
     for db, name in ((a.db, "县司法局"), (server.desk(), "某县司法局")):
         with db.session_scope() as session:
@@ -113,9 +105,9 @@ def test_attachments_travel_by_hash_to_and_from_the_server(office_and_desk):
 
 def test_the_server_database_reopened_keeps_its_site_and_sequence(office_and_desk):
     server, a = office_and_desk
-    _add_unit(server.db, "甲")
+    add_unit(server.db, "甲")
     a.import_file(server.export_to(a).path)
     server.reopen()
-    _add_unit(server.db, "乙")
+    add_unit(server.db, "乙")
     assert a.import_file(server.export_to(a).path).new_ops == 1
     assert server.dump() == a.dump()

@@ -20,7 +20,7 @@ from models.sync.errors import PackageError
 from models.sync.peers import Peer
 from models.tasklist import ProgressEntry
 from models.unit import Unit
-from tests.sync.workstations import Workstation, paired_sites
+from tests.sync.workstations import Workstation, add_unit, paired_sites
 
 
 @pytest.fixture
@@ -38,17 +38,9 @@ def _file_hash(site: Workstation) -> str:
     return digest
 
 
-def _add_unit(site: Workstation, name: str) -> str:
-    with site.db.session_scope() as session:
-        unit = Unit(name=name)
-        session.add(unit)
-        session.flush()
-        return str(unit.id)
-
-
 def test_changes_travel_and_acks_shrink_the_next_package(trio):
     a, b, _ = trio
-    _add_unit(a, "某县司法局")
+    add_unit(a.db, "某县司法局")
     first = a.export_to(b)
     assert first.op_count == 1
     assert b.import_file(first.path).new_ops == 1
@@ -62,7 +54,7 @@ def test_changes_travel_and_acks_shrink_the_next_package(trio):
 
 def test_reimport_is_a_no_op(trio):
     a, b, _ = trio
-    _add_unit(a, "某县财政局")
+    add_unit(a.db, "某县财政局")
     package = a.export_to(b)
     b.import_file(package.path)
     before = b.dump()
@@ -73,9 +65,9 @@ def test_reimport_is_a_no_op(trio):
 
 def test_stale_package_after_newer_one_changes_nothing(trio):
     a, b, _ = trio
-    _add_unit(a, "甲")
+    add_unit(a.db, "甲")
     older = a.export_to(b)
-    _add_unit(a, "乙")
+    add_unit(a.db, "乙")
     newer = a.export_to(b)
     assert b.import_file(newer.path).notes == ["缺少第 1 号包（内容已随本包补发）"]
     digest = _file_hash(b)
@@ -92,14 +84,14 @@ def test_rewound_sender_is_refused_and_db_untouched(trio, tmp_path, memory_keyri
     a.db.close()
     shutil.copy(a.path, backup)
     shutil.copy(keys_path_for(a.path), keys)
-    _add_unit(a, "甲")
+    add_unit(a.db, "甲")
     b.import_file(a.export_to(b).path)
     a.db.close()
     shutil.copy(backup, a.path)  # a clerk copies an old database file back by hand
     shutil.copy(keys, keys_path_for(a.path))
     memory_keyring.store.clear()  # a PC without a credential store
     a.reopen()
-    _add_unit(a, "乙")
+    add_unit(a.db, "乙")
     rewound = a.export_to(b)
     assert rewound.seq == 1
     digest = _file_hash(b)
@@ -114,7 +106,7 @@ def test_a_database_file_copied_back_starts_a_new_incarnation_and_loses_nothing(
     backup = tmp_path / "a-backup.db"
     a.db.close()
     shutil.copy(a.path, backup)
-    first = _add_unit(a, "甲")
+    first = add_unit(a.db, "甲")
     b.import_file(a.export_to(b).path)
     a.db.close()
     shutil.copy(backup, a.path)  # only the database file: the key file still knows what left
@@ -122,7 +114,7 @@ def test_a_database_file_copied_back_starts_a_new_incarnation_and_loses_nothing(
     with a.db.session_scope() as session:
         events = session.execute(text("SELECT event FROM audit_event")).scalars().all()
     assert "sync_incarnation_renewed" in events
-    second = _add_unit(a, "乙")
+    second = add_unit(a.db, "乙")
     assert b.import_file(a.export_to(b).path).new_ops == 1  # a fresh op-id space, not a rewind
     a.import_file(b.export_to(a).path)  # b noticed a's new incarnation and sends everything back
     assert {first, second} <= set(a.dump()["unit"])
@@ -139,7 +131,7 @@ def _assert_rejected_untouched(site: Workstation, path: Path, message: str) -> N
 
 def test_rejections_leave_the_database_byte_identical(trio, tmp_path):
     a, b, c = trio
-    _add_unit(a, "某县人民检察院")
+    add_unit(a.db, "某县人民检察院")
     good = a.export_to(b).path
     data = good.read_bytes()
     cases = {
@@ -164,7 +156,7 @@ def test_rejections_leave_the_database_byte_identical(trio, tmp_path):
 
 def test_newer_op_format_asks_for_an_upgrade(trio, monkeypatch):
     a, b, _ = trio
-    _add_unit(a, "甲")
+    add_unit(a.db, "甲")
     monkeypatch.setattr("models.sync.export.MIN_READER_OP_FMT", 2)
     monkeypatch.setattr("models.sync.export.APP_VERSION", "2.0.0")
     package = a.export_to(b)
@@ -174,7 +166,7 @@ def test_newer_op_format_asks_for_an_upgrade(trio, monkeypatch):
 
 def test_concurrent_edits_become_a_conflict_and_resolution_spreads(trio):
     a, b, c = trio
-    unit_id = _add_unit(a, "司法局")
+    unit_id = add_unit(a.db, "司法局")
     for site in (b, c):
         site.import_file(a.export_to(site).path)
     for site, name in ((a, "县司法局"), (b, "某县司法局")):
@@ -196,7 +188,7 @@ def test_concurrent_edits_become_a_conflict_and_resolution_spreads(trio):
 
 def test_preview_writes_nothing(trio):
     a, b, _ = trio
-    _add_unit(a, "甲")
+    add_unit(a.db, "甲")
     package = a.export_to(b)
     digest = _file_hash(b)
     result = b.import_file(package.path, preview=True)
@@ -266,7 +258,7 @@ def test_a_sender_clock_days_ahead_needs_a_persons_confirmation(trio, tmp_path):
     from models.sync.exchange import import_package
     from models.sync.export import export_package
     a, b, _ = trio
-    _add_unit(a, "市民政局")
+    add_unit(a.db, "市民政局")
     three_days_ahead = lambda: int(time.time() * 1000) + 3 * 24 * 3600 * 1000  # noqa: E731
     path = tmp_path / "fast-clock.fjpkg"
     with a.db.session_scope() as session:

@@ -13,7 +13,7 @@ import models.sync.exchange as exchange
 import models.sync.export as export
 from models.sync.errors import PackageError
 from models.unit import Unit
-from tests.sync.workstations import Workstation, paired_sites
+from tests.sync.workstations import Workstation, add_unit, paired_sites
 
 
 @pytest.fixture
@@ -22,11 +22,6 @@ def trio(tmp_path):
     yield sites
     for site in sites:
         site.close()
-
-
-def _add_unit(site: Workstation, name: str) -> None:
-    with site.db.session_scope() as session:
-        session.add(Unit(name=name))
 
 
 def _unit_names(site: Workstation) -> set[str]:
@@ -47,9 +42,9 @@ def _swap_after_pass_one(monkeypatch, path, replacement: bytes) -> None:
 
 def test_kept_ops_are_the_checked_ones_even_if_the_file_changes(trio, monkeypatch):
     a, b, _ = trio
-    _add_unit(a, "县水利局")
+    add_unit(a.db, "县水利局")
     first = a.export_to(b)
-    _add_unit(a, "县林业局")
+    add_unit(a.db, "县林业局")
     second = a.export_to(b)  # validly signed by the same sender, with one more op
     _swap_after_pass_one(monkeypatch, first.path, second.path.read_bytes())
     result = b.import_file(first.path)
@@ -60,10 +55,10 @@ def test_kept_ops_are_the_checked_ones_even_if_the_file_changes(trio, monkeypatc
 def test_a_file_read_again_is_caught_if_it_changed(trio, monkeypatch):
     a, b, _ = trio
     monkeypatch.setattr(exchange, "_KEPT_OP_BYTES", 0)  # too large to keep: pass 2 decrypts the file again
-    _add_unit(a, "县水利局")
+    add_unit(a.db, "县水利局")
     first = a.export_to(b)
     original = first.path.read_bytes()
-    _add_unit(a, "县林业局")
+    add_unit(a.db, "县林业局")
     second = a.export_to(b)
     _swap_after_pass_one(monkeypatch, first.path, second.path.read_bytes())
     with pytest.raises(PackageError):
@@ -80,7 +75,7 @@ def test_a_wrong_op_signature_is_held_at_every_hop_the_first_included(trio, monk
     """The package signature proves the sender, yet its own op with a wrong signature is held at once:
     a relaying site could not check it any other way, so every site decides it the same."""
     a, b, c = trio
-    _add_unit(a, "县财政局")
+    add_unit(a.db, "县财政局")
     garbage = json.dumps({"full": base64.b64encode(bytes(64)).decode("ascii")})
     monkeypatch.setattr(export, "sign_op", lambda _identity, _op: garbage)  # a writes a wrong op signature
     from_a = a.export_to(b)
@@ -95,8 +90,8 @@ def test_a_wrong_op_signature_is_held_at_every_hop_the_first_included(trio, monk
 
 def test_preview_predicts_the_conflicts_the_import_then_records(trio):
     a, b, _ = trio
-    _add_unit(a, "县水利局")
-    _add_unit(a, "县林业局")
+    add_unit(a.db, "县水利局")
+    add_unit(a.db, "县林业局")
     b.import_file(a.export_to(b).path)
     a.import_file(b.export_to(a).path)  # acks: the next package carries only the edits
     with a.db.session_scope() as session:

@@ -17,15 +17,7 @@ from models.services import sync as service
 from models.suggestion import Suggestion
 from models.sync.errors import PackageError
 from models.unit import Unit
-from tests.sync.workstations import Workstation, paired_sites
-
-
-def _add_unit(site: Workstation, name: str) -> str:
-    with site.db.session_scope() as session:
-        unit = Unit(name=name)
-        session.add(unit)
-        session.flush()
-        return str(unit.id)
+from tests.sync.workstations import Workstation, add_unit, paired_sites
 
 
 def _rename(site: Workstation, row_id: str, name: str) -> None:
@@ -60,7 +52,7 @@ def trio(tmp_path):
 
 def test_forged_authors_are_held_and_the_receiver_keeps_writing(trio):
     receiver, relay, third = trio
-    row = _add_unit(receiver, "县司法局")
+    row = add_unit(receiver.db, "县司法局")
     for site in (relay, third):
         site.import_file(receiver.export_to(site).path)
     stranger = "f" * 32
@@ -95,7 +87,7 @@ def test_a_fork_is_an_alert_never_a_duplicate(tmp_path, memory_keyring):
     for first, second in ((receiver, relay), (relay, receiver), (relay, forker), (forker, relay),
                           (receiver, forker), (forker, receiver)):
         first.pair(second)
-    row = _add_unit(forker, "财政局")
+    row = add_unit(forker.db, "财政局")
     forker.db.close()
     shutil.copy(forker.path, tmp_path / "old.db")
     shutil.copy(keys_path_for(forker.path), tmp_path / "old.keys.json")
@@ -156,7 +148,7 @@ def test_a_government_site_cannot_write_outside_its_role_and_the_service_says_so
         assert "reply_content" in service.writable_fields(session, "suggestion")
         assert "doc_no" not in service.writable_fields(session, "suggestion")
     with pytest.raises(DomainError) as refused:
-        _add_unit(gov, "某局")
+        add_unit(gov.db, "某局")
     assert "无权修改" in refused.value.message
     gov.close()
 
@@ -165,7 +157,7 @@ def test_third_site_ops_wait_for_a_confirmed_introduction(tmp_path):
     a, b, c = (Workstation(tmp_path / n, n) for n in ("a", "b", "c"))
     for first, second in ((a, b), (b, a), (b, c), (c, b)):
         first.pair(second)
-    row = _add_unit(c, "县水利局")
+    row = add_unit(c.db, "县水利局")
     b.import_file(c.export_to(b).path)
     result = a.import_file(b.export_to(a).path)
     assert result.held == {"unknown_signer": 1}
@@ -190,7 +182,7 @@ def _events(site: Workstation) -> list[str]:
 
 def test_a_refused_package_writes_no_backup_and_one_audit_event(trio, tmp_path):
     receiver, sender, _ = trio
-    _add_unit(sender, "县民政局")
+    add_unit(sender.db, "县民政局")
     good = sender.export_to(receiver).path
     data = good.read_bytes()
     bad = tmp_path / "tampered.fjpkg"

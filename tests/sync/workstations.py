@@ -104,3 +104,14 @@ def paired_sites(folder: Path, names: tuple[str, ...]) -> list[Workstation]:
             if first is not second:
                 first.pair(second)
     return sites
+
+
+def add_unit(db: Database, name: str) -> str:
+    """A new unit written as a local edit; returns its id."""
+    from models.unit import Unit
+
+    with db.session_scope() as session:
+        unit = Unit(name=name)
+        session.add(unit)
+        session.flush()
+        return str(unit.id)
