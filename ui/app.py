@@ -48,18 +48,38 @@ def make_application(argv: list[str]) -> QApplication:
 
 
 def _open(args: argparse.Namespace) -> tuple[Database | None, Callable[[Path], Database | None]]:
-    """The database `--db` names (a file, by default the per-user one, or a server URL) and how the idle
-    lock opens it again."""
-    from models.backend import is_server_url, looks_like_url, parse_server_url
+    """The database to open — `--db` (a file or a server URL), else the one chosen on this computer
+    (models/connection.py), else the per-user file, asking at first run whether it is to be a file here
+    or the office server — and how the idle lock opens it again."""
+    from models.backend import is_server_url
+    from models.connection import choose_local, choose_server, startup_database
+    from ui.connection_dialog import LOCAL, first_run_choice, server_failed_choice
+    from ui.messages import show_error
     from ui.startup import open_database_interactively, open_server_interactively, unlock_interactively
 
-    value = str(args.db or "")
-    if is_server_url(value):
-        return (open_server_interactively(value),
-                lambda _path: open_server_interactively(value, allow_remembered=False))
-    if looks_like_url(value):
-        parse_server_url(value)   # the one-line refusal of an unknown scheme
-    path = Path(value) if value else default_db_path()
+    value, problem = startup_database(args.db)
+    if problem:
+        show_error(None, problem)
+    if not is_server_url(value) and not args.db and not args.demo and not problem and not Path(value).exists():
+        chosen = first_run_choice()
+        if chosen is None:
+            return None, lambda _path: None
+        if chosen != LOCAL:
+            value = choose_server(chosen)
+    while is_server_url(value):
+        try:
+            return (open_server_interactively(value),
+                    lambda _path, url=value: open_server_interactively(url, allow_remembered=False))
+        except DomainError as exc:
+            if args.db:   # named on the command line: one line and out, as for any bad --db
+                raise
+            answer = server_failed_choice(exc.message)   # the saved server: never a dead end
+            if answer is None:
+                return None, lambda _path: None
+            if answer == LOCAL:
+                choose_local()
+                value = str(default_db_path())
+    path = Path(value)
     return (open_database_interactively(path, demo=args.demo),
             lambda locked: unlock_interactively(locked, allow_remembered=False))
 

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.backend import parse_server_url
+from models.connection import choose_local, choose_server, load_choice
 from models.derived import default_calendar
 from models.errors import DomainError
 from models.rules.holidays import HolidayCalendar
@@ -34,6 +36,7 @@ from models.services.restore import available_backups
 from models.services.setup import backup_now, change_password, new_recovery_key, remembers_key, set_remember
 from models.services.trash import deleted_records, restore_record
 from ui import files, fonts, messages
+from ui.connection_dialog import ask_server_address
 from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
 from ui.i18n import tr
@@ -119,9 +122,22 @@ class SettingsPage(QWidget):
         display_layout.addWidget(QLabel(tr("窗口字号（只影响本机，立即生效）：")))
         display_layout.addWidget(self.font_size)
         display_layout.addStretch(1)
+        self.connection_label = QLabel()
+        self.connection_label.setWordWrap(True)
+        to_server = QPushButton(tr("连接单位服务器…"))
+        to_server.clicked.connect(self.choose_server)
+        self.to_local = QPushButton(tr("改用本机数据库"))
+        self.to_local.clicked.connect(self.choose_local)
+        connection = QGroupBox(tr("数据库（本机设置）"))
+        connection_layout = QGridLayout(connection)
+        connection_layout.addWidget(self.connection_label, 0, 0, 1, 3)
+        connection_layout.addWidget(to_server, 1, 0)
+        connection_layout.addWidget(self.to_local, 1, 1)
+        connection_layout.setColumnStretch(2, 1)
+        self.show_connection()
         inner = QWidget()
         layout = QVBoxLayout(inner)
-        for box in (general, holidays, security, display):
+        for box in (general, holidays, security, display, connection):
             layout.addWidget(box)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -246,6 +262,35 @@ class SettingsPage(QWidget):
             return
         self.data_changed.emit()
         messages.notify(self, tr("已恢复：{what}").format(what=chosen.title))
+
+    def show_connection(self) -> None:
+        chosen = load_choice().server_url
+        now = self.ctx.db.location if self.ctx.db.server is not None else tr("本机数据库")
+        following = chosen and parse_server_url(chosen).display or tr("本机数据库")
+        self.connection_label.setText(tr("当前打开的是：{now}\n下次启动时打开：{next}").format(now=now, next=following))
+        self.to_local.setEnabled(chosen is not None)
+
+    def choose_server(self) -> None:
+        url = ask_server_address(self, load_choice().server_url)
+        if url is None:
+            return
+        try:
+            choose_server(url)
+        except DomainError as exc:
+            messages.show_error(self, exc)
+            return
+        self.show_connection()
+        messages.show_info(self, tr("已保存。下次启动程序时连接该服务器，并请输入您的服务器账户密码。\n"
+                                    "本机数据库文件保留不动，随时可以改回。"))
+
+    def choose_local(self) -> None:
+        try:
+            choose_local()
+        except DomainError as exc:
+            messages.show_error(self, exc)
+            return
+        self.show_connection()
+        messages.show_info(self, tr("已保存。下次启动程序时打开这台电脑上的本机数据库。"))
 
     def focus_search(self) -> None:
         self.form.setFocus()
