@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.backup import backup_engine  # noqa: E402
-from models.blobstore import blob_dir_for, blob_store, check_all  # noqa: E402
+from models.blobbackup import check_all  # noqa: E402
+from models.blobstore import blob_dir_for, blob_store  # noqa: E402
 from models.services.attachments import add_attachment  # noqa: E402
 from models.services.restore import restore_backup  # noqa: E402
 from models.storage import open_database  # noqa: E402

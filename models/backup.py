@@ -18,7 +18,8 @@ from typing import NamedTuple
 
 from sqlalchemy import Engine, text
 
-from models.blobstore import blob_dir_for, missing_copies, share_blobs, shared_backup_dir
+from models.blobbackup import missing_copies, share_blobs, shared_backup_dir
+from models.blobstore import blob_dir_for
 from models.errors import DomainError
 from models.fsutil import disk_error, is_disk_full
 from models.keyslots import keys_path_for

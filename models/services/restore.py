@@ -14,7 +14,8 @@ from sqlalchemy import text
 
 from models.audit import append_audit
 from models.backup import list_backups, verify_backup
-from models.blobstore import blob_dir_for, check_all, share_files, shared_backup_dir
+from models.blobbackup import check_all, share_files, shared_backup_dir
+from models.blobstore import blob_dir_for
 from models.errors import DomainError
 from models.fsutil import disk_error
 from models.permissions import actor_of, attach_actor, require
