@@ -198,6 +198,8 @@ def prune_backup_blobs(folder: Path, db_path: Path, dek: bytes | None) -> int:
     def recover(backup: Path) -> set[str] | None:
         from models.storage import make_engine
 
+        if not backup.exists():
+            return set()  # rotated away meanwhile by another process: it needs nothing
         try:
             engine = make_engine(backup, dek)
             try:
@@ -287,3 +289,7 @@ def rotate_backups(folder: Path, stem: str, now: dt.datetime | None = None) -> N
             backup.path.unlink(missing_ok=True)
             keys_path_for(backup.path).unlink(missing_ok=True)
             manifest_path(backup.path).unlink(missing_ok=True)
+    for keys in folder.glob(f"{stem}-*.db.keys.json"):  # copied after its backup got its name, so
+        backup = keys.with_name(keys.name[:-len(".keys.json")])  # alone it is a cut-short rotation's
+        if keys_path_for(backup) == keys and not backup.exists():
+            keys.unlink(missing_ok=True)

@@ -101,8 +101,8 @@ def check_all(session: Session | Connection, folders: list[Path]) -> tuple[dict[
 # A blob is pruned only if it is in no manifest (of a kept backup, of one still being written, or a
 # recent leftover) and not in the live store, and the shared folder is listed BEFORE the manifests are
 # read: a blob linked by a concurrent backup was linked after that backup's manifest existed, so the
-# prune that sees the blob sees the manifest too. A manifest only goes after its backup file is gone,
-# or, without one, once it is a day old (a crash's leftover; no backup takes a day).
+# prune that sees the blob sees the manifest too. A manifest only goes after its backup file is gone
+# (rotated, or a failed backup's copy removed; a crash's half copy goes once a day old).
 
 MANIFEST = ".blobs"
 _HEADER = "fjld-blob-manifest 1"
@@ -155,8 +155,8 @@ def prune_shared(shared: Path, live: Path, backups: list[Path], recover: Callabl
     """Removes from `shared` the blob files no backup needs: not in the manifest of any of `backups`
     (the kept ones, oldest first), of a backup still being written, nor in the `live` store. A backup
     without a manifest gets one from `recover(backup)` (None: it cannot be read, so nothing is removed).
-    Also removes day-old leftovers: manifests without their backup, interrupted copies (`.part`),
-    interrupted backup files (`.db.tmp`). Returns the number of blob files removed."""
+    Also removes leftovers: manifests whose backup is gone, and day-old interrupted copies (`.part`,
+    `.db.tmp`). Returns the number of blob files removed."""
     if not shared.is_dir():
         return 0
     now = time.time() if now is None else now
@@ -174,12 +174,16 @@ def prune_shared(shared: Path, live: Path, backups: list[Path], recover: Callabl
             return 0
         keep.update(names)
     stem = shared.name[:-len(".blobs")]
+    for leftover in [*folder.glob(f"{stem}-*.db.tmp"), *folder.glob(f"{stem}-*.db{MANIFEST}.*.tmp")]:
+        if _older(leftover, now):  # a crash's half copy: no backup is written for a day
+            leftover.unlink(missing_ok=True)
     for path in folder.glob(f"{stem}-*.db{MANIFEST}"):
         if path in kept:
             continue
-        try:
-            if now - path.stat().st_mtime > STALE_S and not path.with_name(path.name[:-len(MANIFEST)]).exists():
-                path.unlink()
+        backup = path.with_name(path.name[:-len(MANIFEST)])
+        try:  # the copy (.tmp) exists from before its manifest until renamed: checked first, then the name
+            if not backup.with_name(backup.name + ".tmp").exists() and not backup.exists():
+                path.unlink()  # rotated or failed: its backup is gone
                 continue
             manifest = read_manifest(path)
         except (ValueError, OSError):
@@ -194,9 +198,6 @@ def prune_shared(shared: Path, live: Path, backups: list[Path], recover: Callabl
             removed += 1
         elif entry.name.endswith(PART) and _older(entry.path, now):
             Path(entry.path).unlink(missing_ok=True)
-    for leftover in [*folder.glob(f"{stem}-*.db.tmp"), *folder.glob(f"{stem}-*.db{MANIFEST}.*.tmp")]:
-        if _older(leftover, now):
-            leftover.unlink(missing_ok=True)
     return removed
 
 

@@ -97,14 +97,16 @@ def test_blobs_of_the_live_store_and_of_a_backup_being_written_stay(new_db):
         live = blob_dir_for(db.path)
         lost = sorted(b)[0]
         shutil.copy(shared_backup_dir(db.backup_folder(), db.path.stem) / lost, live / lost)
-        in_flight = manifest_path(db.backup_folder() / f"fjld-{NOW + dt.timedelta(days=500):%Y%m%d-%H%M%S}-9-manual.db")
+        copy = db.backup_folder() / f"fjld-{NOW + dt.timedelta(days=500):%Y%m%d-%H%M%S}-9-manual.db.tmp"
+        copy.write_bytes(b"being written by another process")
+        in_flight = manifest_path(copy.with_name(copy.name[:-len(".tmp")]))
         in_flight.write_text(f"fjld-blob-manifest 1\ncheck quick\n{sorted(b)[1]}\n", "ascii")
         backup_at(db, NOW + dt.timedelta(days=500))
         assert b & shared_of(db) == {lost, sorted(b)[1]}  # in the live store; named by a backup in flight
         old = time.time() - 2 * 24 * 3600
-        os.utime(in_flight, (old, old))  # a crash's leftover: no backup is written for a day
+        os.utime(copy, (old, old))  # a crash's leftover: no backup is written for a day
         backup_at(db, NOW + dt.timedelta(days=500, minutes=1))
-        assert b & shared_of(db) == {lost} and not in_flight.exists()
+        assert b & shared_of(db) == {lost} and not in_flight.exists() and not copy.exists()
     finally:
         db.close()
 
@@ -139,12 +141,13 @@ def test_leftovers_of_interrupted_backups_go_once_a_day_old(new_db):
     leftovers = [folder / "fjld-20240101-000000-manual.db.tmp", folder / "fjld-20240101-000000-manual.db.blobs.x1.tmp",
                  shared_backup_dir(folder, "fjld") / ("a" * 64 + ".blob.part")]
     fresh = folder / "fjld-20991231-000000-manual.db.tmp"  # another process's backup being written
-    for path in [*leftovers, fresh]:
+    orphan_keys = folder / "fjld-20240101-000000-manual.db.keys.json"  # a rotation cut short after the .db
+    for path in [*leftovers, fresh, orphan_keys]:
         path.write_bytes(b"half")
     for path in leftovers:
         os.utime(path, (old, old))
     backup_at(db, NOW)
-    assert not any(path.exists() for path in leftovers) and fresh.exists()
+    assert not any(path.exists() for path in [*leftovers, orphan_keys]) and fresh.exists()
 
 
 def test_the_backup_before_an_import_gets_the_quick_check_after_the_days_full_one(new_db, monkeypatch):
