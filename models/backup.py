@@ -219,6 +219,21 @@ def prune_backup_blobs(folder: Path, db_path: Path, dek: bytes | None) -> int:
         return 0
 
 
+def incomplete_backups(folder: Path, stem: str) -> list[tuple[Path, int]]:
+    """(backup, how many of its attachment files are missing from the shared folder), by the manifests
+    (no key needed); a backup without a readable manifest is not judged here."""
+    shared = _names(shared_backup_dir(folder, stem))
+    found = []
+    for backup in list_backups(folder, stem):
+        try:
+            manifest = read_manifest(manifest_path(backup.path))
+        except (ValueError, OSError):
+            continue
+        if manifest is not None and not manifest.names <= shared:
+            found.append((backup.path, len(manifest.names - shared)))
+    return found
+
+
 def copy_private(source: Path, target: Path) -> None:
     """A copy readable by this account only (0600), whatever the umask."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -204,3 +204,15 @@ def test_rotation_removes_a_capped_backup_with_its_keys_and_manifest(new_db):
     for path in made[1:4]:
         assert not manifest_path(path).exists() and not path.with_name(path.name + ".keys.json").exists()
     assert all(manifest_path(path).exists() for path in left)
+
+
+def test_doctor_names_a_backup_whose_attachment_files_are_gone(new_db):
+    from models.services.doctor import check_database
+
+    db = new_db
+    names = attach(db, generated(2, 64 * KB))
+    backup = backup_at(db, NOW)
+    assert check_database(db) == []
+    (shared_backup_dir(db.backup_folder(), db.path.stem) / sorted(names)[0]).unlink()  # removed by hand
+    assert check_database(db) == [f"备份 {backup.name} 缺少 1 个附件文件，用它恢复会被拒绝：请检查备份文件夹"
+                                  f"（{backup.parent}），并立即备份一次"]
