@@ -68,7 +68,8 @@ def restored_without(db):
     b = attach(db, generated(3, 64 * KB, seed=2))
     backup_at(db, NOW - dt.timedelta(days=599))
     assert a | b <= shared_of(db)
-    db = restore_backup(db, first)  # its safety backup (now) still refers to B
+    db = restore_backup(db, first)  # its safety backup (now) still refers to B, and its rotation drops
+    # `first` itself (600 days old): the restore has staged it and linked its attachments in before
     with db.session_scope() as session:
         collect_garbage(session, min_age_s=0)
     assert not b & {path.name for path in blob_dir_for(db.path).iterdir()}
