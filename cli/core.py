@@ -4,7 +4,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 from cli.app import PASSWORD_ENV, CliContext, ask_secret, iso_date
 from models.errors import DomainError
@@ -160,9 +162,25 @@ def cmd_dump(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_load(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.services.dump import import_dump_file
 
-    count = import_dump_file(ctx.database(), Path(args.file))
+    count = import_dump_file(ctx.database(), Path(args.file), progress=progress_printer("导入", sys.stderr))
     ctx.out(f"已导入 {count} 条记录")
     return 0
+
+
+def progress_printer(label: str, stream: TextIO | None, step: int = 10) -> Callable[[int, int], None] | None:
+    """A progress callback (bytes done, total) printing one Chinese line on `stream` each time another
+    `step` percent is done (whole lines: an error message that follows starts on its own line); None when
+    `stream` is not a terminal, so a log or a pipe gets the result line only."""
+    if stream is None or not stream.isatty():
+        return None
+    shown = [-1]
+
+    def report(done: int, total: int) -> None:
+        percent = 100 if total <= 0 else min(100, done * 100 // total) // step * step
+        if percent > shown[0]:
+            shown[0] = percent
+            print(f"{label}进度：{percent}%（{done / 2**20:.1f} / {total / 2**20:.1f} MB）", file=stream, flush=True)
+    return report
 
 
 def cmd_search(args: argparse.Namespace, ctx: CliContext) -> int:

@@ -2,11 +2,17 @@
 restore and key change, on exit and periodically.
 
 VACUUM INTO writes a consistent, compacted copy encrypted with the same key; the copy is opened
-and checked (integrity, cipher integrity, op and audit counts) before it gets its final name, and the
-key file travels beside it. Attachment files are shared with the backup folder's blob folder (hard
-links to the immutable, content-addressed files; copies of the new ones where links are impossible).
-Rotation keeps everything from the last 2 days, then one a day for 14 days, one a week for 8 weeks,
-one a month for 12 months — and never the only verified copy."""
+and checked before it gets its final name, and the key file travels beside it. The check is the full
+one (integrity, cipher integrity, op and audit counts) for every backup but those taken before an
+import, which get the quick one (opens with the key, op and audit counts) unless no fully checked
+backup was taken that day: so an import waits for a copy of the database file, not for a scan of it,
+and every day still has one fully checked backup. Attachment files are shared with the backup folder's
+blob folder (hard links to the immutable, content-addressed files; copies of the new ones where links
+are impossible), each backup listing the ones it needs in a manifest beside it, and files no kept
+backup needs are pruned after rotation (models/blobbackup.py says why that order is crash-safe).
+Rotation keeps everything from the last 2 days (at most 12 a day: the day's first and its newest 11),
+then one a day for 14 days, one a week for 8 weeks, one a month for 12 months — and never the only
+verified copy."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,7 +24,17 @@ from typing import NamedTuple
 
 from sqlalchemy import Engine, text
 
-from models.blobstore import blob_dir_for, missing_copies, share_blobs, shared_backup_dir
+from models.blobbackup import (
+    manifest_path,
+    needed_names,
+    prune_shared,
+    read_manifest,
+    share_files,
+    shared_backup_dir,
+    write_manifest,
+)
+from models.blobfile import fsync_dir
+from models.blobstore import blob_dir_for
 from models.errors import DomainError
 from models.fsutil import disk_error, is_disk_full
 from models.keyslots import keys_path_for
@@ -41,15 +57,19 @@ def _has_table(conn, name: str) -> bool:  # type: ignore[no-untyped-def]
     return conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = :n"), {"n": name}).first() is not None
 
 
-def verify_backup(path: Path, dek: bytes | None, expected_counts: tuple[int, int] | None = None) -> None:
+def verify_backup(path: Path, dek: bytes | None, expected_counts: tuple[int, int] | None = None, *,
+                  full: bool = True) -> None:
+    """Full: SQLite's integrity check and SQLCipher's per-page cipher check over the whole file, then the
+    counts. Quick: the file opens with the key (its schema pages decrypt and authenticate) and the op and
+    audit counts match, without reading every page."""
     from models.storage import make_engine
 
     engine = make_engine(path, dek)
     try:
         with engine.connect() as conn:
-            if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
-                raise DomainError("backup_corrupt", f"备份文件校验失败：{path.name}")
-            if dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()  # the wrong key fails here
+            if full and (conn.execute(text("PRAGMA integrity_check")).scalar() != "ok" or (
+                    dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None)):
                 raise DomainError("backup_corrupt", f"备份文件校验失败：{path.name}")
         if expected_counts is not None and _counts(engine) != expected_counts:
             raise DomainError("backup_corrupt", f"备份文件内容与数据库不一致：{path.name}")
@@ -61,12 +81,19 @@ def verify_backup(path: Path, dek: bytes | None, expected_counts: tuple[int, int
         engine.dispose()
 
 
+# Backups taken right before an import: a quick check, unless the day has no fully checked backup yet.
+QUICK_CHECK_REASONS = frozenset({"before_load", "before_sync_import", "before_xlsx_import", "before_collect",
+                                 "before_demo"})
+
+
 def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: str,
                   now: dt.datetime | None = None, folder: Path | None = None) -> Path:
-    """A verified copy in `folder` (default: backups/ next to the database). Returns its path."""
+    """A verified copy in `folder` (default: backups/ next to the database), its manifest and attachment
+    files; then rotation and pruning of blob files no kept backup needs. Returns its path."""
     folder = folder or backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    now = now or dt.datetime.now()
+    stamp = now.strftime("%Y%m%d-%H%M%S")
     final = folder / f"{db_path.stem}-{stamp}-{reason}.db"
     serial = 1
     while final.exists():
@@ -74,6 +101,7 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
         final = folder / f"{db_path.stem}-{stamp}-{serial}-{reason}.db"
     tmp = final.with_name(final.name + ".tmp")
     tmp.unlink(missing_ok=True)
+    full = reason not in QUICK_CHECK_REASONS or not fully_checked_on(folder, db_path.stem, now.date())
     try:
         expected = _counts(engine)
         raw = engine.raw_connection()
@@ -82,45 +110,128 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
         finally:
             raw.close()
         os.chmod(tmp, 0o600)  # only this Windows/Linux account may read a backup or its keys
-        verify_backup(tmp, dek, expected)
-        back_up_blobs(tmp, dek, db_path, folder)
+        verify_backup(tmp, dek, expected, full=full)
+        back_up_blobs(tmp, dek, db_path, folder, manifest_path(final), full)
         tmp.replace(final)
+        fsync_dir(folder)
         keys = keys_path_for(db_path)
         if keys.exists():
             copy_private(keys, keys_path_for(final))
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp, final)
         raise disk_error(exc, final) from exc
     except Exception as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp, final)
         if is_disk_full(exc):
             raise DomainError("disk_full", f"磁盘空间不足（{folder}），未能写入备份：{final.name}。原有数据未改动") from exc
         raise
     rotate_backups(folder, db_path.stem, now=now)
+    prune_backup_blobs(folder, db_path, dek)
     return final
 
 
-def back_up_blobs(backup: Path, dek: bytes | None, db_path: Path, folder: Path) -> int:
-    """Attachment files travel beside the database copy into one folder shared by every backup: blob
-    files are immutable and content-addressed, so only new ones are added, as hard links where the
-    file system allows (a 2 GB store costs a directory listing, not a copy). Then every blob the copy
-    refers to that exists here must exist there at the same size. Returns the number of files added."""
+def _discard(tmp: Path, final: Path) -> None:
+    """A failed backup leaves nothing: no copy, no manifest (its blob links are pruned later)."""
+    tmp.unlink(missing_ok=True)
+    if not final.exists():
+        manifest_path(final).unlink(missing_ok=True)
+
+
+def fully_checked_on(folder: Path, stem: str, day: dt.date) -> bool:
+    """Whether a backup taken on `day` and still kept passed the full check (its manifest says so)."""
+    for backup in list_backups(folder, stem):
+        if backup.taken_at.date() == day:
+            try:
+                manifest = read_manifest(manifest_path(backup.path))
+            except (ValueError, OSError):
+                continue
+            if manifest is not None and manifest.full_check:
+                return True
+    return False
+
+
+def back_up_blobs(backup: Path, dek: bytes | None, db_path: Path, folder: Path, manifest: Path,
+                  full_check: bool) -> int:
+    """Attachment files travel beside the database copy into one folder shared by every backup: the
+    copy's manifest (the blob file names it refers to) is written first, then the ones the shared folder
+    lacks are added from the live store, as hard links where the file system allows (a 2 GB store costs
+    a directory listing, not a copy). Then every needed blob the live store has must be there at the
+    same size. Returns the number of files added."""
     from models.storage import make_engine
 
-    live = blob_dir_for(db_path)
-    if not live.is_dir():
-        return 0
-    shared = shared_backup_dir(folder, db_path.stem)
-    linked, copied = share_blobs(live, shared)
     engine = make_engine(backup, dek)
     try:
         with engine.connect() as conn:
-            missing = missing_copies(conn, live, shared) if _has_table(conn, "blob_key") else []
+            needed = needed_names(conn) if _has_table(conn, "blob_key") else set()
     finally:
         engine.dispose()
+    write_manifest(manifest, needed, full_check)
+    live = blob_dir_for(db_path)
+    shared = shared_backup_dir(folder, db_path.stem)
+    in_live = needed & _names(live)
+    linked, copied = share_files([live / name for name in sorted(in_live - _names(shared))], shared) \
+        if in_live else (0, 0)
+    missing = [name for name in in_live if not _same_size(live / name, shared / name)]
     if missing:
         raise DomainError("backup_corrupt", f"备份的附件文件不完整（缺少 {len(missing)} 个）：{shared}")
     return linked + copied
+
+
+def _names(folder: Path) -> set[str]:
+    try:
+        return {entry.name for entry in os.scandir(folder)}
+    except FileNotFoundError:
+        return set()
+
+
+def _same_size(live: Path, copy: Path) -> bool:
+    try:
+        return copy.stat().st_size == live.stat().st_size
+    except FileNotFoundError:
+        return not live.exists()  # gone from the live store meanwhile (garbage): nothing to compare
+
+
+def prune_backup_blobs(folder: Path, db_path: Path, dek: bytes | None) -> int:
+    """Removes shared blob files no kept backup (nor the live store) needs. A backup from before
+    manifests gets one from its table, read with the data key. Returns how many files went; a folder it
+    cannot tidy (permissions, a backup it cannot read) is left as it is: the backup itself stands."""
+    def recover(backup: Path) -> set[str] | None:
+        from models.storage import make_engine
+
+        if not backup.exists():
+            return set()  # rotated away meanwhile by another process: it needs nothing
+        try:
+            engine = make_engine(backup, dek)
+            try:
+                with engine.connect() as conn:
+                    names = needed_names(conn) if _has_table(conn, "blob_key") else set()
+            finally:
+                engine.dispose()
+            write_manifest(manifest_path(backup), names, full_check=False)
+        except Exception:  # another key, a damaged file: keep every blob rather than guess
+            return None
+        return names
+
+    try:
+        return prune_shared(shared_backup_dir(folder, db_path.stem), blob_dir_for(db_path),
+                            [backup.path for backup in list_backups(folder, db_path.stem)], recover)
+    except OSError:
+        return 0
+
+
+def incomplete_backups(folder: Path, stem: str) -> list[tuple[Path, int]]:
+    """(backup, how many of its attachment files are missing from the shared folder), by the manifests
+    (no key needed); a backup without a readable manifest is not judged here."""
+    shared = _names(shared_backup_dir(folder, stem))
+    found = []
+    for backup in list_backups(folder, stem):
+        try:
+            manifest = read_manifest(manifest_path(backup.path))
+        except (ValueError, OSError):
+            continue
+        if manifest is not None and not manifest.names <= shared:
+            found.append((backup.path, len(manifest.names - shared)))
+    return found
 
 
 def copy_private(source: Path, target: Path) -> None:
@@ -150,14 +261,19 @@ def list_backups(folder: Path, stem: str) -> list[BackupFile]:
     return [backup for _, _, backup in sorted(found, key=lambda item: item[:2])]
 
 
+SAME_DAY_CAP = 12  # recent backups kept per day: an office importing every few minutes fills no disk
+
+
 def backups_to_keep(stamps: list[dt.datetime], now: dt.datetime) -> set[dt.datetime]:
-    """Pure retention rule (Anki-like); the newest backup is always kept."""
+    """Pure retention rule (Anki-like); the newest backup is always kept. Of the last 2 days, each day
+    keeps its first backup (the state before the day's work) and its newest SAME_DAY_CAP - 1."""
     keep: set[dt.datetime] = set()
     buckets: set[tuple[str, object]] = set()
+    recent: dict[dt.date, list[dt.datetime]] = {}
     for stamp in sorted(stamps, reverse=True):
         age = now - stamp
         if age <= dt.timedelta(days=2):
-            keep.add(stamp)
+            recent.setdefault(stamp.date(), []).append(stamp)
             continue
         if age <= dt.timedelta(days=16):
             bucket: tuple[str, object] = ("day", stamp.date())
@@ -170,15 +286,25 @@ def backups_to_keep(stamps: list[dt.datetime], now: dt.datetime) -> set[dt.datet
         if bucket not in buckets:
             buckets.add(bucket)
             keep.add(stamp)
+    for day in recent.values():  # newest first
+        keep.update(day[:SAME_DAY_CAP - 1])
+        keep.add(day[-1])
     if stamps:
         keep.add(max(stamps))
     return keep
 
 
 def rotate_backups(folder: Path, stem: str, now: dt.datetime | None = None) -> None:
+    """Removes the backups the retention rule drops: the file, its keys, then its manifest (last, so
+    its blobs stay until the backup is surely gone)."""
     backups = list_backups(folder, stem)
     keep = backups_to_keep([backup.taken_at for backup in backups], now or dt.datetime.now())
     for backup in backups:
         if backup.taken_at not in keep:
             backup.path.unlink(missing_ok=True)
             keys_path_for(backup.path).unlink(missing_ok=True)
+            manifest_path(backup.path).unlink(missing_ok=True)
+    for keys in folder.glob(f"{stem}-*.db.keys.json"):  # copied after its backup got its name, so
+        backup = keys.with_name(keys.name[:-len(".keys.json")])  # alone it is a cut-short rotation's
+        if keys_path_for(backup) == keys and not backup.exists():
+            keys.unlink(missing_ok=True)

@@ -3,11 +3,8 @@ immutable blob files beside the database (`fjld.blobs/` next to `fjld.db`), or, 
 not a local file (PostgreSQL, an in-memory database), the `blob` table, behind one interface.
 
 A blob is referenced everywhere by the SHA-256 of its plaintext (Attachment.sha256, sync manifests);
-on disk it is named by a keyed hash of that digest (HMAC-SHA256), so the folder does not tell which
-known document is stored. Its bytes are AES-256-GCM, sealed in 1 MiB chunks (nonce = random file prefix
-+ chunk number; the last chunk carries a final flag and the plaintext digest and size in its associated
-data), so a file is streamed both ways and a truncated, edited or renamed file fails to decrypt.
-Reading checks the plaintext SHA-256 as well.
+the file format (encryption, keyed file names, streamed writer and checked reader) is models/blobfile.py,
+the sharing of blob files with backups and their pruning models/blobbackup.py.
 
 The blob key is 32 random bytes kept in the encrypted database (table `blob_key`, one row, never
 replicated): it is protected by the data key, travels inside every backup of the database, and each
@@ -20,208 +17,36 @@ backup) and empties the table, so nothing is read from the table on a file-backe
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
-import re
 import secrets
-import struct
-import tempfile
 import time
-import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
+from models.blobfile import (
+    CHUNK,
+    NAME_RE,
+    PART,
+    SHA_RE,
+    BlobKeys,
+    BlobWriter,
+    damaged,
+    plain_size,
+    read_blob_file,
+)
 from models.errors import DomainError
-from models.fsutil import disk_error
 
-MAGIC = b"FJLDBLB1"
-CHUNK = 1 << 20           # plaintext bytes per sealed chunk
-TAG = 16                  # AES-GCM tag
-HEADER = len(MAGIC) + 8   # magic + random nonce prefix
-SUFFIX = ".blob"
-PART = ".part"
-_NAME = re.compile(r"^[0-9a-f]{64}\.blob$")
-_SHA = re.compile(r"[0-9a-f]{64}")
+__all__ = ["CHUNK", "PART", "BlobStore", "FileBlobStore", "TableBlobStore", "blob_dir_for", "blob_store",
+           "collect_garbage", "database_file", "ensure_blob_key", "move_table_blobs", "referenced_hashes"]
 
 
 def blob_dir_for(db_path: Path) -> Path:
     """The live store beside a database file: `fjld.blobs/` for `fjld.db`."""
     return Path(db_path).parent / f"{Path(db_path).stem}.blobs"
-
-
-def shared_backup_dir(backup_folder: Path, db_stem: str) -> Path:
-    """One folder of blob files shared by every backup of a database (blobs are immutable)."""
-    return Path(backup_folder) / f"{db_stem}.blobs"
-
-
-def encrypted_size(size: int) -> int:
-    return HEADER + size + TAG * (size // CHUNK + 1)
-
-
-def plain_size(file_size: int) -> int | None:
-    """The plaintext size a blob file of `file_size` bytes holds, None if no blob file can be that long."""
-    body = file_size - HEADER - TAG
-    if body < 0:
-        return None
-    full, rest = divmod(body, CHUNK + TAG)
-    return full * CHUNK + rest if rest < CHUNK else None
-
-
-@dataclass(frozen=True)
-class BlobKeys:
-    enc: bytes
-    name: bytes
-
-    @classmethod
-    def derive(cls, secret: bytes) -> BlobKeys:
-        def hkdf(info: bytes) -> bytes:
-            return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
-        return cls(hkdf(b"fjld blob v1 encryption"), hkdf(b"fjld blob v1 file name"))
-
-    def file_name(self, sha256: str) -> str:
-        return hmac.new(self.name, sha256.encode("ascii"), hashlib.sha256).hexdigest() + SUFFIX
-
-
-def _aad(prefix: bytes, index: int, final: bool, sha256: str = "", size: int = 0) -> bytes:
-    tail = bytes.fromhex(sha256) + struct.pack(">Q", size) if final else b""
-    return MAGIC + prefix + struct.pack(">IB", index, final) + tail
-
-
-def _damaged(name: str) -> DomainError:
-    return DomainError("blob_damaged", f"附件内容已损坏或被改动（{name}），请从备份恢复或让对方重新同步")
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a folder for fsync; NTFS journals the rename itself
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _discard(handle: Any, path: Path) -> None:
-    try:
-        handle.close()
-    finally:
-        path.unlink(missing_ok=True)
-
-
-class BlobWriter:
-    """Streams one blob to a `.part` file; `commit()` seals it and gives it its name (atomic rename)."""
-
-    def __init__(self, folder: Path, keys: BlobKeys) -> None:
-        self._folder, self._keys = folder, keys
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix="incoming-", suffix=PART, dir=folder)
-        except OSError as exc:
-            raise disk_error(exc, folder / "incoming.part") from exc
-        self._tmp = Path(tmp)
-        self._file = os.fdopen(fd, "wb")
-        self._closer = weakref.finalize(self, _discard, self._file, self._tmp)  # abandoned: no .part left
-        self._prefix = secrets.token_bytes(8)
-        self._aead = AESGCM(keys.enc)
-        self._pending = bytearray()
-        self._index = 0
-        self._hash = hashlib.sha256()
-        self._size = 0
-        self._emit(MAGIC + self._prefix)
-
-    def _emit(self, data: bytes) -> None:
-        try:
-            self._file.write(data)
-        except OSError as exc:
-            self.abort()
-            raise disk_error(exc, self._tmp) from exc
-
-    def _seal(self, piece: bytes, aad: bytes) -> None:
-        nonce = self._prefix + struct.pack(">I", self._index)
-        self._emit(self._aead.encrypt(nonce, piece, aad))
-        self._index += 1
-
-    def write(self, data: bytes) -> None:
-        self._hash.update(data)
-        self._size += len(data)
-        self._pending += data
-        while len(self._pending) > CHUNK:  # a full chunk is sealed only once more follows: the final one is short
-            self._seal(bytes(self._pending[:CHUNK]), _aad(self._prefix, self._index, False))
-            del self._pending[:CHUNK]
-
-    def commit(self, expected_sha256: str | None = None) -> tuple[str, int, bool]:
-        """(sha256, size, newly stored). The file is durable under its name before this returns."""
-        sha = self._hash.hexdigest()
-        if expected_sha256 is not None and sha != expected_sha256:
-            self.abort()
-            raise _damaged(expected_sha256[:12])
-        if len(self._pending) == CHUNK:
-            self._seal(bytes(self._pending), _aad(self._prefix, self._index, False))
-            self._pending.clear()
-        self._seal(bytes(self._pending), _aad(self._prefix, self._index, True, sha, self._size))
-        target = self._folder / self._keys.file_name(sha)
-        try:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-            if target.exists():  # content-addressed: the same bytes are already stored
-                self._tmp.unlink()
-                new = False
-            else:
-                os.chmod(self._tmp, 0o600)
-                os.replace(self._tmp, target)
-                _fsync_dir(self._folder)
-                new = True
-        except OSError as exc:
-            self.abort()
-            raise disk_error(exc, target) from exc
-        self._closer.detach()
-        return sha, self._size, new
-
-    def abort(self) -> None:
-        self._closer()
-
-
-def read_blob_file(path: Path, keys: BlobKeys, sha256: str) -> Iterator[bytes]:
-    """Plaintext chunks of one blob file; raises blob_damaged on any mismatch (at the latest after the
-    last chunk, before it is yielded)."""
-    aead = AESGCM(keys.enc)
-    running, size, index = hashlib.sha256(), 0, 0
-    with open(path, "rb") as handle:
-        header = handle.read(HEADER)
-        if len(header) != HEADER or header[:len(MAGIC)] != MAGIC:
-            raise _damaged(path.name[:12])
-        prefix = header[len(MAGIC):]
-        while True:
-            block = handle.read(CHUNK + TAG)
-            final = len(block) < CHUNK + TAG
-            if len(block) < TAG:
-                raise _damaged(path.name[:12])
-            nonce = prefix + struct.pack(">I", index)
-            aad = _aad(prefix, index, final, sha256, size + len(block) - TAG)
-            try:
-                plain = aead.decrypt(nonce, block, aad)
-            except InvalidTag:
-                raise _damaged(path.name[:12]) from None
-            running.update(plain)
-            size += len(plain)
-            index += 1
-            if final:
-                if running.hexdigest() != sha256 or handle.read(1):
-                    raise _damaged(path.name[:12])
-                if plain:
-                    yield plain
-                return
-            yield plain
 
 
 class BlobStore:
@@ -308,7 +133,7 @@ class _TableWriter:
         data = bytes(self._data)
         sha = hashlib.sha256(data).hexdigest()
         if expected_sha256 is not None and sha != expected_sha256:
-            raise _damaged(expected_sha256[:12])
+            raise damaged(expected_sha256[:12])
         table = _blob_table()
         if self._session.execute(select(table.c.sha256).where(table.c.sha256 == sha)).first() is not None:
             return sha, len(data), False
@@ -342,7 +167,7 @@ class TableBlobStore(BlobStore):
         if data is None:
             raise DomainError("blob_missing", "附件内容尚未同步到本机")
         if hashlib.sha256(data).hexdigest() != sha256:
-            raise _damaged(sha256[:12])
+            raise damaged(sha256[:12])
         return iter([data[start:start + CHUNK] for start in range(0, len(data), CHUNK)] or [b""])
 
 
@@ -386,63 +211,6 @@ def blob_store(session: Session | Connection) -> BlobStore:
     return FileBlobStore(session, blob_dir_for(path)) if path is not None else TableBlobStore(session)
 
 
-def store_at(session: Session | Connection, folder: Path) -> FileBlobStore:
-    """The blob files of the database behind `session` kept in another folder (a backup's shared folder)."""
-    return FileBlobStore(session, folder)
-
-
-# ---------------------------------------------------------------- backups, restore, housekeeping
-
-def share_blobs(source: Path, target: Path) -> tuple[int, int]:
-    """Puts every blob file of `source` that `target` lacks into `target`: a hard link where the file
-    system allows (no bytes copied; the files are immutable), else a copy (fsynced, renamed into
-    place). Returns (linked, copied)."""
-    if not source.is_dir():
-        return 0, 0
-    target.mkdir(parents=True, exist_ok=True)
-    present = {entry.name for entry in os.scandir(target)}
-    return share_files([Path(entry.path) for entry in os.scandir(source)
-                        if entry.name not in present and _NAME.match(entry.name)], target)
-
-
-def share_files(files: Iterable[Path], target: Path) -> tuple[int, int]:
-    """Hard-links (else copies) each of `files` into `target` unless a file of that name is there."""
-    target.mkdir(parents=True, exist_ok=True)
-    linked = copied = 0
-    for source in files:
-        destination = target / source.name
-        if destination.exists():
-            continue
-        try:
-            os.link(source, destination)
-            linked += 1
-            continue
-        except FileExistsError:
-            continue
-        except OSError:
-            pass  # another file system, FAT, no link permission: copy instead
-        _copy_file(source, destination)
-        copied += 1
-    if linked or copied:
-        _fsync_dir(target)
-    return linked, copied
-
-
-def _copy_file(source: Path, destination: Path) -> None:
-    tmp = destination.with_name(destination.name + PART)
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            while block := src.read(CHUNK):
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, destination)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise disk_error(exc, destination) from exc
-
-
 def referenced_hashes(session: Session | Connection) -> set[str]:
     """Every attachment digest the database knows of: rows (deleted ones too: undo and 回收站 bring them
     back), op values and ops held in quarantine (they may materialise later)."""
@@ -452,54 +220,11 @@ def referenced_hashes(session: Session | Connection) -> set[str]:
 
     found = set(session.execute(select(Attachment.sha256).distinct()).scalars())
     for value in session.execute(select(Op.value).where(Op.entity == "attachment", Op.field == "sha256")).scalars():
-        found.update(_SHA.findall(value))
+        found.update(SHA_RE.findall(value))
     for body in session.execute(select(QuarantinedOp.body).where(QuarantinedOp.body.contains("attachment"))).scalars():
-        found.update(_SHA.findall(body))
+        found.update(SHA_RE.findall(body))
     found.discard("")
     return found
-
-
-def missing_copies(session: Session | Connection, live: Path, copy: Path) -> list[str]:
-    """Digests referenced by the database whose blob file is in `live` but not, at the same size, in `copy`."""
-    keys = FileBlobStore(session, live).keys()
-    if keys is None:
-        return []
-    missing = []
-    for sha in sorted(referenced_hashes(session)):
-        name = keys.file_name(sha)
-        try:
-            size = (live / name).stat().st_size
-        except OSError:
-            continue  # not on this machine (yet): nothing to back up
-        try:
-            if (copy / name).stat().st_size == size:
-                continue
-        except OSError:
-            pass
-        missing.append(sha)
-    return missing
-
-
-def check_all(session: Session | Connection, folders: list[Path]) -> tuple[dict[str, Path], list[str]]:
-    """Reads every referenced blob found in the first of `folders` that holds it, hash-checking it.
-    Returns ({sha256: the checked file}, [damaged sha256])."""
-    keys = FileBlobStore(session, folders[0]).keys() if folders else None
-    if keys is None:
-        return {}, []
-    good: dict[str, Path] = {}
-    damaged: list[str] = []
-    for sha in sorted(referenced_hashes(session)):
-        name = keys.file_name(sha)
-        source = next((folder / name for folder in folders if (folder / name).is_file()), None)
-        if source is None:
-            continue
-        try:
-            for _chunk in read_blob_file(source, keys, sha):
-                pass
-            good[sha] = source
-        except (DomainError, OSError):
-            damaged.append(sha)
-    return good, damaged
 
 
 def collect_garbage(session: Session | Connection, min_age_s: float = 24 * 3600) -> tuple[int, int]:
@@ -521,7 +246,7 @@ def collect_garbage(session: Session | Connection, min_age_s: float = 24 * 3600)
         if entry.name.endswith(PART):
             Path(entry.path).unlink(missing_ok=True)
             parts += 1
-        elif _NAME.match(entry.name) and entry.name not in keep:
+        elif NAME_RE.match(entry.name) and entry.name not in keep:
             Path(entry.path).unlink(missing_ok=True)
             blobs += 1
     return parts, blobs

@@ -34,6 +34,7 @@ def check_database(db: Database) -> list[str]:
             findings.extend(sync_findings(session))
             findings.extend(merge_findings(session))
             findings.extend(attachment_findings(session))
+        findings.extend(backup_findings(db))
     except (DatabaseError, sqlcipher3.DatabaseError):
         findings.append(DAMAGED)
     return findings
@@ -48,6 +49,17 @@ def attachment_findings(session: Session) -> list[str]:
         return []
     names = "、".join(damaged[:5]) + ("等" if len(damaged) > 5 else "")
     return [f"有 {len(damaged)} 个附件的内容已损坏（{names}）：请从备份恢复（restore 命令，或“设置”→“从备份恢复”）"]
+
+
+def backup_findings(db: Database) -> list[str]:
+    """Backups whose attachment files are not all in the backups' shared folder (removed by hand, a
+    damaged disk): restoring one of them would be refused."""
+    from models.backup import incomplete_backups
+
+    if db.server is not None:
+        return []
+    return [f"备份 {path.name} 缺少 {count} 个附件文件，用它恢复会被拒绝：请检查备份文件夹（{path.parent}），并立即备份一次"
+            for path, count in incomplete_backups(db.backup_folder(), db.path.stem)]
 
 
 def tidy_attachment_files(db: Database) -> int:

@@ -14,7 +14,8 @@ from sqlalchemy import text
 
 from models.audit import append_audit
 from models.backup import list_backups, verify_backup
-from models.blobstore import blob_dir_for, check_all, share_files, shared_backup_dir
+from models.blobbackup import check_all, share_files, shared_backup_dir
+from models.blobstore import blob_dir_for
 from models.errors import DomainError
 from models.fsutil import disk_error
 from models.permissions import actor_of, attach_actor, require
@@ -71,21 +72,28 @@ def restore_backup(db: Database, backup_path: Path) -> Database:
         raise DomainError("backup_unusable", f"该备份无法用本数据库的密钥打开或已损坏：{backup_path.name}，未做改动") from None
     live = blob_dir_for(db.path)
     blobs = _checked_blobs(backup_path, db.dek, [shared_backup_dir(backup_path.parent, db.path.stem), live])
-    safety = db.backup("before_restore")
     path, dek, user, wall, actor = db.path, db.dek, db.user, db.clock.wall, actor_of(db)
-    db.close()
     staged = path.with_name(path.name + ".restore.tmp")
-    try:
+    try:  # staged and its attachments linked in before the safety backup, whose rotation may drop it
         shutil.copyfile(backup_path, staged)
         with open(staged, "rb+") as handle:
             os.fsync(handle.fileno())
+        share_files([source for source in blobs if source.parent != live], live)  # what the live store lacks
+        safety = db.backup("before_restore")
+    except OSError as exc:
+        staged.unlink(missing_ok=True)
+        raise disk_error(exc, path) from exc
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    db.close()
+    try:
         for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             leftover.unlink(missing_ok=True)  # the old database's log must not be replayed onto the backup
         os.replace(staged, path)
     except OSError as exc:
         staged.unlink(missing_ok=True)
         raise disk_error(exc, path) from exc
-    share_files([source for source in blobs if source.parent != live], live)  # attachments the live store lacks
     restored = open_database(path, dek, user=user, wall=wall)
     if actor is not None:  # the person who restored stays signed in (and refused what they were refused)
         attach_actor(restored, actor)

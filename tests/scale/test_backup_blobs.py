@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from models.blobstore import blob_dir_for, blob_store, shared_backup_dir
+from models.blobbackup import shared_backup_dir
+from models.blobstore import blob_dir_for, blob_store
 from models.errors import DomainError
 from models.services.attachments import add_attachment
 from models.services.restore import restore_backup

@@ -14,16 +14,8 @@ from sqlalchemy import create_engine, select, text
 
 from models.attachment import Attachment, Blob
 from models.base import Base
-from models.blobstore import (
-    CHUNK,
-    FileBlobStore,
-    TableBlobStore,
-    blob_dir_for,
-    blob_store,
-    collect_garbage,
-    encrypted_size,
-    plain_size,
-)
+from models.blobfile import CHUNK, encrypted_size, plain_size
+from models.blobstore import FileBlobStore, TableBlobStore, blob_dir_for, blob_store, collect_garbage
 from models.errors import DomainError
 from models.services.attachments import (
     BlobCheck,
