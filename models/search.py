@@ -19,8 +19,9 @@ from __future__ import annotations
 import functools
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, event, select, text
 from sqlalchemy.orm import Session
@@ -117,8 +118,21 @@ def _is_token_char(char: str) -> bool:
     return unicodedata.category(char)[0] not in "PSZC" or unicodedata.category(char) == "Co"
 
 
+class _SpacingTable(dict[int, str]):
+    """str.translate table: a separator becomes _GAP, a token character stays; filled as characters are met,
+    so each character's class is looked up once per process."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = char if _is_token_char(char) else _GAP
+        return self[code]
+
+
+_SPACING = _SpacingTable()
+
+
 def _spaced(folded: str) -> str:
-    return " ".join(char if _is_token_char(char) else _GAP for char in folded)
+    return " ".join(folded.translate(_SPACING))
 
 
 class Fts5Index:
@@ -182,13 +196,9 @@ def create_index(conn: Connection) -> None:
     _index_for(conn).create(conn)
 
 
-def _fts_rowid(obj: SyncedMixin) -> int:
+def _rowid_of(entity: str, row_id: uuid.UUID) -> int:
     """FTS rows are addressed by an integer rowid: the kind's code in the top bits, then 59 random bits of
     the record's UUIDv7 (deleting by the UNINDEXED row_id column would scan the whole index per edit)."""
-    return _rowid_of(obj.entity_name, obj.id)
-
-
-def _rowid_of(entity: str, row_id: uuid.UUID) -> int:
     return (KIND_CODE[entity] << KIND_BITS) | (row_id.int & ((1 << KIND_BITS) - 1))
 
 
@@ -197,17 +207,27 @@ def _kind_range(matched: str) -> tuple[int, int]:
     return code << KIND_BITS, ((code + 1) << KIND_BITS) - 1
 
 
-def _body(obj: SyncedMixin) -> str:
-    return fold("\n".join(str(getattr(obj, name) or "") for name in SEARCHABLE[type(obj)]))
+def body_of(cls: type[SyncedMixin], values: Mapping[str, Any]) -> str:
+    """The indexed text of a record from its field values (Python values, as the ORM holds them)."""
+    return fold("\n".join(str(values.get(name) or "") for name in SEARCHABLE[cls]))
 
 
-def _refuse_shared_rowids(conn: Connection, objs: list[SyncedMixin]) -> None:
+# What the index holds of one record: (entity, id, indexed text), text None for a deleted record.
+IndexEntry = tuple[str, uuid.UUID, str | None]
+
+
+def index_entry(cls: type[SyncedMixin], row_id: uuid.UUID, values: Mapping[str, Any]) -> IndexEntry:
+    """The index entry of a record from its field values (incl. `deleted`)."""
+    return cls.entity_name, row_id, None if values.get("deleted") else body_of(cls, values)
+
+
+def _refuse_shared_rowids(conn: Connection, entries: list[IndexEntry]) -> None:
     """A rowid holds 59 bits of the record's id: two ids of one kind that agree in those bits (never for
     ids this program makes; possible in a damaged or forged dump or package) would overwrite each other's
     index rows. Such a write is refused, so its transaction rolls back with one line."""
     wanted: dict[int, str] = {}
-    for obj in objs:
-        rowid, row_id = _fts_rowid(obj), str(obj.id)
+    for entity, row_uuid, _body in entries:
+        rowid, row_id = _rowid_of(entity, row_uuid), str(row_uuid)
         if wanted.setdefault(rowid, row_id) != row_id:
             _collision(row_id)
     rowids = sorted(wanted)
@@ -225,19 +245,26 @@ def _collision(row_id: str) -> None:
     raise DomainError("id_collision", f"记录编号 {row_id} 与已有记录的检索编号冲突（文件可能已损坏或被改动），未作任何改动")
 
 
-def _reindex(conn: Connection, objs: Iterable[SyncedMixin], *, fresh: bool = False) -> None:
-    objs = list(objs)
-    if not objs:
+def write_index(conn: Connection, entries: Iterable[IndexEntry], *, fresh: bool = False) -> None:
+    """Index these records' texts as they are now. `fresh`: records new to this database, which have no
+    index rows yet, so nothing is deleted first (one executemany of inserts)."""
+    entries = list(entries)
+    if not entries:
         return
-    _refuse_shared_rowids(conn, objs)
+    _refuse_shared_rowids(conn, entries)
     index = _index_for(conn)
     if not fresh:
-        index.delete(conn, [{"rowid": _fts_rowid(o)} for o in objs])
+        index.delete(conn, [{"rowid": _rowid_of(entity, row_id)} for entity, row_id, _body in entries])
     live: list[dict[str, object]] = [
-        {"rowid": _fts_rowid(o), "entity": o.entity_name, "row_id": str(o.id), "body": _body(o)}
-        for o in objs if not o.deleted]
+        {"rowid": _rowid_of(entity, row_id), "entity": entity, "row_id": str(row_id), "body": body}
+        for entity, row_id, body in entries if body is not None]
     if live:
         index.insert(conn, live)
+
+
+def _reindex(conn: Connection, objs: Iterable[SyncedMixin], *, fresh: bool = False) -> None:
+    write_index(conn, [index_entry(type(o), o.id, {name: getattr(o, name) for name in (*SEARCHABLE[type(o)], "deleted")})
+                       for o in objs], fresh=fresh)
 
 
 def unindex_rows(conn: Connection, entity: str, row_ids: Iterable[uuid.UUID]) -> None:
