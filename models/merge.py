@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from functools import cache
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Connection, String, Text, bindparam, delete, insert, select, update
