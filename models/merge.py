@@ -240,7 +240,7 @@ def _derive(session: Session, plan: _TablePlan, row: dict[str, Any]) -> None:
 def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
     """Recompute rows from their ops and write the winners, a chunk at a time, with Core statements (no ORM
     object per row): one query for the ops, one for the current rows, one executemany for the new rows and
-    one per set of changed columns, the conflict cache rewritten and the search index written per chunk.
+    one per set of changed columns and the conflict cache rewritten per chunk; the search index written once.
     Entities go in registry order, so a row's derived values see the rows it depends on (a measure its task
     list's year) when both arrive together. ORM objects of the rewritten rows held by the session are
     expired, so they read the merged values."""
@@ -248,14 +248,20 @@ def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
     for entity, row_id in sorted(set(rows)):
         by_entity.setdefault(entity, []).append(row_id)
     conn = session.connection()
+    fresh_entries: list[IndexEntry] = []
+    changed_entries: list[IndexEntry] = []
     with session.no_autoflush:
         for cls in REPLICATED:
             row_ids = by_entity.get(cls.entity_name)
             if row_ids:
-                _materialize_entity(session, conn, _plan(cls), row_ids)
+                _materialize_entity(session, conn, _plan(cls), row_ids, fresh_entries, changed_entries)
+    # Once per call, not per chunk: the index takes its rows in one ordered run.
+    write_index(conn, fresh_entries, fresh=True)
+    write_index(conn, changed_entries)
 
 
-def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, row_ids: list[str]) -> None:
+def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, row_ids: list[str],
+                        fresh_entries: list[IndexEntry], changed_entries: list[IndexEntry]) -> None:
     entity, table = plan.cls.entity_name, plan.cls.__table__  # type: ignore[attr-defined]
     revivers = revival_fields(entity)
     touched: set[uuid.UUID] = set()
@@ -268,8 +274,6 @@ def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, ro
         current = {row.id: row._asdict() for row in conn.execute(select(table).where(table.c.id.in_(ids)))}
         new_rows: list[dict[str, Any]] = []
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        fresh_entries: list[IndexEntry] = []
-        changed_entries: list[IndexEntry] = []
         conflict_rows: list[dict[str, str]] = []
         for row_id, row_uuid in zip(chunk, ids):
             state = row_state(ops_by_row.get(row_id, []), plan.columns, revivers)
@@ -298,8 +302,6 @@ def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, ro
             conn.execute(insert(table), new_rows)
         for params in updates.values():
             conn.execute(update(table).where(table.c.id == bindparam("_row_id")), params)
-        write_index(conn, fresh_entries, fresh=True)
-        write_index(conn, changed_entries)
         _replace_conflicts(session, entity, chunk, conflict_rows)
     _expire(session, plan.cls, touched)
 

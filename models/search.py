@@ -255,10 +255,10 @@ def write_index(conn: Connection, entries: Iterable[IndexEntry], *, fresh: bool 
     index = _index_for(conn)
     if not fresh:
         index.delete(conn, [{"rowid": _rowid_of(entity, row_id)} for entity, row_id, _body in entries])
-    live: list[dict[str, object]] = [
+    live: list[dict[str, object]] = sorted((
         {"rowid": _rowid_of(entity, row_id), "entity": entity, "row_id": str(row_id), "body": body}
-        for entity, row_id, body in entries if body is not None]
-    if live:
+        for entity, row_id, body in entries if body is not None), key=lambda row: row["rowid"])
+    if live:  # in rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid goes down
         index.insert(conn, live)
 
 
