@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, event, select, text
+from sqlalchemy import Connection, bindparam, event, select, text
 from sqlalchemy.orm import Session
 
 from models.attachment import Attachment
@@ -153,10 +153,11 @@ class Fts5Index:
         conn.execute(text("DELETE FROM search_index_chars WHERE rowid = :rowid"), keys)
 
     def insert(self, conn: Connection, rows: list[dict[str, object]]) -> None:
-        conn.execute(text("INSERT INTO search_index (rowid, entity, row_id, body) "
-                          "VALUES (:rowid, :entity, :row_id, :body)"), rows)
-        conn.execute(text("INSERT INTO search_index_chars (rowid, body) VALUES (:rowid, :body)"),
-                     [{"rowid": row["rowid"], "body": _spaced(str(row["body"]))} for row in rows])
+        # Plain values, no type to convert: straight to the driver (qmark), no per-row statement processing.
+        conn.exec_driver_sql("INSERT INTO search_index (rowid, entity, row_id, body) VALUES (?, ?, ?, ?)",
+                             [(row["rowid"], row["entity"], row["row_id"], row["body"]) for row in rows])
+        conn.exec_driver_sql("INSERT INTO search_index_chars (rowid, body) VALUES (?, ?)",
+                             [(row["rowid"], _spaced(str(row["body"]))) for row in rows])
 
     def matching(self, query: str) -> tuple[str, dict[str, object]]:
         """SQL selecting the rowids of the texts holding the folded query, through an index whenever the
@@ -221,6 +222,10 @@ def index_entry(cls: type[SyncedMixin], row_id: uuid.UUID, values: Mapping[str, 
     return cls.entity_name, row_id, None if values.get("deleted") else body_of(cls, values)
 
 
+_HELD_ROWIDS = text("SELECT rowid, row_id FROM search_index WHERE rowid IN :rowids").bindparams(
+    bindparam("rowids", expanding=True))
+
+
 def _refuse_shared_rowids(conn: Connection, entries: list[IndexEntry]) -> None:
     """A rowid holds 59 bits of the record's id: two ids of one kind that agree in those bits (never for
     ids this program makes; possible in a damaged or forged dump or package) would overwrite each other's
@@ -232,10 +237,7 @@ def _refuse_shared_rowids(conn: Connection, entries: list[IndexEntry]) -> None:
             _collision(row_id)
     rowids = sorted(wanted)
     for start in range(0, len(rowids), 500):
-        chunk = rowids[start:start + 500]
-        marks = ", ".join(f":r{n}" for n in range(len(chunk)))
-        held = conn.execute(text(f"SELECT rowid, row_id FROM search_index WHERE rowid IN ({marks})"),
-                            {f"r{n}": rowid for n, rowid in enumerate(chunk)})
+        held = conn.execute(_HELD_ROWIDS, {"rowids": rowids[start:start + 500]})
         for rowid, row_id in held.all():
             if row_id != wanted[rowid]:
                 _collision(wanted[rowid])
