@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Protocol
@@ -188,7 +188,7 @@ def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if
     _replace_conflicts(session, entity, [row_id], _conflict_rows(entity, row_id, state))
 
 
-MATERIALIZE_CHUNK = 400
+MATERIALIZE_CHUNK = 1000
 _OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
 
 
@@ -208,6 +208,7 @@ class _TablePlan:
 
     cls: type
     columns: dict[str, Column]
+    typed: frozenset[str]            # fields whose JSON value becomes another Python type (from_plain); not text
     new_row: dict[str, Any]
     derived: tuple[str, ...]
     indexed: frozenset[str] | None   # fields whose change rewrites the row's index entry; None: not indexed
@@ -219,7 +220,9 @@ def _plan(cls: type) -> _TablePlan:
     new_row = {c.key: c.default.arg if c.default is not None and c.default.is_scalar else None
                for c in table_columns if c.key != "id"}
     searchable = SEARCHABLE.get(cls)
-    return _TablePlan(cls, replicated_columns(cls), new_row,
+    columns = replicated_columns(cls)
+    return _TablePlan(cls, columns, frozenset(key for key, c in columns.items() if c.type.python_type is not str),
+                      new_row,
                       tuple(c.key for c in table_columns if c.info.get("derived")),
                       None if searchable is None else frozenset((*searchable, DELETED)))
 
@@ -237,13 +240,15 @@ def _derive(session: Session, plan: _TablePlan, row: dict[str, Any]) -> None:
         row[key] = getattr(obj, key)
 
 
-def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
+def materialize_rows(session: Session, rows: Iterable[tuple[str, str]],
+                     all_ops: Mapping[tuple[str, str], list[OpRecord]] | None = None) -> None:
     """Recompute rows from their ops and write the winners, a chunk at a time, with Core statements (no ORM
     object per row): one query for the ops, one for the current rows, one executemany for the new rows and
     one per set of changed columns and the conflict cache rewritten per chunk; the search index written once.
     Entities go in registry order, so a row's derived values see the rows it depends on (a measure its task
     list's year) when both arrive together. ORM objects of the rewritten rows held by the session are
-    expired, so they read the merged values."""
+    expired, so they read the merged values. `all_ops`: every op of some of the rows, known to the caller
+    (apply_ops: rows with no op stored before its batch), so they are not read back."""
     by_entity: dict[str, list[str]] = {}
     for entity, row_id in sorted(set(rows)):
         by_entity.setdefault(entity, []).append(row_id)
@@ -254,21 +259,24 @@ def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
         for cls in REPLICATED:
             row_ids = by_entity.get(cls.entity_name)
             if row_ids:
-                _materialize_entity(session, conn, _plan(cls), row_ids, fresh_entries, changed_entries)
+                _materialize_entity(session, conn, _plan(cls), row_ids, all_ops or {}, fresh_entries,
+                                    changed_entries)
     # Once per call, not per chunk: the index takes its rows in one ordered run.
     write_index(conn, fresh_entries, fresh=True)
     write_index(conn, changed_entries)
 
 
 def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, row_ids: list[str],
-                        fresh_entries: list[IndexEntry], changed_entries: list[IndexEntry]) -> None:
+                        all_ops: Mapping[tuple[str, str], list[OpRecord]], fresh_entries: list[IndexEntry],
+                        changed_entries: list[IndexEntry]) -> None:
     entity, table = plan.cls.entity_name, plan.cls.__table__  # type: ignore[attr-defined]
     revivers = revival_fields(entity)
     touched: set[uuid.UUID] = set()
     for start in range(0, len(row_ids), MATERIALIZE_CHUNK):
         chunk = row_ids[start:start + MATERIALIZE_CHUNK]
-        ops_by_row: dict[str, list[OpRecord]] = {}
-        for op in ops_of_rows(session, entity, chunk):
+        ops_by_row = {row_id: all_ops[(entity, row_id)] for row_id in chunk if (entity, row_id) in all_ops}
+        stored = [row_id for row_id in chunk if row_id not in ops_by_row]
+        for op in ops_of_rows(session, entity, stored) if stored else ():
             ops_by_row.setdefault(op.row_id, []).append(op)
         ids = [uuid.UUID(row_id) for row_id in chunk]
         current = {row.id: row._asdict() for row in conn.execute(select(table).where(table.c.id.in_(ids)))}
@@ -280,7 +288,7 @@ def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, ro
             old = current.get(row_uuid)
             row = dict(plan.new_row) if old is None else dict(old)
             for name, plain in state.values.items():
-                row[name] = from_plain(plan.columns[name], plain)
+                row[name] = from_plain(plan.columns[name], plain) if name in plan.typed else plain
             row.update(deleted=state.deleted, created_hlc=state.created_hlc, updated_hlc=state.updated_hlc,
                        updated_site=state.updated_site)
             _derive(session, plan, row)
@@ -345,6 +353,11 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
                          "arrival": arrival, "sig": record.sig})
         stats.rows.add((record.entity, record.row_id))
     writer.clock.observe(max(record.hlc for record in fresh.values()))
+    stored = _rows_with_stored_ops(session.connection(), stats.rows)
+    all_ops: dict[tuple[str, str], list[OpRecord]] = {}
+    for record in fresh.values():
+        if (record.entity, record.row_id) not in stored:
+            all_ops.setdefault((record.entity, record.row_id), []).append(record)
     state.arrival = arrival
     state.hlc = writer.clock.last
     stats.new_ops = len(fresh)
@@ -353,11 +366,25 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
         session.flush()
         # One Core executemany (no ORM bulk path); op rows are never edited as objects.
         session.connection().execute(insert(Op.__table__), new_rows)
-        materialize_rows(session, stats.rows)
+        materialize_rows(session, stats.rows, all_ops)
         session.flush()
     finally:
         session.info["applying_remote"] = False
     return stats
+
+
+def _rows_with_stored_ops(conn: Connection, rows: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these rows have ops in the log (read through the index on (entity, row_id, field))."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, row_id in rows:
+        by_entity.setdefault(entity, []).append(row_id)
+    op = Op.__table__.c
+    found: set[tuple[str, str]] = set()
+    for entity, row_ids in by_entity.items():
+        for start in range(0, len(row_ids), MATERIALIZE_CHUNK):
+            query = select(op.row_id).where(op.entity == entity, op.row_id.in_(row_ids[start:start + MATERIALIZE_CHUNK]))
+            found.update((entity, row_id) for row_id in conn.execute(query.distinct()).scalars())
+    return found
 
 
 @dataclass(frozen=True)
