@@ -25,10 +25,10 @@ from models.suggestion import Suggestion
 from models.tasklist import Measure
 
 
-def reference_materialize(session, rows) -> None:
+def reference_materialize(session, rows, _all_ops=None) -> None:
     """The ORM materialisation apply_ops used before: load or create each row's object, set the winners,
     and let the flush hooks (models/derived.py via oplog's before_flush, models/search.py's after_flush)
-    derive and index it."""
+    derive and index it. Every op is read back from the log (apply_ops hands over those of new rows)."""
     by_entity: dict[str, list[str]] = {}
     for entity, row_id in sorted(set(rows)):
         by_entity.setdefault(entity, []).append(row_id)
