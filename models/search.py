@@ -11,7 +11,8 @@ Every text is folded before indexing and every query before matching: traditiona
 simplified (one character at a time, from OpenCC's table, so a substring folds the same wherever it
 stands) and ASCII is lower-cased, so 檢察建議 finds 检察建议. Results come grouped by the kind of text
 matched, each group with its full count, so nothing is capped without saying so.
-The index is kept current by an after_flush hook, for local edits and merged rows alike; its layout
+The index is kept current by an after_flush hook for rows written through the ORM (local edits, `load`)
+and by write_index for rows the merge writes with Core statements (models/merge.py); its layout
 version lives in PRAGMA user_version (PostgreSQL: search_index_meta) and an older layout is rebuilt
 at open or by the server's `db upgrade` (models/migrate.py)."""
 from __future__ import annotations
