@@ -161,6 +161,7 @@ def raw_load(db, data: dict) -> None:
             conn.execute(insert(cls.__table__), table_rows)
             conn.execute(insert(Op.__table__), op_rows)
             if index_rows:
+                index_rows.sort(key=lambda index_row: index_row["rowid"])  # FTS5's cheap order (models/search.py)
                 conn.execute(sql_text("INSERT INTO search_index (rowid, entity, row_id, body) "
                                       "VALUES (:rowid, :entity, :row_id, :body)"), index_rows)
                 conn.execute(sql_text("INSERT INTO search_index_chars (rowid, body) VALUES (:rowid, :spaced)"),

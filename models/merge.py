@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import String, Text, delete, insert, select
+from sqlalchemy import Column, Connection, String, Text, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
@@ -30,7 +31,8 @@ from models.oplog import (
     emit_field_op,
     local_state,
 )
-from models.registry import ENTITY_BY_NAME, replicated_columns, revival_fields
+from models.registry import ENTITY_BY_NAME, REPLICATED, replicated_columns, revival_fields
+from models.search import SEARCHABLE, IndexEntry, index_entry, write_index
 
 DELETED = "deleted"
 
@@ -186,7 +188,7 @@ def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if
     _replace_conflicts(session, entity, [row_id], _conflict_rows(entity, row_id, state))
 
 
-MATERIALIZE_CHUNK = 400
+MATERIALIZE_CHUNK = 1000
 _OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
 
 
@@ -198,37 +200,127 @@ def ops_of_rows(session: Session, entity: str, row_ids: Sequence[str]) -> list[O
                 select(*_OP_COLUMNS).where(Op.entity == entity, Op.row_id.in_(row_ids)))]
 
 
-def materialize_rows(session: Session, rows: Iterable[tuple[str, str]]) -> None:
-    """Recompute rows from their ops and write the winners into the ORM rows, a chunk at a time
-    (one query for the ops, one for the rows, one rewrite of the conflict cache per chunk)."""
+@dataclass(frozen=True)
+class _TablePlan:
+    """What writing one entity's rows needs, read from the model's metadata once: the replicated columns,
+    the value of every column a new row leaves unset (its scalar default, else NULL), the derived columns
+    and the indexed ones."""
+
+    cls: type
+    columns: dict[str, Column]
+    typed: frozenset[str]            # fields whose JSON value becomes another Python type (from_plain); not text
+    new_row: dict[str, Any]
+    derived: tuple[str, ...]
+    indexed: frozenset[str] | None   # fields whose change rewrites the row's index entry; None: not indexed
+
+
+@cache
+def _plan(cls: type) -> _TablePlan:
+    table_columns = cls.__table__.c  # type: ignore[attr-defined]
+    new_row = {c.key: c.default.arg if c.default is not None and c.default.is_scalar else None
+               for c in table_columns if c.key != "id"}
+    searchable = SEARCHABLE.get(cls)
+    columns = replicated_columns(cls)
+    return _TablePlan(cls, columns, frozenset(key for key, c in columns.items() if c.type.python_type is not str),
+                      new_row,
+                      tuple(c.key for c in table_columns if c.info.get("derived")),
+                      None if searchable is None else frozenset((*searchable, DELETED)))
+
+
+def _derive(session: Session, plan: _TablePlan, row: dict[str, Any]) -> None:
+    """The derived columns of a row (reply deadline, measure due date) from its values, by the same code as a
+    local edit (models/derived.py), through a transient object that never joins the session."""
+    if not plan.derived:
+        return
+    from models.derived import derive  # derivations read rules and related rows
+
+    obj = plan.cls(**{key: row[key] for key in plan.columns})
+    derive(session, obj)
+    for key in plan.derived:
+        row[key] = getattr(obj, key)
+
+
+def materialize_rows(session: Session, rows: Iterable[tuple[str, str]],
+                     all_ops: Mapping[tuple[str, str], list[OpRecord]] | None = None) -> None:
+    """Recompute rows from their ops and write the winners, a chunk at a time, with Core statements (no ORM
+    object per row): one query for the ops, one for the current rows, one executemany for the new rows and
+    one per set of changed columns and the conflict cache rewritten per chunk; the search index written once.
+    Entities go in registry order, so a row's derived values see the rows it depends on (a measure its task
+    list's year) when both arrive together. ORM objects of the rewritten rows held by the session are
+    expired, so they read the merged values. `all_ops`: every op of some of the rows, known to the caller
+    (apply_ops: rows with no op stored before its batch), so they are not read back."""
     by_entity: dict[str, list[str]] = {}
     for entity, row_id in sorted(set(rows)):
         by_entity.setdefault(entity, []).append(row_id)
+    conn = session.connection()
+    fresh_entries: list[IndexEntry] = []
+    changed_entries: list[IndexEntry] = []
     with session.no_autoflush:
-        for entity, row_ids in by_entity.items():
-            cls = ENTITY_BY_NAME[entity]
-            columns = replicated_columns(cls)
-            for start in range(0, len(row_ids), MATERIALIZE_CHUNK):
-                chunk = row_ids[start:start + MATERIALIZE_CHUNK]
-                ops_by_row: dict[str, list[OpRecord]] = {}
-                for op in ops_of_rows(session, entity, chunk):
-                    ops_by_row.setdefault(op.row_id, []).append(op)
-                objs = {str(o.id): o for o in session.scalars(
-                    select(cls).where(cls.id.in_([uuid.UUID(r) for r in chunk])))}
-                conflict_rows: list[dict[str, str]] = []
-                for row_id in chunk:
-                    state = row_state(ops_by_row.get(row_id, []), columns, revival_fields(entity))
-                    obj = objs.get(row_id)
-                    if obj is None:
-                        obj = cls(id=uuid.UUID(row_id))
-                        session.add(obj)
-                    for name, plain in state.values.items():
-                        setattr(obj, name, from_plain(columns[name], plain))
-                    obj.deleted = state.deleted
-                    obj.created_hlc, obj.updated_hlc = state.created_hlc, state.updated_hlc
-                    obj.updated_site = state.updated_site
-                    conflict_rows.extend(_conflict_rows(entity, row_id, state))
-                _replace_conflicts(session, entity, chunk, conflict_rows)
+        for cls in REPLICATED:
+            row_ids = by_entity.get(cls.entity_name)
+            if row_ids:
+                _materialize_entity(session, conn, _plan(cls), row_ids, all_ops or {}, fresh_entries,
+                                    changed_entries)
+    # Once per call, not per chunk: the index takes its rows in one ordered run.
+    write_index(conn, fresh_entries, fresh=True)
+    write_index(conn, changed_entries)
+
+
+def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, row_ids: list[str],
+                        all_ops: Mapping[tuple[str, str], list[OpRecord]], fresh_entries: list[IndexEntry],
+                        changed_entries: list[IndexEntry]) -> None:
+    entity, table = plan.cls.entity_name, plan.cls.__table__  # type: ignore[attr-defined]
+    revivers = revival_fields(entity)
+    touched: set[uuid.UUID] = set()
+    for start in range(0, len(row_ids), MATERIALIZE_CHUNK):
+        chunk = row_ids[start:start + MATERIALIZE_CHUNK]
+        ops_by_row = {row_id: all_ops[(entity, row_id)] for row_id in chunk if (entity, row_id) in all_ops}
+        stored = [row_id for row_id in chunk if row_id not in ops_by_row]
+        for op in ops_of_rows(session, entity, stored) if stored else ():
+            ops_by_row.setdefault(op.row_id, []).append(op)
+        ids = [uuid.UUID(row_id) for row_id in chunk]
+        current = {row.id: row._asdict() for row in conn.execute(select(table).where(table.c.id.in_(ids)))}
+        new_rows: list[dict[str, Any]] = []
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        conflict_rows: list[dict[str, str]] = []
+        for row_id, row_uuid in zip(chunk, ids):
+            state = row_state(ops_by_row.get(row_id, []), plan.columns, revivers)
+            old = current.get(row_uuid)
+            row = dict(plan.new_row) if old is None else dict(old)
+            for name, plain in state.values.items():
+                row[name] = from_plain(plan.columns[name], plain) if name in plan.typed else plain
+            row.update(deleted=state.deleted, created_hlc=state.created_hlc, updated_hlc=state.updated_hlc,
+                       updated_site=state.updated_site)
+            _derive(session, plan, row)
+            conflict_rows.extend(_conflict_rows(entity, row_id, state))
+            if old is None:
+                row["id"] = row_uuid
+                new_rows.append(row)
+                if plan.indexed is not None:
+                    fresh_entries.append(index_entry(plan.cls, row_uuid, row))
+                continue
+            changed = {key: value for key, value in row.items() if old[key] != value}
+            if not changed:
+                continue
+            touched.add(row_uuid)
+            updates.setdefault(tuple(sorted(changed)), []).append({"_row_id": row_uuid, **changed})
+            if plan.indexed is not None and not plan.indexed.isdisjoint(changed):
+                changed_entries.append(index_entry(plan.cls, row_uuid, row))
+        if new_rows:
+            conn.execute(insert(table), new_rows)
+        for params in updates.values():
+            conn.execute(update(table).where(table.c.id == bindparam("_row_id")), params)
+        _replace_conflicts(session, entity, chunk, conflict_rows)
+    _expire(session, plan.cls, touched)
+
+
+def _expire(session: Session, cls: type, row_ids: set[uuid.UUID]) -> None:
+    """ORM objects of rows rewritten behind the session's back read their new values on next access."""
+    if not row_ids:
+        return
+    for key, obj in list(session.identity_map.items()):
+        if key[0] is cls and key[1][0] in row_ids:
+            session.expire(obj)
 
 
 def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
@@ -261,6 +353,11 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
                          "arrival": arrival, "sig": record.sig})
         stats.rows.add((record.entity, record.row_id))
     writer.clock.observe(max(record.hlc for record in fresh.values()))
+    stored = _rows_with_stored_ops(session.connection(), stats.rows)
+    all_ops: dict[tuple[str, str], list[OpRecord]] = {}
+    for record in fresh.values():
+        if (record.entity, record.row_id) not in stored:
+            all_ops.setdefault((record.entity, record.row_id), []).append(record)
     state.arrival = arrival
     state.hlc = writer.clock.last
     stats.new_ops = len(fresh)
@@ -269,11 +366,25 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
         session.flush()
         # One Core executemany (no ORM bulk path); op rows are never edited as objects.
         session.connection().execute(insert(Op.__table__), new_rows)
-        materialize_rows(session, stats.rows)
+        materialize_rows(session, stats.rows, all_ops)
         session.flush()
     finally:
         session.info["applying_remote"] = False
     return stats
+
+
+def _rows_with_stored_ops(conn: Connection, rows: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these rows have ops in the log (read through the index on (entity, row_id, field))."""
+    by_entity: dict[str, list[str]] = {}
+    for entity, row_id in rows:
+        by_entity.setdefault(entity, []).append(row_id)
+    op = Op.__table__.c
+    found: set[tuple[str, str]] = set()
+    for entity, row_ids in by_entity.items():
+        for start in range(0, len(row_ids), MATERIALIZE_CHUNK):
+            query = select(op.row_id).where(op.entity == entity, op.row_id.in_(row_ids[start:start + MATERIALIZE_CHUNK]))
+            found.update((entity, row_id) for row_id in conn.execute(query.distinct()).scalars())
+    return found
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ Every text is folded before indexing and every query before matching: traditiona
 simplified (one character at a time, from OpenCC's table, so a substring folds the same wherever it
 stands) and ASCII is lower-cased, so 檢察建議 finds 检察建议. Results come grouped by the kind of text
 matched, each group with its full count, so nothing is capped without saying so.
-The index is kept current by an after_flush hook, for local edits and merged rows alike; its layout
+The index is kept current by an after_flush hook for rows written through the ORM (local edits, `load`)
+and by write_index for rows the merge writes with Core statements (models/merge.py); its layout
 version lives in PRAGMA user_version (PostgreSQL: search_index_meta) and an older layout is rebuilt
 at open or by the server's `db upgrade` (models/migrate.py)."""
 from __future__ import annotations
@@ -19,10 +20,11 @@ from __future__ import annotations
 import functools
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, event, select, text
+from sqlalchemy import Connection, bindparam, event, select, text
 from sqlalchemy.orm import Session
 
 from models.attachment import Attachment
@@ -117,8 +119,21 @@ def _is_token_char(char: str) -> bool:
     return unicodedata.category(char)[0] not in "PSZC" or unicodedata.category(char) == "Co"
 
 
+class _SpacingTable(dict[int, str]):
+    """str.translate table: a separator becomes _GAP, a token character stays; filled as characters are met,
+    so each character's class is looked up once per process."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        self[code] = char if _is_token_char(char) else _GAP
+        return self[code]
+
+
+_SPACING = _SpacingTable()
+
+
 def _spaced(folded: str) -> str:
-    return " ".join(char if _is_token_char(char) else _GAP for char in folded)
+    return " ".join(folded.translate(_SPACING))
 
 
 class Fts5Index:
@@ -139,10 +154,11 @@ class Fts5Index:
         conn.execute(text("DELETE FROM search_index_chars WHERE rowid = :rowid"), keys)
 
     def insert(self, conn: Connection, rows: list[dict[str, object]]) -> None:
-        conn.execute(text("INSERT INTO search_index (rowid, entity, row_id, body) "
-                          "VALUES (:rowid, :entity, :row_id, :body)"), rows)
-        conn.execute(text("INSERT INTO search_index_chars (rowid, body) VALUES (:rowid, :body)"),
-                     [{"rowid": row["rowid"], "body": _spaced(str(row["body"]))} for row in rows])
+        # Plain values, no type to convert: straight to the driver (qmark), no per-row statement processing.
+        conn.exec_driver_sql("INSERT INTO search_index (rowid, entity, row_id, body) VALUES (?, ?, ?, ?)",
+                             [(row["rowid"], row["entity"], row["row_id"], row["body"]) for row in rows])
+        conn.exec_driver_sql("INSERT INTO search_index_chars (rowid, body) VALUES (?, ?)",
+                             [(row["rowid"], _spaced(str(row["body"]))) for row in rows])
 
     def matching(self, query: str) -> tuple[str, dict[str, object]]:
         """SQL selecting the rowids of the texts holding the folded query, through an index whenever the
@@ -182,13 +198,9 @@ def create_index(conn: Connection) -> None:
     _index_for(conn).create(conn)
 
 
-def _fts_rowid(obj: SyncedMixin) -> int:
+def _rowid_of(entity: str, row_id: uuid.UUID) -> int:
     """FTS rows are addressed by an integer rowid: the kind's code in the top bits, then 59 random bits of
     the record's UUIDv7 (deleting by the UNINDEXED row_id column would scan the whole index per edit)."""
-    return _rowid_of(obj.entity_name, obj.id)
-
-
-def _rowid_of(entity: str, row_id: uuid.UUID) -> int:
     return (KIND_CODE[entity] << KIND_BITS) | (row_id.int & ((1 << KIND_BITS) - 1))
 
 
@@ -197,25 +209,36 @@ def _kind_range(matched: str) -> tuple[int, int]:
     return code << KIND_BITS, ((code + 1) << KIND_BITS) - 1
 
 
-def _body(obj: SyncedMixin) -> str:
-    return fold("\n".join(str(getattr(obj, name) or "") for name in SEARCHABLE[type(obj)]))
+def body_of(cls: type[SyncedMixin], values: Mapping[str, Any]) -> str:
+    """The indexed text of a record from its field values (Python values, as the ORM holds them)."""
+    return fold("\n".join(str(values.get(name) or "") for name in SEARCHABLE[cls]))
 
 
-def _refuse_shared_rowids(conn: Connection, objs: list[SyncedMixin]) -> None:
+# What the index holds of one record: (entity, id, indexed text), text None for a deleted record.
+IndexEntry = tuple[str, uuid.UUID, str | None]
+
+
+def index_entry(cls: type[SyncedMixin], row_id: uuid.UUID, values: Mapping[str, Any]) -> IndexEntry:
+    """The index entry of a record from its field values (incl. `deleted`)."""
+    return cls.entity_name, row_id, None if values.get("deleted") else body_of(cls, values)
+
+
+_HELD_ROWIDS = text("SELECT rowid, row_id FROM search_index WHERE rowid IN :rowids").bindparams(
+    bindparam("rowids", expanding=True))
+
+
+def _refuse_shared_rowids(conn: Connection, entries: list[IndexEntry]) -> None:
     """A rowid holds 59 bits of the record's id: two ids of one kind that agree in those bits (never for
     ids this program makes; possible in a damaged or forged dump or package) would overwrite each other's
     index rows. Such a write is refused, so its transaction rolls back with one line."""
     wanted: dict[int, str] = {}
-    for obj in objs:
-        rowid, row_id = _fts_rowid(obj), str(obj.id)
+    for entity, row_uuid, _body in entries:
+        rowid, row_id = _rowid_of(entity, row_uuid), str(row_uuid)
         if wanted.setdefault(rowid, row_id) != row_id:
             _collision(row_id)
     rowids = sorted(wanted)
     for start in range(0, len(rowids), 500):
-        chunk = rowids[start:start + 500]
-        marks = ", ".join(f":r{n}" for n in range(len(chunk)))
-        held = conn.execute(text(f"SELECT rowid, row_id FROM search_index WHERE rowid IN ({marks})"),
-                            {f"r{n}": rowid for n, rowid in enumerate(chunk)})
+        held = conn.execute(_HELD_ROWIDS, {"rowids": rowids[start:start + 500]})
         for rowid, row_id in held.all():
             if row_id != wanted[rowid]:
                 _collision(wanted[rowid])
@@ -225,19 +248,26 @@ def _collision(row_id: str) -> None:
     raise DomainError("id_collision", f"记录编号 {row_id} 与已有记录的检索编号冲突（文件可能已损坏或被改动），未作任何改动")
 
 
-def _reindex(conn: Connection, objs: Iterable[SyncedMixin], *, fresh: bool = False) -> None:
-    objs = list(objs)
-    if not objs:
+def write_index(conn: Connection, entries: Iterable[IndexEntry], *, fresh: bool = False) -> None:
+    """Index these records' texts as they are now. `fresh`: records new to this database, which have no
+    index rows yet, so nothing is deleted first (one executemany of inserts)."""
+    entries = list(entries)
+    if not entries:
         return
-    _refuse_shared_rowids(conn, objs)
+    _refuse_shared_rowids(conn, entries)
     index = _index_for(conn)
     if not fresh:
-        index.delete(conn, [{"rowid": _fts_rowid(o)} for o in objs])
-    live: list[dict[str, object]] = [
-        {"rowid": _fts_rowid(o), "entity": o.entity_name, "row_id": str(o.id), "body": _body(o)}
-        for o in objs if not o.deleted]
-    if live:
+        index.delete(conn, [{"rowid": _rowid_of(entity, row_id)} for entity, row_id, _body in entries])
+    live: list[dict[str, object]] = sorted((
+        {"rowid": _rowid_of(entity, row_id), "entity": entity, "row_id": str(row_id), "body": body}
+        for entity, row_id, body in entries if body is not None), key=lambda row: row["rowid"])
+    if live:  # in rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid goes down
         index.insert(conn, live)
+
+
+def _reindex(conn: Connection, objs: Iterable[SyncedMixin], *, fresh: bool = False) -> None:
+    write_index(conn, [index_entry(type(o), o.id, {name: getattr(o, name) for name in (*SEARCHABLE[type(o)], "deleted")})
+                       for o in objs], fresh=fresh)
 
 
 def unindex_rows(conn: Connection, entity: str, row_ids: Iterable[uuid.UUID]) -> None:
