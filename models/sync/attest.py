@@ -197,4 +197,4 @@ def attested_by(sign_pub: bytes, op: OpRecord, attestation: ParsedAttestation | 
 
 
 __all__ = ["Attestation", "ParsedAttestation", "OwnAttester", "att_ref", "ref_sig", "parse_attestation",
-           "make_attestation", "digests_of", "op_digest", "stored_bodies", "store", "load", "attested_by"] 
+           "make_attestation", "digests_of", "op_digest", "stored_bodies", "store", "load", "attested_by"]

@@ -27,12 +27,12 @@ from models.fieldcodec import canonical_json
 from models.hlc import wall_ms_of
 from models.merge import FieldConflict, apply_ops, field_heads, ops_of_rows
 from models.oplog import CREATE_FIELD, Op, OpRecord, local_state
+from models.sync import attest
+from models.sync.attest import ParsedAttestation, op_digest, parse_attestation
 from models.sync.container import OpenedPackage, iter_records, open_package
 from models.sync.errors import MESSAGES, PackageError
 from models.sync.export import OP_FMT, REDUCED_ROLES, ExportResult, export_package
 from models.sync.identity import PeerCard, SiteIdentity
-from models.sync import attest
-from models.sync.attest import ParsedAttestation, op_digest, parse_attestation
 from models.sync.opcodec import decode_op, op_from_fields, signed_bytes
 from models.sync.peers import (
     ForkAlert,

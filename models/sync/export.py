@@ -21,10 +21,10 @@ from models.blobstore import blob_store
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
+from models.sync.attest import OwnAttester, stored_bodies
 from models.sync.container import PackageWriter
 from models.sync.header import Routing
 from models.sync.identity import SiteIdentity
-from models.sync.attest import OwnAttester, stored_bodies
 from models.sync.opcodec import att_ref, encode_op
 from models.sync.peers import ExposedRow, Peer, ReceivedPackage, SentPackage, my_identity
 from models.sync.profiles import PROFILES, Profile, project_op, row_is_shared

@@ -17,7 +17,6 @@ import json
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from sqlalchemy.orm import Session
 
 from models.fieldcodec import canonical_json
