@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import re
 import struct
+from json.encoder import encode_basestring as _string  # what json.dumps(ensure_ascii=False) uses
 from typing import Any
 
 from models.fieldcodec import canonical_json
 from models.oplog import OpRecord
 from models.sync.errors import PackageError
-from models.sync.strict_json import StrictJsonError, parse_strict_json
+from models.sync.strict_json import FORBIDDEN_CONTROL, StrictJsonError, parse_strict_json
 
 MAX_VALUE_BYTES = 1024 * 1024
 MAX_PRED = 1000
@@ -38,7 +39,12 @@ def signed_fields(op: OpRecord) -> dict[str, Any]:
 
 
 def signed_bytes(op: OpRecord) -> bytes:
-    return canonical_json(signed_fields(op)).encode("utf-8")
+    """canonical_json(signed_fields(op)) as UTF-8, written out directly (keys in sorted order, the same
+    string escaping as json.dumps(ensure_ascii=False)): every op leaving or arriving goes through here."""
+    return ('{"entity":' + _string(op.entity) + ',"field":' + _string(op.field) + ',"hlc":' + str(int(op.hlc))
+            + ',"id":' + _string(op.op_id) + ',"pred":[' + ",".join(map(_string, op.pred)) + '],"row":'
+            + _string(op.row_id) + ',"site":' + _string(op.site_id) + ',"user":' + _string(op.user)
+            + ',"value":' + _string(op.value) + "}").encode("utf-8")
 
 
 def att_ref(sig: str) -> str | None:
@@ -104,12 +110,22 @@ def decode_op(body: bytes) -> tuple[OpRecord, bytes, str | None]:
                 raise PackageError("malformed")
         else:
             raise PackageError("malformed")
-    fields = _json(signed)
+    # A plain parse, then the canonical re-encoding must give back exactly the bytes received: that also
+    # rules out duplicate keys, other spellings and NaN; the one free-text field is checked below.
+    try:
+        fields = json.loads(signed.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise PackageError("malformed") from None
     if not (isinstance(fields, dict) and set(fields) == _SIGNED_KEYS):
         raise PackageError("malformed")
     op = _checked(fields, sig)
-    if canonical_json(fields).encode("utf-8") != signed:
-        raise PackageError("malformed")  # the origin hashed the canonical bytes; nothing else is an op
+    try:
+        if signed_bytes(op) != signed:
+            raise PackageError("malformed")  # the origin hashed the canonical bytes; nothing else is this op
+    except UnicodeEncodeError:
+        raise PackageError("malformed") from None
+    if FORBIDDEN_CONTROL.search(op.user):
+        raise PackageError("malformed")
     return op, signed, att_id
 
 

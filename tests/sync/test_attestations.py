@@ -261,3 +261,19 @@ def test_canonical_encoding_is_required_of_the_signed_bytes(trio):
         decode_op(spaced)
     assert getattr(caught.value, "code", None) == "malformed"
     assert OpRecord(**{**op.__dict__}) == op
+
+
+def test_the_direct_encoder_writes_exactly_the_canonical_json():
+    import random
+
+    from models.fieldcodec import canonical_json
+    from models.sync.opcodec import signed_fields
+
+    rng = random.Random(15)
+    alphabet = 'ab"\\/\x00\x01\x1f\x7f\t\n\r 案件é\u2028\u2029😀{}[],:'
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        op = OpRecord(f"s:{rng.randint(0, 9)}:{rng.randint(0, 10**6)}", rng.randint(0, 2**63), "s", text, "unit",
+                      str(uuid.uuid4()), rng.choice(["*", "name"]), json.dumps(text, ensure_ascii=False),
+                      tuple(f"s:1:{n}" for n in range(rng.randint(0, 3))))
+        assert signed_bytes(op) == canonical_json(signed_fields(op)).encode("utf-8")
