@@ -147,9 +147,12 @@ class OwnAttester:
         for op in self._pending:
             digests.extend(digests_of(op))
         attestation = make_attestation(self._identity, digests)
-        self._session.add(Attestation(att_id=attestation.att_id, site_id=attestation.site_id,
-                                      body=attestation.body.decode("utf-8")))
-        self._session.flush()
+        # Already held when the same ops were attested before and this file lost that (a copy put back:
+        # peers returned the attestation with the ops): Ed25519 is deterministic, so it is the same one.
+        if self._session.get(Attestation, attestation.att_id) is None:
+            self._session.add(Attestation(att_id=attestation.att_id, site_id=attestation.site_id,
+                                          body=attestation.body.decode("utf-8")))
+            self._session.flush()
         sig = ref_sig(attestation.att_id)
         self._session.execute(update(Op).where(Op.op_id.in_([op.op_id for op in self._pending])).values(sig=sig),
                               execution_options={"synchronize_session": False})

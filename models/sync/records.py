@@ -35,6 +35,7 @@ class RecordType(IntEnum):
     ATTEST = 6  # an origin's signed op digests (models/sync/attest.py), before the ops naming it
 
 
+_KINDS = {kind.value: kind for kind in RecordType}
 MAX_BODY_BYTES = {
     RecordType.MANIFEST: 16 * 1024**2,
     RecordType.OP: 1024**2 + 64 * 1024,  # op value ≤ 1 MiB plus its envelope
@@ -160,9 +161,9 @@ class RecordReader:
         try:
             while len(self._buffer) - offset >= _PREFIX.size:
                 length, kind_byte = _PREFIX.unpack_from(self._buffer, offset)
-                if kind_byte not in RecordType._value2member_map_:
+                kind = _KINDS.get(kind_byte)
+                if kind is None:
                     raise PackageError("malformed")
-                kind = RecordType(kind_byte)
                 if length > MAX_BODY_BYTES[kind]:
                     raise PackageError("malformed")
                 end = offset + _PREFIX.size + length
