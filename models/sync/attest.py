@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
 from models.fieldcodec import canonical_json
-from models.oplog import Op, OpRecord
+from models.oplog import CREATE_FIELD, Op, OpRecord
 from models.sync.errors import PackageError
 from models.sync.identity import SiteIdentity
 from models.sync.opcodec import att_ref, ref_sig, signed_bytes
@@ -76,6 +76,8 @@ def op_digest(signed: bytes) -> bytes:
 def digests_of(op: OpRecord) -> list[bytes]:
     """The op's own digest and one per profile projection that differs (gov_view cuts create ops)."""
     found = [op_digest(signed_bytes(op))]
+    if op.field != CREATE_FIELD:
+        return found  # a profile passes a field op whole or drops it: only create ops are cut down
     for profile in PROFILES.values():
         projected = project_op(profile, op)
         if projected is not None and projected.value != op.value:

@@ -145,7 +145,9 @@ class _Selection:
             for entity, row in sorted(self._resend)]
         me = self._me.site_id
         for query in queries:
-            for row in self._session.execute(query, execution_options={"yield_per": _BATCH}):
+            self._session.flush()
+            # Core rows in batches (no ORM layer per row): the op table is read twice per export.
+            for row in self._session.connection().execute(query.execution_options(yield_per=_BATCH)):
                 if self._relays_only_own and row[2] != me:
                     # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
                     # down by its profile and must not reach a full site as if they were whole.
@@ -189,6 +191,8 @@ class _Selection:
                 field_name = self._profile.row_predicates[record.entity][0]
                 if not (self._withdrawn[key] and record.field == field_name):
                     return None
+        if self._profile.is_full:
+            return record
         projected = project_op(self._profile, record)
         if projected is None or projected is record:  # unchanged: its signatures travel as they are
             return projected
