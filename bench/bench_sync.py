@@ -26,11 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.attachment import Attachment, store_blob  # noqa: E402
 from models.blobstore import blob_dir_for  # noqa: E402
+from models.sync.attest import MAX_ATTESTED_OPS  # noqa: E402
 from models.unit import Unit  # noqa: E402
 from tests.sync.workstations import Workstation  # noqa: E402
 
 BLOB_MB = 2
-COPIED_TABLES = ("unit", "attachment", "op")
+COPIED_TABLES = ("unit", "attachment", "op", "sync_attestation")
+ROW_TABLES = ("unit", "op", "sync_attestation")  # what a rows-only import writes: rows, op rows, attestations
 
 
 def fill(site: Workstation, records: int, megabytes: int) -> None:
@@ -94,7 +96,7 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
     fill(sender, records, megabytes)
     label = f"{records} records" + (f" + {megabytes} MB attachments" if megabytes else ", rows only")
     print(f"== {label} (setup {time.perf_counter() - started:.1f} s, {runs} runs)")
-    tables = COPIED_TABLES if megabytes else ("unit", "op")
+    tables = COPIED_TABLES if megabytes else ROW_TABLES
     times: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in ("export", "import", "copy")}
     for run in range(runs):
         receiver = Workstation(root / f"b{run}", f"b{run}")
@@ -128,10 +130,15 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
               f"import {pick(times['import'][0]) / copy_wall:.1f}x (CPU {pick(times['import'][1]) / copy_cpu:.1f}x)"
               "   [targets: export <= 2x, import <= 3x]")
     if not megabytes:
+        least_copy_cpu = min(times["copy"][1])
         signing_s, signing_cpu = signing_floor(package.op_count)
         print(f"for scale: {package.op_count} Ed25519 signatures of 600-byte messages alone take {signing_s:.2f} s "
-              f"(CPU {signing_cpu:.2f} s), {signing_cpu / min(times['copy'][1]):.1f}x the plain copy's least CPU: every "
-              "op leaves signed by its origin (FORMAT.md, op signatures)")
+              f"(CPU {signing_cpu:.2f} s), {signing_cpu / least_copy_cpu:.1f}x the plain copy's least CPU: what "
+              "per-op signing (op format 1) cost before anything else")
+        attest_s, attest_cpu = attestation_floor(package.op_count)
+        print(f"attestation cost now (op format 2): {package.op_count} SHA-256 digests of 600-byte messages and "
+              f"{-(-package.op_count // MAX_ATTESTED_OPS)} Ed25519 signatures take {attest_s:.3f} s "
+              f"(CPU {attest_cpu:.3f} s), {attest_cpu / least_copy_cpu:.1f}x the plain copy's least CPU")
     sender.close()
 
 
@@ -143,6 +150,21 @@ def signing_floor(count: int) -> tuple[float, float]:
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         key.sign(message)
+    return time.perf_counter() - started, time.process_time() - cpu
+
+
+def attestation_floor(count: int) -> tuple[float, float]:
+    """What authenticating `count` ops costs in op format 2 (wall, CPU): one digest per op and one
+    signature per attestation of MAX_ATTESTED_OPS ops (FORMAT.md, op signatures)."""
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key, message = Ed25519PrivateKey.generate(), os.urandom(600)
+    started, cpu = time.perf_counter(), time.process_time()
+    digests = [hashlib.sha256(message).digest() for _ in range(count)]
+    for start in range(0, count, MAX_ATTESTED_OPS):
+        key.sign(b"".join(digests[start:start + MAX_ATTESTED_OPS]))
     return time.perf_counter() - started, time.process_time() - cpu
 
 

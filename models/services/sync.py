@@ -369,7 +369,7 @@ def release_signed_ops(session: Session, site_id: str) -> int:
         op = OpRecord.from_json(row.body)
         if op.site_id != site_id:
             continue
-        if not verifies(sign_pub, op):
+        if not verifies(sign_pub, op, session):
             row.reason = "bad_signature"
         elif not role_may_write(role, op):
             row.reason = "not_permitted"

@@ -107,10 +107,20 @@ class PackageWriter:
             self._file.close()
             self._tmp_path.unlink(missing_ok=True)
 
+    def write_attestation(self, body: bytes) -> None:
+        """An ATTEST record (op format 2): before every op."""
+        if self._totals.op_count or self._totals.blobs:
+            raise ValueError("attestations must precede ops")
+        self._record(RecordType.ATTEST, body)
+
     def write_op(self, op_fields: dict[str, Any]) -> None:
+        """An op of format 1 (a JSON object)."""
+        self.write_op_body(canonical_json(op_fields))
+
+    def write_op_body(self, body: bytes) -> None:
         if self._totals.blobs:
             raise ValueError("ops must precede blobs")
-        raw = self._record(RecordType.OP, canonical_json(op_fields))
+        raw = self._record(RecordType.OP, body)
         self._totals.add_op(raw)
 
     def write_blob(self, sha256: str, size: int, chunks: Iterable[bytes]) -> None:

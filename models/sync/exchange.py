@@ -1,9 +1,10 @@
 """Import of a package (sync-security.md §A.3.6), plus the export entry point.
 
-Nothing is parsed before it is authenticated, and nothing is written before the whole package has
-been decrypted and checked once (pass 1). Pass 2 decrypts again and applies inside the caller's
-transaction; any exception rolls it back. On every rejection path no write happens at all, so the
-database file stays byte-identical.
+Nothing is parsed before the package signature over the whole file is verified. The package is then
+read once: ops are authenticated (origin attestations, FORMAT.md "Op signatures") and applied in batches
+inside the caller's transaction, which is never committed before the END record, its totals and every
+blob hash have checked out and the file proved unchanged; any exception rolls it back, so on every
+rejection path nothing is committed (the program runs a read-only preview first, models/services/sync.py).
 """
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ from models.fieldcodec import canonical_json
 from models.hlc import wall_ms_of
 from models.merge import FieldConflict, apply_ops, field_heads, ops_of_rows
 from models.oplog import CREATE_FIELD, Op, OpRecord, local_state
+from models.sync import attest
+from models.sync.attest import ParsedAttestation, op_digest, parse_attestation
 from models.sync.container import OpenedPackage, iter_records, open_package
 from models.sync.errors import MESSAGES, PackageError
 from models.sync.export import OP_FMT, REDUCED_ROLES, ExportResult, export_package
 from models.sync.identity import PeerCard, SiteIdentity
-from models.sync.opcodec import op_from_fields
+from models.sync.opcodec import decode_op, op_from_fields, signed_bytes
 from models.sync.peers import (
     ForkAlert,
     KnownSite,
@@ -42,17 +45,13 @@ from models.sync.peers import (
     sender_card,
 )
 from models.sync.profiles import PROFILES, project_op, role_may_write
-from models.sync.records import BlobData, BlobDone, BlobStart, Manifest, PackedOp
+from models.sync.records import Attested, BlobData, BlobDone, BlobStart, Manifest, PackedOp
 from models.sync.signing import verifies
 from models.sync.upcast import release_quarantine, upcast
 
 __all__ = ["export_package", "import_package", "ExportResult", "ImportResult"]
 SKEW_WARNING_MS = 10 * 60 * 1000
 _APPLY_BATCH = 5000
-# Pass 1 keeps the checked ops of a package without attachments for pass 2 while their text stays under
-# this (a few tens of MiB of Python objects at most); a larger package is decrypted and parsed again.
-_KEPT_OP_BYTES = 16 * 1024 * 1024
-_OP_OVERHEAD = 256  # ids, names and the record envelope of one op
 
 
 @dataclass
@@ -100,16 +99,17 @@ def import_package(session: Session, path: Path, preview: bool = False,
     peer = session.get(Peer, routing.from_site)
     assert peer is not None  # open_package found it
     plan = _Plan(session, me, peer, routing.op_fmt)
-    for _ in plan.ops(package):  # pass 1: authenticate every byte, write nothing
-        pass
     result.conflicts_before = _conflict_count(session)
     if preview:
         _preview(session, package, plan, result)
         result.status, result.message = "preview", _summary(result, preview=True)
         return result
-    _renew_if_this_file_is_stale(session, plan, peer, result)
     result.released_ops = release_quarantine(session)
+    # One pass: applied in batches while read, in the caller's transaction, which any failure up to the
+    # END record (totals, blob hashes, the file unchanged since its signature) rolls back.
     _apply(session, package, plan, result)
+    attest.store(session, plan.kept_attestations())
+    _renew_if_this_file_is_stale(session, plan, peer, result)  # before anything commits
     _record_received(session, package, peer, plan.manifest, result)
     result.conflicts_after = _conflict_count(session)
     result.message = _summary(result, preview=False)
@@ -150,10 +150,12 @@ QUARANTINE_REASONS = {
 
 
 class _Plan:
-    """Reads the package's ops and decides, per op, whether to apply, ignore or hold it back (with the
-    reason). Authorship is checked per op: the signature must verify under the key of the site the op
-    names (its own pairing, or an introduction the clerk confirmed); write rights come from the role
-    this side gave that site, never from what the sender claims."""
+    """Reads the package's ops, once, and decides per op whether to apply, ignore or hold it back (with
+    the reason). Authorship is checked per op: its origin's attestation (verified once per attestation,
+    under the key of the site it names) must hold the digest of the op's bytes exactly as received, or,
+    for an op stored with per-op signatures from an older package, one of them must verify; the key is
+    that site's own pairing or an introduction the clerk confirmed. Write rights come from the role this
+    side gave that site, never from what the sender claims."""
 
     def __init__(self, session: Session, me: SiteIdentity, sender: Peer, op_fmt: int = OP_FMT) -> None:
         self._session, self._me, self._sender, self._op_fmt = session, me, sender, op_fmt
@@ -164,60 +166,65 @@ class _Plan:
         self.ignored = 0
         self.own_ops_newer_than_file = False  # a peer holds ops of ours this file never saw issued
         self.me_site, self.me_reduced = me.site_id, me.role in REDUCED_ROLES
-        self.blob_list: list[list[Any]] = []
-        self._kept: list[tuple[OpRecord, OpRecord | None]] | None = None
-
-    def ops(self, package: OpenedPackage) -> Iterator[OpRecord]:
-        """Pass 1: every record is read and checked; nothing is classified but our own ops. The checked
-        ops of a package without attachments are kept for pass 2 up to _KEPT_OP_BYTES, so a typical
-        package is decrypted and parsed once (pass 2 then applies exactly the bytes checked here)."""
-        kept: list[tuple[OpRecord, OpRecord | None]] | None = []
-        budget = _KEPT_OP_BYTES
-        self._kept = None
-        self.ignored = 0
-        for signed, op in self._parsed(package, None):
-            if kept is not None:
-                budget -= len(signed.value) + len(signed.sig) + _OP_OVERHEAD
-                if budget < 0 or self.manifest["blobs"]:
-                    kept = None
-                else:
-                    kept.append((signed, op))
-            if op is None:
-                self.ignored += 1
-                continue
-            if op.site_id == self._me.site_id and self.verdict(signed, op) == IGNORE:
-                self.ignored += 1
-                continue
-            yield op
-        self._kept = kept
+        self._attestations: dict[str, ParsedAttestation] = {}
+        self._attestation_ok: dict[str, bool] = {}
+        self._kept_attestations: set[str] = set()  # named by ops applied or held: stored for relaying
 
     def classified(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None
                    ) -> Iterator[tuple[OpRecord, str]]:
-        """Pass 2 (after `ops` ran to the end): every op with its verdict."""
+        """Every op with its verdict, as the package is read (other records to `sink`). The package is
+        authenticated in full only once this is exhausted (END, its totals, every blob hash, the file
+        unchanged since its signature was checked): whatever the caller does meanwhile must stay in a
+        transaction that is rolled back if this raises."""
         self.ignored = 0
-        for signed, op in self._kept if self._kept is not None else self._parsed(package, sink):
-            if op is None:
-                self.ignored += 1
-                continue
-            verdict = self.verdict(signed, op)
-            if verdict == IGNORE:
-                self.ignored += 1
-            else:
-                yield op, verdict
-
-    def _parsed(self, package: OpenedPackage, sink: Callable[[Any], None] | None
-                ) -> Iterator[tuple[OpRecord, OpRecord | None]]:
-        """(op as signed, op in this version's format or None) per op record; other records to `sink`."""
         for record in iter_records(package, self._me):
-            if isinstance(record, Manifest):
+            if isinstance(record, PackedOp):
+                signed, op, raw, att_id = self._decoded(record)
+                if op is None:
+                    self.ignored += 1
+                    continue
+                verdict = self.verdict(signed, op, raw, att_id)
+                if verdict == IGNORE:
+                    self.ignored += 1
+                    continue
+                if att_id is not None:
+                    self._kept_attestations.add(att_id)
+                yield op, verdict
+            elif isinstance(record, Attested):
+                attestation = parse_attestation(record.body)
+                if attestation.att_id in self._attestations:
+                    raise PackageError("malformed")
+                self._attestations[attestation.att_id] = attestation
+            elif isinstance(record, Manifest):
                 self.manifest = _check_manifest(record.fields, package)
-            elif isinstance(record, PackedOp):
-                signed = op_from_fields(record.fields)
-                yield signed, upcast(signed, self._op_fmt, OP_FMT)
             elif sink is not None:
                 sink(record)
 
-    def verdict(self, signed: OpRecord, op: OpRecord) -> str:
+    def kept_attestations(self) -> list[ParsedAttestation]:
+        return [self._attestations[att_id] for att_id in sorted(self._kept_attestations)
+                if att_id in self._attestations]
+
+    def _decoded(self, record: PackedOp) -> tuple[OpRecord, OpRecord | None, bytes | None, str | None]:
+        """(op as signed, op in this version's format or None, its signed bytes as received (format 2),
+        the attestation it names)."""
+        if self._op_fmt >= 2:
+            signed, raw, att_id = decode_op(record.body)
+        else:
+            signed, raw, att_id = op_from_fields(record.fields), None, None
+        return signed, upcast(signed, self._op_fmt, OP_FMT), raw, att_id
+
+    def _authentic(self, sign_pub: bytes, signed: OpRecord, raw: bytes | None, att_id: str | None) -> bool:
+        if att_id is None:
+            return verifies(sign_pub, signed)  # per-op signatures (ops stored from older packages)
+        attestation = self._attestations.get(att_id)
+        if attestation is None or attestation.site_id != signed.site_id:
+            return False
+        if att_id not in self._attestation_ok:  # one Ed25519 verification per attestation
+            self._attestation_ok[att_id] = attestation.verifies(sign_pub)
+        return self._attestation_ok[att_id] and op_digest(raw if raw is not None else signed_bytes(signed)) \
+            in attestation.digests
+
+    def verdict(self, signed: OpRecord, op: OpRecord, raw: bytes | None = None, att_id: str | None = None) -> str:
         """`signed`: the op as its origin signed it; `op`: the same brought up to this version's format."""
         sender = self._sender
         if sender.profile != "full" and op.site_id != sender.site_id:
@@ -229,9 +236,9 @@ class _Plan:
             return "revoked_signer"
         assert isinstance(key, tuple)
         sign_pub, role = key
-        # Every op is checked on its own signature, the sender's own too: the next hop can only check that
-        # signature, so skipping it here would let two sites decide the same op differently.
-        if not verifies(sign_pub, signed):
+        # Every op is checked against its origin's attestation, the sender's own too: the next hop can only
+        # check that, so skipping it here would let two sites decide the same op differently.
+        if not self._authentic(sign_pub, signed, raw, att_id):
             return "bad_signature"
         if op.site_id == self._me.site_id:
             # Our own op coming back: lost here by a file copied back from a backup. Apply it; if it is of
@@ -418,25 +425,33 @@ def _preview(session: Session, package: OpenedPackage, plan: _Plan, result: Impo
     """Dry run without writing anything (with SQLCipher even a rolled-back savepoint rewrites pages):
     counts new ops per entity and predicts conflicts — an incoming field op that does not supersede
     every local head of its field."""
-    incoming = []
+    incoming_ids: set[str] = set()
+    per_entity: Counter[str] = Counter()
+    edits: list[OpRecord] = []  # field ops only: creates cannot conflict
+    batch: list[OpRecord] = []
+
+    def count_batch() -> None:
+        known = _known_op_ids(session, [op.op_id for op in batch])
+        for op in batch:
+            if op.op_id in known:
+                result.duplicate_ops += 1
+                continue
+            result.new_ops += 1
+            per_entity[op.entity] += 1
+            if op.field != CREATE_FIELD:
+                edits.append(op)
+        batch.clear()
+
     for op, verdict in plan.classified(package):
         if verdict == APPLY:
-            incoming.append(op)
+            incoming_ids.add(op.op_id)
+            batch.append(op)
+            if len(batch) >= _APPLY_BATCH:
+                count_batch()
         else:
             result.quarantined_ops += 1
             result.held[verdict] = result.held.get(verdict, 0) + 1
-    known = _known_op_ids(session, [op.op_id for op in incoming])
-    incoming_ids = {op.op_id for op in incoming}
-    per_entity: Counter[str] = Counter()
-    edits: list[OpRecord] = []
-    for op in incoming:
-        if op.op_id in known:
-            result.duplicate_ops += 1
-            continue
-        result.new_ops += 1
-        per_entity[op.entity] += 1
-        if op.field != CREATE_FIELD:
-            edits.append(op)
+    count_batch()
     local = _local_ops_of_rows(session, {(op.entity, op.row_id) for op in edits})
     predicted: set[tuple[str, str, str]] = set()
     for op in edits:

@@ -21,16 +21,17 @@ from models.blobstore import blob_store
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
+from models.sync.attest import OwnAttester, stored_bodies
 from models.sync.container import PackageWriter
 from models.sync.header import Routing
 from models.sync.identity import SiteIdentity
-from models.sync.opcodec import op_to_fields
+from models.sync.opcodec import att_ref, encode_op
 from models.sync.peers import ExposedRow, Peer, ReceivedPackage, SentPackage, my_identity
 from models.sync.profiles import PROFILES, Profile, project_op, row_is_shared
-from models.sync.signing import for_profile, sign_op
+from models.sync.signing import for_profile
 
-OP_FMT = 1  # bump the major on any change an older reader would misinterpret
-MIN_READER_OP_FMT = 1
+OP_FMT = 2  # bump the major on any change an older reader would misinterpret (2: origin attestations)
+MIN_READER_OP_FMT = 2
 APP_VERSION = "0.1.0"
 REDUCED_ROLES = frozenset({"government", "other"})
 _BATCH = 2000
@@ -66,7 +67,8 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     since = 0 if full else peer.acked_arrival
     resend_rows = _rows_to_resend(session, peer, profile, seq, full)
     selection = _Selection(session, me, peer, profile, since, resend_rows)
-    counts, hlc_max, attachment_rows = selection.scan()
+    counts, hlc_max, attachment_rows, att_ids = selection.scan()
+    attestations = stored_bodies(session, att_ids)
     introductions = _introductions(session, selection.origins - {me.site_id, peer.site_id})
     blobs = _blobs_for(session, attachment_rows, profile)
     clock = now_ms or (lambda: int(time.time() * 1000))
@@ -82,8 +84,10 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
         "audit_head": audit_head(session), "your_audit_head": _json_or_empty(peer.their_audit_head),
         "introductions": introductions}
     with PackageWriter(path, me, peer.card(), routing, manifest) as writer:
+        for _att_id, body in sorted(attestations.items()):
+            writer.write_attestation(body)
         for op in selection.ops():
-            writer.write_op(op_to_fields(op))
+            writer.write_op_body(encode_op(op))
         for sha, size in blobs:
             writer.write_blob(sha, size, _blob_bytes(session, sha))
         written = writer.close()
@@ -114,7 +118,8 @@ def _record_of_row(row: Any) -> OpRecord:
 
 class _Selection:
     """Which ops go into the package; iterated twice (count, then write) to keep memory bounded. The
-    counting pass reads rows only; the writing pass signs our own ops as they leave."""
+    counting pass attests our own ops leaving for the first time (stored: later exports reuse the same
+    attestation) and collects the attestations the package must carry; the writing pass streams."""
 
     def __init__(self, session: Session, me: SiteIdentity, peer: Peer, profile: Profile, since: int,
                  resend_rows: set[tuple[str, str]]) -> None:
@@ -126,7 +131,13 @@ class _Selection:
         self._relays_only_own = me.role in REDUCED_ROLES
         self.origins: set[str] = set()
 
-    def ops(self, signed: bool = True) -> Iterator[OpRecord]:
+    def ops(self) -> Iterator[OpRecord]:
+        for record in self._records():
+            visible = self._visible(record)
+            if visible is not None:
+                yield visible
+
+    def _records(self) -> Iterator[OpRecord]:
         newer = select(*_OP_COLUMNS).where(Op.arrival > self._since).order_by(Op.arrival)
         queries = [newer] + [
             select(*_OP_COLUMNS).where(Op.entity == entity, Op.row_id == row, Op.arrival <= self._since).order_by(
@@ -134,28 +145,37 @@ class _Selection:
             for entity, row in sorted(self._resend)]
         me = self._me.site_id
         for query in queries:
-            for row in self._session.execute(query, execution_options={"yield_per": _BATCH}):
+            self._session.flush()
+            # Core rows in batches (no ORM layer per row): the op table is read twice per export.
+            for row in self._session.connection().execute(query.execution_options(yield_per=_BATCH)):
                 if self._relays_only_own and row[2] != me:
                     # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
                     # down by its profile and must not reach a full site as if they were whole.
                     continue
-                record = _record_of_row(row)
-                if signed and record.site_id == me:  # our own ops are signed as they leave (deterministic)
-                    record = replace(record, sig=sign_op(self._me, record))
-                record = self._visible(record)
-                if record is not None:
-                    yield record
+                yield _record_of_row(row)
 
-    def scan(self) -> tuple[Counter[str], int, set[str]]:
+    def scan(self) -> tuple[Counter[str], int, set[str], set[str]]:
         counts: Counter[str] = Counter()
-        hlc_max, attachment_rows = 0, set()
-        for record in self.ops(signed=False):
+        hlc_max, attachment_rows, att_ids = 0, set(), set()
+        attester = OwnAttester(self._session, self._me)
+        me = self._me.site_id
+        for raw in self._records():
+            record = self._visible(raw)
+            if record is None:
+                continue
+            if raw.site_id == me and not raw.sig:
+                attester.add(raw)  # the whole op: the attestation also holds each differing projection
+            else:
+                att_id = att_ref(record.sig)
+                if att_id is not None:
+                    att_ids.add(att_id)
             counts[record.entity] += 1
             self.origins.add(record.site_id)
             hlc_max = max(hlc_max, record.hlc)
             if record.entity == "attachment":
                 attachment_rows.add(record.row_id)
-        return counts, hlc_max, attachment_rows
+        attester.flush()
+        return counts, hlc_max, attachment_rows, att_ids | set(attester.made)
 
     def _visible(self, record: OpRecord) -> OpRecord | None:
         if record.entity in self._profile.row_predicates:
@@ -171,6 +191,8 @@ class _Selection:
                 field_name = self._profile.row_predicates[record.entity][0]
                 if not (self._withdrawn[key] and record.field == field_name):
                     return None
+        if self._profile.is_full:
+            return record
         projected = project_op(self._profile, record)
         if projected is None or projected is record:  # unchanged: its signatures travel as they are
             return projected

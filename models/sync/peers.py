@@ -213,3 +213,7 @@ def sender_card(session: Session, site_id: str) -> PeerCard | None:
     if peer.revoked:
         raise PackageError("revoked_sender")
     return peer.card()
+
+
+# Origin attestations are local bookkeeping too (stored to relay them unchanged): registered with the rest.
+from models.sync import attest as _attest  # noqa: E402,F401

@@ -1,5 +1,5 @@
 """Inner payload of a package: length-prefixed records `u32 len | u8 type | body`, in the order
-MANIFEST, OP*, (BLOB_HDR, BLOB_CHUNK*)*, END (sync-security.md §A.3.4).
+MANIFEST, ATTEST*, OP*, (BLOB_HDR, BLOB_CHUNK*)*, END (sync-security.md §A.3.4; ATTEST from op format 2).
 
 No file names from the sender, nothing to extract: blobs are named only by their SHA-256.
 `RecordReader` enforces the grammar and the §B.3.11 limits while bytes stream in, so a record that
@@ -32,14 +32,17 @@ class RecordType(IntEnum):
     BLOB_HDR = 3
     BLOB_CHUNK = 4
     END = 5
+    ATTEST = 6  # an origin's signed op digests (models/sync/attest.py), before the ops naming it
 
 
+_KINDS = {kind.value: kind for kind in RecordType}
 MAX_BODY_BYTES = {
     RecordType.MANIFEST: 16 * 1024**2,
     RecordType.OP: 1024**2 + 64 * 1024,  # op value ≤ 1 MiB plus its envelope
     RecordType.BLOB_HDR: 256,
     RecordType.BLOB_CHUNK: BLOB_CHUNK_BYTES,
     RecordType.END: 4096,
+    RecordType.ATTEST: 1024**2,
 }
 
 
@@ -50,7 +53,24 @@ class Manifest:
 
 @dataclass(frozen=True)
 class PackedOp:
-    fields: dict[str, Any]
+    """The OP record body as received; its layout depends on the op format (models/sync/opcodec.py)."""
+
+    body: bytes
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Op format 1: the body is one JSON object."""
+        fields = _json(self.body)
+        if not isinstance(fields, dict):
+            raise PackageError("malformed")
+        return fields
+
+
+@dataclass(frozen=True)
+class Attested:
+    """An ATTEST record body as received (parsed and verified by models/sync/attest.py)."""
+
+    body: bytes
 
 
 @dataclass(frozen=True)
@@ -76,7 +96,7 @@ class End:
     fields: dict[str, Any]
 
 
-Record = Manifest | PackedOp | BlobStart | BlobData | BlobDone | End
+Record = Manifest | Attested | PackedOp | BlobStart | BlobData | BlobDone | End
 
 
 def encode_record(kind: RecordType, body: bytes) -> bytes:
@@ -124,6 +144,7 @@ class RecordReader:
         self._state = "start"  # start → ops → blobs → ended
         self._manifest: dict[str, Any] = {}
         self._totals = Totals()
+        self._attestations = 0
         self._blob: tuple[str, int, Any, int] | None = None  # sha256, size, running hash, bytes seen
 
     @property
@@ -140,9 +161,9 @@ class RecordReader:
         try:
             while len(self._buffer) - offset >= _PREFIX.size:
                 length, kind_byte = _PREFIX.unpack_from(self._buffer, offset)
-                if kind_byte not in RecordType._value2member_map_:
+                kind = _KINDS.get(kind_byte)
+                if kind is None:
                     raise PackageError("malformed")
-                kind = RecordType(kind_byte)
                 if length > MAX_BODY_BYTES[kind]:
                     raise PackageError("malformed")
                 end = offset + _PREFIX.size + length
@@ -168,10 +189,13 @@ class RecordReader:
             if self._totals.op_count >= self._manifest["op_count"]:
                 raise PackageError("malformed")
             self._totals.add_op(raw)
-            fields = _json(body)
-            if not isinstance(fields, dict):
+            yield PackedOp(body)
+        elif kind is RecordType.ATTEST and self._state == "ops" and self._totals.op_count == 0:
+            # Each attestation covers at least one op of the package: never more of them than ops.
+            self._attestations += 1
+            if self._attestations > self._manifest["op_count"]:
                 raise PackageError("malformed")
-            yield PackedOp(fields)
+            yield Attested(body)
         elif kind is RecordType.BLOB_HDR and self._state in ("ops", "blobs"):
             yield self._start_blob(_json(body))
         elif kind is RecordType.BLOB_CHUNK and self._blob is not None:
@@ -227,6 +251,6 @@ def _json(body: bytes) -> Any:
         raise PackageError("malformed") from None
 
 
-__all__ = ["RecordType", "Record", "Manifest", "PackedOp", "BlobStart", "BlobData", "BlobDone", "End",
+__all__ = ["RecordType", "Record", "Manifest", "Attested", "PackedOp", "BlobStart", "BlobData", "BlobDone", "End",
            "RecordReader", "Totals", "encode_record", "check_manifest_envelope", "canonical_json",
            "BLOB_CHUNK_BYTES", "SHA256_HEX"]

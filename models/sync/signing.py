@@ -1,5 +1,6 @@
-"""Authenticated authorship: every op is signed by the site that wrote it (per-op Ed25519, FORMAT.md
-"Op signatures").
+"""Authenticated authorship, op format 1: per-op Ed25519 signatures (FORMAT.md "Op signatures"). New ops
+are authenticated by origin attestations instead (models/sync/attest.py, op format 2); ops stored with
+per-op signatures from older packages still verify and are relayed with them, through this module.
 
 Per op rather than per batch with a hash chain: ops are relayed, cut down by profiles and re-packed in
 any order and subset, so a batch signature would not survive a relay, and a per-site chain would make
@@ -16,11 +17,12 @@ import json
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.orm import Session
 
 from models.fieldcodec import canonical_json
 from models.oplog import OpRecord
 from models.sync.identity import SiteIdentity
-from models.sync.opcodec import signed_fields
+from models.sync.opcodec import att_ref, signed_fields
 from models.sync.profiles import PROFILES, project_op
 
 OP_SIGNATURE_CONTEXT = b"FJLD-OP-v1"
@@ -43,16 +45,24 @@ def sign_op(identity: SiteIdentity, op: OpRecord) -> str:
 
 def for_profile(op: OpRecord, original_value: str, profile_name: str) -> str:
     """The signature set to send with `op` (already projected for `profile_name`): a cut-down op
-    carries only the signature of its projection."""
-    if not op.sig or op.value == original_value:
+    carries only the signature of its projection. An attested op keeps naming its attestation, which
+    holds the digest of every differing projection."""
+    if not op.sig or op.value == original_value or att_ref(op.sig) is not None:
         return op.sig
     sigs = json.loads(op.sig)
     return canonical_json({profile_name: sigs[profile_name]}) if profile_name in sigs else ""
 
 
-def verifies(sign_pub: bytes, op: OpRecord) -> bool:
+def verifies(sign_pub: bytes, op: OpRecord, session: Session | None = None) -> bool:
+    """The op exactly as held verifies under `sign_pub`: by one of its per-op signatures, or (with a
+    `session` to find the stored attestation it names) by its origin's attestation."""
     if not op.sig:
         return False
+    att_id = att_ref(op.sig)
+    if att_id is not None:
+        from models.sync import attest
+
+        return session is not None and attest.attested_by(sign_pub, op, attest.load(session, att_id))
     key = Ed25519PublicKey.from_public_bytes(sign_pub)
     message = op_message(op)
     for text in json.loads(op.sig).values():

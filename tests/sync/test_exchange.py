@@ -16,6 +16,7 @@ from models.keyslots import keys_path_for
 from models.merge import list_conflicts, resolve_conflict
 from models.oplog import tombstone  # noqa: F401  (documents the delete API the tests rely on)
 from models.suggestion import Suggestion
+from models.sync import export
 from models.sync.errors import PackageError
 from models.sync.peers import Peer
 from models.tasklist import ProgressEntry
@@ -157,7 +158,7 @@ def test_rejections_leave_the_database_byte_identical(trio, tmp_path):
 def test_newer_op_format_asks_for_an_upgrade(trio, monkeypatch):
     a, b, _ = trio
     add_unit(a.db, "甲")
-    monkeypatch.setattr("models.sync.export.MIN_READER_OP_FMT", 2)
+    monkeypatch.setattr("models.sync.export.MIN_READER_OP_FMT", export.OP_FMT + 1)
     monkeypatch.setattr("models.sync.export.APP_VERSION", "2.0.0")
     package = a.export_to(b)
     monkeypatch.undo()

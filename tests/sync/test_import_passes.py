@@ -1,16 +1,13 @@
-"""The two import passes: what pass 2 applies is exactly what pass 1 authenticated, whether pass 1 kept
-the checked ops (small package without attachments) or pass 2 reads the file again; and that the receiver
-checks every op's own signature, the sender's included."""
+"""The single import pass: what is applied is exactly what was read and authenticated, a file that changes
+under the reader is caught before anything commits (all of it rolled back), and the receiver checks every
+op's own authentication (its origin's attestation), the sender's ops included."""
 from __future__ import annotations
-
-import base64
-import json
 
 import pytest
 from sqlalchemy import select
 
+import models.sync.attest as attest
 import models.sync.exchange as exchange
-import models.sync.export as export
 from models.sync.errors import PackageError
 from models.unit import Unit
 from tests.sync.workstations import Workstation, add_unit, paired_sites
@@ -30,7 +27,7 @@ def _unit_names(site: Workstation) -> set[str]:
 
 
 def _swap_after_pass_one(monkeypatch, path, replacement: bytes) -> None:
-    """Replace the package file once pass 1 is over (the first step between the passes)."""
+    """Replace the package file once it has been read (the first step after the ops are applied)."""
     original = exchange._renew_if_this_file_is_stale
 
     def swap_then_go_on(*args, **kwargs):
@@ -52,32 +49,51 @@ def test_kept_ops_are_the_checked_ones_even_if_the_file_changes(trio, monkeypatc
     assert _unit_names(b) == {"县水利局"}
 
 
-def test_a_file_read_again_is_caught_if_it_changed(trio, monkeypatch):
+def test_a_file_changed_while_it_is_read_is_caught_and_nothing_stays_applied(trio, monkeypatch):
+    """Ops are applied while the package is read; a chunk changed after the signature check fails at the
+    end, and the whole transaction, with every op already applied, is rolled back."""
     a, b, _ = trio
-    monkeypatch.setattr(exchange, "_KEPT_OP_BYTES", 0)  # too large to keep: pass 2 decrypts the file again
-    add_unit(a.db, "县水利局")
-    first = a.export_to(b)
-    original = first.path.read_bytes()
-    add_unit(a.db, "县林业局")
-    second = a.export_to(b)
-    _swap_after_pass_one(monkeypatch, first.path, second.path.read_bytes())
+    with a.db.session_scope() as session:
+        for number in range(400):  # several 64 KiB chunks
+            session.add(Unit(name=f"单位{number}", note="说明文字" * 20))
+    package = a.export_to(b)
+    original = package.path.read_bytes()
+    tail_at = len(original) - 64 - 100  # inside the final chunk, before the package signature
+    opened = exchange.open_package
+
+    def open_then_change(*args, **kwargs):
+        checked = opened(*args, **kwargs)
+        changed = bytearray(original)
+        changed[tail_at] ^= 1
+        package.path.write_bytes(bytes(changed))
+        return checked
+
+    applied: list[int] = []
+    apply_ops = exchange.apply_ops
+
+    def counting_apply(session, batch):
+        applied.append(len(batch))
+        return apply_ops(session, batch)
+
+    monkeypatch.setattr(exchange, "open_package", open_then_change)
+    monkeypatch.setattr(exchange, "apply_ops", counting_apply)
+    monkeypatch.setattr(exchange, "_APPLY_BATCH", 50)
     with pytest.raises(PackageError):
-        b.import_file(first.path)
-    assert _unit_names(b) == set()  # rolled back
+        b.import_file(package.path)
+    assert sum(applied) >= 300  # most ops were applied before the damage was read...
+    assert _unit_names(b) == set()  # ...and rolled back with the rest
     monkeypatch.undo()
-    monkeypatch.setattr(exchange, "_KEPT_OP_BYTES", 0)
-    first.path.write_bytes(original)
-    assert b.import_file(first.path).new_ops == 1  # read twice, unchanged: applied
-    assert _unit_names(b) == {"县水利局"}
+    package.path.write_bytes(original)
+    assert b.import_file(package.path).new_ops == 400
+    assert len(_unit_names(b)) == 400
 
 
 def test_a_wrong_op_signature_is_held_at_every_hop_the_first_included(trio, monkeypatch):
-    """The package signature proves the sender, yet its own op with a wrong signature is held at once:
-    a relaying site could not check it any other way, so every site decides it the same."""
+    """The package signature proves the sender, yet its own op missing from its own attestation is held
+    at once: a relaying site could not check it any other way, so every site decides it the same."""
     a, b, c = trio
     add_unit(a.db, "县财政局")
-    garbage = json.dumps({"full": base64.b64encode(bytes(64)).decode("ascii")})
-    monkeypatch.setattr(export, "sign_op", lambda _identity, _op: garbage)  # a writes a wrong op signature
+    monkeypatch.setattr(attest, "digests_of", lambda _op: [bytes(32)])  # a attests the wrong digest
     from_a = a.export_to(b)
     monkeypatch.undo()
     direct = b.import_file(from_a.path)

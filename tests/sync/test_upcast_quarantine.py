@@ -12,7 +12,7 @@ from tests.sync.workstations import Workstation
 
 
 def rename_note_to_short_name(op: OpRecord) -> OpRecord:
-    """A pretend format-1 → format-2 change: the field `note` became `short_name`."""
+    """A pretend format-2 → format-3 change: the field `note` became `short_name`."""
     if op.entity != "unit":
         return op
     if op.field == CREATE_FIELD:
@@ -29,9 +29,9 @@ def test_a_package_in_an_older_op_format_is_upcast_before_it_applies(tmp_path, m
     new.pair(old)
     with old.db.session_scope() as session:
         session.add(Unit(name="宿州市水利局", note="水利"))
-    package = old.export_to(new)                       # written as op format 1
-    monkeypatch.setattr(exchange, "OP_FMT", 2)         # the receiver is one release newer
-    monkeypatch.setitem(upcast.UPCASTERS, 1, rename_note_to_short_name)
+    package = old.export_to(new)                       # written as op format 2
+    monkeypatch.setattr(exchange, "OP_FMT", 3)         # the receiver is one release newer
+    monkeypatch.setitem(upcast.UPCASTERS, 2, rename_note_to_short_name)
     result = new.import_file(package.path)
     assert result.new_ops == 1
     with new.db.session_scope() as session:
