@@ -160,14 +160,15 @@ def person_logins(address: ServerAddress) -> list[str]:
     """The server roles a person signing in as the URL's user may be: the account's own login
     (`<库名>_<账户名>`, models/pg_roles.py), else the user as written (the database owner — the first
     administrator — or a login role name typed in full)."""
+    from models.accounts import normalize_name
     from models.pg_roles import login_role
 
     candidates = []
     try:
         if not address.user.startswith(f"{address.dbname}_"):
-            candidates.append(login_role(address.dbname, address.user))
+            candidates.append(login_role(address.dbname, normalize_name(address.user)))
     except DomainError:
-        pass   # too long to be an account's login: only the name as written
+        pass   # not an account name (too long, a comma ...): only the name as written
     return [*candidates, address.user]
 
 
