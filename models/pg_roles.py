@@ -56,6 +56,7 @@ STAFF_POLICY = "fjld_staff"
 LIAISON_PROGRAM_READABLE = ("local_state", "setting", "search_index_meta")
 LIAISON_PROGRAM_COLUMNS = {"sync_peer": ("out_seq", "out_incarnation")}
 AUDIT_HEAD_FUNCTION = "fjld_audit_head_seq"
+SITE_ROLE_FUNCTION = "fjld_site_role"   # the site's sync role, readable without its signing key
 # The partly shared records: their shared columns, and rows only where sent to the government side.
 PARTLY_SHARED = {Suggestion: SUGGESTION_STATUS_FIELDS, Transfer: TRANSFER_SHARED_FIELDS}
 # Local tables the government view needs besides the replicated ones (a client checks the revision).
@@ -260,6 +261,14 @@ def _grant_liaison_program(conn: psycopg.Connection, group: str, existing: set[s
     conn.execute(sql.SQL("GRANT SELECT, INSERT ON TABLE audit_event TO {}").format(g))
     _policy(conn, "audit_event", f"{POLICY}_{group}", "SELECT", group, using=f"seq >= {AUDIT_HEAD_FUNCTION}()")
     _policy(conn, "audit_event", f"{POLICY}_{group}_insert", "INSERT", group, check="true")
+    # The site's identity holds its signing key: named by the program's write guard, never a row for the
+    # group (the guard then sees no site role; SITE_ROLE_FUNCTION gives the role without the key).
+    conn.execute(sql.SQL("GRANT SELECT ON TABLE sync_identity TO {}").format(g))
+    _policy(conn, "sync_identity", f"{POLICY}_{group}", "SELECT", group, using="false")
+    conn.execute(sql.SQL(
+        "CREATE OR REPLACE FUNCTION {}() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER "
+        "SET search_path = {} AS 'SELECT (secret_json::json)->>''role'' FROM sync_identity WHERE id = 1'").format(
+            _ident(SITE_ROLE_FUNCTION), _ident(_schema(conn))))
     conn.execute(sql.SQL("GRANT SELECT (id, name, roles, disabled, server_login) ON TABLE account TO {}").format(g))
     conn.execute(sql.SQL("GRANT UPDATE (password_changed_at) ON TABLE account TO {}").format(g))
     _policy(conn, "account", f"{POLICY}_{group}", "SELECT", group, using="server_login = current_user")

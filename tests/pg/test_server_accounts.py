@@ -215,3 +215,31 @@ def test_a_person_changes_their_own_server_password(office):
     signed_in(db, "赵联络", "Zhao-new-2027").close()
     with pytest.raises(DomainError):
         signed_in(db, "赵联络")
+
+
+def test_a_liaison_signed_in_reports_progress_and_may_not_touch_cases(office):
+    import datetime as dt
+
+    from models.services.tasks import add_aspect, add_measure, add_progress, add_task, create_task_list
+    from models.tasklist import ProgressEntry
+
+    db, ids = office
+    with db.write_scope() as session:
+        tasks = create_task_list(session, 2026, "2026年任务清单")
+        task = add_task(session, add_aspect(session, tasks.id, "生态环境").id, 1, "河道整治")
+        measure_id = add_measure(session, task.id, "每季度巡查").id
+    liaison = signed_in(db, "赵联络")
+    try:
+        with liaison.write_scope() as session:
+            add_progress(session, measure_id, status="推进中", text="已巡查两次", reported_on=dt.date(2026, 3, 31))
+        with pytest.raises(DomainError) as refused, liaison.write_scope() as session:
+            register_case(session, "联络员登记的案件")
+        assert refused.value.code == "forbidden"
+        with liaison.read_scope() as session:
+            assert [hit.title for hit in search(session, "巡查两次")] != []
+    finally:
+        liaison.close()
+    with db.read_scope() as session:
+        [entry] = session.scalars(select(ProgressEntry)).all()
+        op = session.scalars(select(Op).where(Op.row_id == str(entry.id))).first()
+        assert entry.text == "已巡查两次" and op.user == "赵联络"
