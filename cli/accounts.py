@@ -1,5 +1,7 @@
 """Account commands (issue 16): `account add|list|role|reset|disable|passwd`. New passwords come from
-FJLD_NEW_PASSWORD or a prompt (asked twice at a terminal). Everything but passwd is for 管理员."""
+FJLD_NEW_PASSWORD or a prompt (asked twice at a terminal). Everything but passwd is for 管理员. On a
+server database each account is a server login of its own (models/pg_roles.py), changed in the same
+transaction as the account row."""
 from __future__ import annotations
 
 import argparse
@@ -63,6 +65,10 @@ def cmd_add(args: argparse.Namespace, ctx: CliContext) -> int:
     db = ctx.database()
     row = add_account(db, args.name, args.role, _new_password())
     ctx.out(f"已添加账户：{row.name}（{'、'.join(row.roles)}）")
+    if db.server is not None:
+        from models.backend import with_user
+
+        ctx.out(f"本人登录服务器时使用：--db {with_user(db.server.display, row.name)}")
     return 0
 
 

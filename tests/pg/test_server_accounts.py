@@ -243,3 +243,26 @@ def test_a_liaison_signed_in_reports_progress_and_may_not_touch_cases(office):
         [entry] = session.scalars(select(ProgressEntry)).all()
         op = session.scalars(select(Op).where(Op.row_id == str(entry.id))).first()
         assert entry.text == "已巡查两次" and op.user == "赵联络"
+
+
+def test_the_account_commands_on_a_server(office, monkeypatch, capsys):
+    db, _ids = office
+    admin_url = person_url(db, "fjld_app")
+    from tests.pg.server import APP_PASSWORD
+
+    monkeypatch.setenv("FJLD_PASSWORD", APP_PASSWORD)
+    monkeypatch.setenv("FJLD_NEW_PASSWORD", "Sun-2026-abcd")
+    assert cli_main(["--db", admin_url, "account", "add", "孙内勤", "--role", "内勤"]) == 0
+    out = capsys.readouterr().out
+    assert "已添加账户：孙内勤（内勤）" in out and "--db postgresql://%E5%AD%99%E5%86%85%E5%8B%A4@" in out
+    monkeypatch.setenv("FJLD_PASSWORD", "Sun-2026-abcd")
+    assert cli_main(["--db", person_url(db, "孙内勤"), "account", "passwd"]) == 0     # FJLD_NEW_PASSWORD
+    assert cli_main(["--db", person_url(db, "孙内勤"), "account", "list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("错误：无权管理账户") and err.count("\n") == 1
+    monkeypatch.setenv("FJLD_PASSWORD", APP_PASSWORD)
+    assert cli_main(["--db", admin_url, "account", "disable", "孙内勤"]) == 0
+    monkeypatch.setenv("FJLD_PASSWORD", "Sun-2026-abcd")
+    capsys.readouterr()
+    assert cli_main(["--db", person_url(db, "孙内勤"), "search", "案件"]) == 1
+    assert capsys.readouterr().err == "错误：该账户已停用，请联系管理员\n"
