@@ -74,13 +74,9 @@ class CliContext:
         package is authenticated). On a server the URL's user signs in with that person's own login
         (models/pg.py sign_in_server): their account's roles apply and the audit names them."""
         if self._db is None and self.server_url is not None:
-            from models.audit import append_audit
             from models.pg import sign_in_server
 
-            self._db = sign_in_server(self.server_url, self.server_password())
-            if audit_unlock:
-                with self._db.write_scope() as session:
-                    append_audit(session, "unlock", detail={"method": "server_login"})
+            self._db = sign_in_server(self.server_url, self.server_password(), audit=audit_unlock)
         if self._db is None:
             from models.services.setup import remembers_key, unlock
 

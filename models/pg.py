@@ -173,12 +173,14 @@ def person_logins(address: ServerAddress) -> list[str]:
 
 
 def sign_in_server(url: str, password: str | None = None, *, wall: Callable[[], int] = _system_ms,
-                   site_label: str = "") -> Database:
+                   site_label: str = "", audit: bool = True) -> Database:
     """A person's open of a server database: connects as the URL user's login role (the password is the
     server's), maps that login to its account and signs the account in, so the program's role checks,
     read filter and audit name run exactly as on a file database. A login with no account (other than
-    the database owner's) is refused with one line."""
+    the database owner's) is refused with one line. `audit`: the sign-in is an "unlock" audit event
+    naming the person (False: the caller records it itself, as a sync import does after authenticating)."""
     from models.accounts import sign_in_server as sign_in
+    from models.audit import append_audit
 
     address = parse_server_url(url)
     refused: DomainError | None = None
@@ -192,6 +194,9 @@ def sign_in_server(url: str, password: str | None = None, *, wall: Callable[[], 
             continue
         try:
             sign_in(db)
+            if audit:
+                with db.write_scope() as session:
+                    append_audit(session, "unlock", detail={"method": "server_login"})
         except BaseException:
             db.close()
             raise

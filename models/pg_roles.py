@@ -336,6 +336,9 @@ def set_up_liaison_roles(url: str, password: str | None,
                 made = exists is None and _create_role(conn, role, login=True,
                                                        password=login_password(account, role))
                 conn.execute(sql.SQL("GRANT {} TO {}").format(_ident(group), _ident(role)))
+                # the account signs in with this login from now on (models/accounts.sign_in_server)
+                conn.execute("UPDATE account SET server_login = %s WHERE name = %s AND server_login = ''",
+                             (role, account))
                 if not made:
                     conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(_ident(role)))  # an account enabled again
                 (created if made else kept).append(role)

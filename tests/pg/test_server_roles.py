@@ -8,6 +8,7 @@ import datetime as dt
 
 import psycopg
 import pytest
+from sqlalchemy import select
 
 from cli import main as cli_main
 from models.accounts import Account
@@ -162,3 +163,24 @@ def test_a_disabled_liaison_account_loses_its_server_login(office, capsys):
     assert cli_main(["--db", db.server.display, "db", "liaison-roles"]) == 0
     with _liaison(db) as conn:
         assert conn.execute("SELECT count(*) FROM progress_entry").fetchone() == (1,)
+
+
+def test_a_liaison_login_made_by_the_command_signs_the_account_in_through_the_program(office):
+    from urllib.parse import quote
+
+    from models.permissions import actor_of
+    from models.pg import sign_in_server
+
+    db, _ids = office
+    address = db.server
+    url = tcp_url(f"postgresql://x@127.0.0.1:{address.port}/{address.dbname}", address.dbname,
+                  user=quote("王联络"), password=LIAISON_PASSWORD)
+    liaison = sign_in_server(url)
+    try:
+        assert actor_of(liaison).name == "王联络"
+        with liaison.read_scope() as session:
+            assert session.scalars(select(Case)).all() == []
+            [shared] = session.scalars(select(Suggestion)).all()
+            assert shared.doc_no == "宿检建〔2026〕1号" and shared.facts == ""
+    finally:
+        liaison.close()
