@@ -221,15 +221,6 @@ def create_first_server_account(db: Database, name: str | None) -> Actor:
     return actor
 
 
-def _server_login(db: Database, account: Account) -> str | None:
-    """The account's login role on a server database; None on a file."""
-    if db.server is None:
-        return None
-    if not account.server_login:
-        raise DomainError("no_server_login", f"账户“{account.name}”还没有服务器登录角色：请管理员为其重置密码")
-    return account.server_login
-
-
 # --- administration (管理员) ---
 
 def list_accounts(session: Session) -> list[AccountRow]:
@@ -283,11 +274,10 @@ def set_roles(db: Database, name: str, roles: str | tuple[str, ...] | list[str])
             raise DomainError("last_admin", "至少要保留一个启用的管理员账户")
         append_audit(session, "account_roles", object_ref=account.name,
                      detail={"before": list(before), "after": list(role_tuple)})
-        login = _server_login(db, account)
-        if login is not None:
+        if db.server is not None and account.server_login:   # one without a login gets it at its reset
             from models.pg_roles import set_login_roles
 
-            set_login_roles(session, login, role_tuple)
+            set_login_roles(session, account.server_login, role_tuple)
     return role_tuple
 
 
@@ -306,11 +296,10 @@ def set_disabled(db: Database, name: str, disabled: bool = True) -> None:
         if disabled and _active_admins(session) == 0:
             raise DomainError("last_admin", "至少要保留一个启用的管理员账户")
         append_audit(session, "account_disabled" if disabled else "account_enabled", object_ref=account.name)
-        login = _server_login(db, account) if db.server is not None and account.server_login else None
-        if login is not None:
+        if db.server is not None and account.server_login:
             from models.pg_roles import set_login_enabled
 
-            set_login_enabled(session, login, not disabled)
+            set_login_enabled(session, account.server_login, not disabled)
         elif disabled and db.server is None:
             key_file = _key_file(db)
             key_file.disable_slot(account.slot_id, account.name)
