@@ -102,9 +102,10 @@ def cmd_reset(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_disable(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.accounts import set_disabled
 
-    set_disabled(ctx.database(), args.name, not args.enable)
-    ctx.out(f"已启用账户“{args.name.strip()}”，请为其重置密码" if args.enable
-            else f"已停用账户“{args.name.strip()}”")
+    db = ctx.database()
+    set_disabled(db, args.name, not args.enable)
+    enabled = "可用原密码登录" if db.server is not None else "请为其重置密码"   # a file's slot went at 停用
+    ctx.out(f"已启用账户“{args.name.strip()}”，{enabled}" if args.enable else f"已停用账户“{args.name.strip()}”")
     return 0
 
 

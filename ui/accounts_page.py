@@ -1,6 +1,7 @@
 """账户 screen for administrators (issue 16): the accounts of this database with their roles, and
 添加账户 / 设置角色 / 重置密码 / 停用·启用. Talks to models/accounts.py only; a refusal (not an
-administrator, the last administrator, a weak password …) is shown next to the field it concerns."""
+administrator, the last administrator, a weak password …) is shown next to the field it concerns. On a
+server database the same screen manages the people's server logins (models/pg_roles.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -172,8 +173,10 @@ class AccountsPage(QWidget):
             messages.show_error(self, exc)
             return False
         self.refresh()
-        if not disabled:
-            messages.show_info(self, tr("已启用账户“{name}”，请为其重置密码").format(name=row.name))
+        if not disabled:   # a file's slot was deleted at 停用; a server login keeps its password
+            text = tr("已启用账户“{name}”，可用原密码登录") if self.ctx.db.server is not None \
+                else tr("已启用账户“{name}”，请为其重置密码")
+            messages.show_info(self, text.format(name=row.name))
         return True
 
 
