@@ -164,8 +164,8 @@ def _filter_reads(state: ORMExecuteState) -> None:
         return
     # The non-shared columns of 检察建议 and 线索移送 are not even fetched (on a server the liaison's login
     # may not read them: models/pg_roles.py); _blank_details below gives them their blank values.
-    deferred = [defer(getattr(cls, key)) for cls, visible in _VISIBLE_FIELDS.items()
-                if any(m.class_ is cls for m in state.all_mappers)
+    loaded = {d.get("expr") for d in getattr(state.statement, "column_descriptions", ())}
+    deferred = [defer(getattr(cls, key)) for cls, visible in _VISIBLE_FIELDS.items() if cls in loaded
                 for key in replicated_columns(cls) if key not in visible]
     state.statement = state.statement.options(
         *deferred,

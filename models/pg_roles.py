@@ -59,6 +59,9 @@ AUDIT_HEAD_FUNCTION = "fjld_audit_head_seq"
 SITE_ROLE_FUNCTION = "fjld_site_role"   # the site's sync role, readable without its signing key
 # The partly shared records: their shared columns, and rows only where sent to the government side.
 PARTLY_SHARED = {Suggestion: SUGGESTION_STATUS_FIELDS, Transfer: TRANSFER_SHARED_FIELDS}
+# Two more stage columns of a shared 检察建议 the program's 首页 reads for everyone, the liaison included
+# (已起诉 counts, 回头看 dates; models/services/dashboard.py, due.py): status, not case details.
+LIAISON_STAGE_COLUMNS = {Suggestion: frozenset({"litigation", "follow_up_due"}), Transfer: frozenset()}
 # Local tables the government view needs besides the replicated ones (a client checks the revision).
 EXTRA_READABLE = ("alembic_version", Blob.__tablename__, Op.__tablename__)
 
@@ -127,9 +130,11 @@ def writable_tables() -> list[Table]:
 
 def shared_columns(cls: type) -> list[str]:
     """The columns of a partly shared record the group may SELECT: all but the replicated fields that are
-    not shared (bookkeeping, shared fields, and what is derived from them such as 回复期限) — the same rule
-    as the program's read filter (models/permissions.py), which does not fetch the others."""
-    hidden = set(replicated_columns(cls)) - PARTLY_SHARED[cls] - BOOKKEEPING_COLUMNS - {"deleted"}
+    not shared (bookkeeping, shared fields, what is derived from them such as 回复期限, and the two stage
+    columns of LIAISON_STAGE_COLUMNS) — the program's read filter (models/permissions.py) does not fetch
+    the others when it loads such a record."""
+    hidden = set(replicated_columns(cls)) - PARTLY_SHARED[cls] - LIAISON_STAGE_COLUMNS[cls] - BOOKKEEPING_COLUMNS \
+        - {"deleted"}
     return [c.name for c in cls.__table__.columns if c.key not in hidden]  # type: ignore[attr-defined]
 
 
@@ -261,6 +266,16 @@ def _grant_liaison_program(conn: psycopg.Connection, group: str, existing: set[s
     conn.execute(sql.SQL("GRANT SELECT, INSERT ON TABLE audit_event TO {}").format(g))
     _policy(conn, "audit_event", f"{POLICY}_{group}", "SELECT", group, using=f"seq >= {AUDIT_HEAD_FUNCTION}()")
     _policy(conn, "audit_event", f"{POLICY}_{group}_insert", "INSERT", group, check="true")
+    # Conflicts held for a person: those of what the government view reads; of what it writes, it may
+    # also record and clear them (a local edit of a conflicted field).
+    visible_ops = _sql_text(_VISIBLE_OPS).replace(f"{Op.__tablename__}.", "")
+    conn.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE field_conflict TO {}").format(g))
+    _policy(conn, "field_conflict", f"{POLICY}_{group}", "SELECT", group, using=visible_ops)
+    for command in ("INSERT", "UPDATE", "DELETE"):
+        only_writable = f"entity IN {_in_list(writable)}"
+        _policy(conn, "field_conflict", f"{POLICY}_{group}_{command.lower()}", command, group,
+                using=None if command == "INSERT" else only_writable,
+                check=only_writable if command != "DELETE" else None)
     # The site's identity holds its signing key: named by the program's write guard, never a row for the
     # group (the guard then sees no site role; SITE_ROLE_FUNCTION gives the role without the key).
     conn.execute(sql.SQL("GRANT SELECT ON TABLE sync_identity TO {}").format(g))

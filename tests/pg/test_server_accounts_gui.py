@@ -75,3 +75,38 @@ def test_the_accounts_screen_manages_server_logins_for_an_administrator(qtbot, s
     with pytest.raises(DomainError):
         sign_in_server(person_url(db, "钱检察官", "Qian-2026-abc"))
     sign_in_server(person_url(db, "钱检察官", "Qian-2027-xyz")).close()
+
+
+# Screens that read the sync bookkeeping (同步: peers, held ops — the liaison may not sync) or a key file
+# (设置: remembers_key(db.path), on a server for every login): reported to the lead, not yet on a server.
+NOT_YET_FOR_A_SERVER_LIAISON = ("sync", "settings")
+
+
+def test_a_liaison_signed_in_on_the_server_works_in_the_screens_of_the_government_view(qtbot, new_db):
+    """The liaison's login may not read case details on the server: the screens of its work read only
+    what it may read (a query naming a hidden column would be refused by the server)."""
+    from models.pg import sign_in_server
+    from models.rules.permissions import LIAISON
+    from models.services.cases import register_case
+    from models.services.tasks import add_aspect, add_task, create_task_list
+    from ui.main_window import SCREENS, MainWindow
+
+    with new_db.write_scope() as session:
+        register_case(session, "某河道污染案", handler="张三", summary="案件秘密详情")
+        tasks = create_task_list(session, 2026, "2026年任务清单")
+        add_task(session, add_aspect(session, tasks.id, "生态环境").id, 1, "河道整治")
+    add_account(new_db, "赵联络", LIAISON, PASSWORDS["赵联络"])
+    liaison = sign_in_server(person_url(new_db, "赵联络", PASSWORDS["赵联络"]))
+    try:
+        win = MainWindow(AppContext(liaison))
+        qtbot.addWidget(win)
+        opened = []
+        for key, _label, _factory in SCREENS:
+            if key not in NOT_YET_FOR_A_SERVER_LIAISON:
+                opened.append(win.show_screen(key))
+                qtbot.wait(20)
+        assert len(opened) == len(SCREENS) - len(NOT_YET_FOR_A_SERVER_LIAISON)
+        cases = win.show_screen("case")
+        assert cases.model.total_count() == 0          # the case the office holds is not there for it
+    finally:
+        liaison.close()
