@@ -6,6 +6,11 @@ finds the slot before the database is open, and editing it gains nothing.
 A database from before accounts has one slot ("password"): its first unlock makes it the first
 account (管理员 + 部门负责人, named after the database's author), with no other change.
 
+On a PostgreSQL server there is no data key and no key file: each account is a server login of its own
+(`server_login`, models/pg_roles.py) whose password is the server's; the connection's login is mapped
+to its account at sign-in (sign_in_server), and the administration below changes the login in the same
+transaction as the row.
+
 Services take the Database (they change the key file as well as the database); reads take a Session."""
 from __future__ import annotations
 

@@ -410,7 +410,9 @@ def create_login(session: Session, role: str, password: str, roles: tuple[str, .
     by `db liaison-roles`, or left by an account of an earlier set-up) is taken over: its password is set
     and it may log in again. True if made now."""
     conn = driver_connection(session)
-    dbname = current_login(session)[2]
+    _, owner, dbname = current_login(session)
+    if role in office_groups(dbname) or role == owner:   # an account named "staff" must not become the group
+        raise DomainError("account_name_reserved", f"该账户名在服务器上已被占用（{role}），请换一个账户名")
     try:
         exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
         verifier = sql.Literal(_verifier(conn, role, password))

@@ -36,7 +36,8 @@ ADD_SPECS = (FieldSpec("name", tr("账户名"), hint=tr("填姓名；案件的�
              FieldSpec("again", tr("再输入一次"), "password"))
 RESET_SPECS = (FieldSpec("password", tr("新密码"), "password", hint=tr(PASSWORD_RULE)),
                FieldSpec("again", tr("再输入一次"), "password"))
-ERROR_FIELDS = {"bad_account_name": "name", "account_exists": "name", "weak_password": "password",
+ERROR_FIELDS = {"bad_account_name": "name", "account_exists": "name", "account_name_reserved": "name",
+                "weak_password": "password",
                 "password_required": "password", "bad_role": f"role_{ROLES[0]}", "last_admin": f"role_{ROLES[0]}"}
 
 

@@ -266,3 +266,17 @@ def test_the_account_commands_on_a_server(office, monkeypatch, capsys):
     capsys.readouterr()
     assert cli_main(["--db", person_url(db, "孙内勤"), "search", "案件"]) == 1
     assert capsys.readouterr().err == "错误：该账户已停用，请联系管理员\n"
+
+
+def test_an_account_may_not_take_over_a_group_role_of_the_office(office):
+    db, _ids = office
+    for reserved in ("staff", "liaison", "admin"):
+        with pytest.raises(DomainError) as refused:
+            add_account(db, reserved, "内勤", "Group-2026-abc")
+        assert refused.value.code == "account_name_reserved"
+    address = db.server
+    with pytest.raises(psycopg.OperationalError):   # the group is still no login
+        psycopg.connect(host="127.0.0.1", port=address.port, dbname=address.dbname,
+                        user=staff_role(address.dbname), password="Group-2026-abc").close()
+    with db.read_scope() as session:
+        assert session.scalars(select(Account.name).where(Account.name == "staff")).first() is None
