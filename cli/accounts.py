@@ -1,5 +1,7 @@
 """Account commands (issue 16): `account add|list|role|reset|disable|passwd`. New passwords come from
-FJLD_NEW_PASSWORD or a prompt (asked twice at a terminal). Everything but passwd is for 管理员."""
+FJLD_NEW_PASSWORD or a prompt (asked twice at a terminal). Everything but passwd is for 管理员. On a
+server database each account is a server login of its own (models/pg_roles.py), changed in the same
+transaction as the account row."""
 from __future__ import annotations
 
 import argparse
@@ -63,6 +65,10 @@ def cmd_add(args: argparse.Namespace, ctx: CliContext) -> int:
     db = ctx.database()
     row = add_account(db, args.name, args.role, _new_password())
     ctx.out(f"已添加账户：{row.name}（{'、'.join(row.roles)}）")
+    if db.server is not None:
+        from models.backend import with_user
+
+        ctx.out(f"本人登录服务器时使用：--db {with_user(db.server.display, row.name)}")
     return 0
 
 
@@ -96,9 +102,10 @@ def cmd_reset(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_disable(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.accounts import set_disabled
 
-    set_disabled(ctx.database(), args.name, not args.enable)
-    ctx.out(f"已启用账户“{args.name.strip()}”，请为其重置密码" if args.enable
-            else f"已停用账户“{args.name.strip()}”")
+    db = ctx.database()
+    set_disabled(db, args.name, not args.enable)
+    enabled = "可用原密码登录" if db.server is not None else "请为其重置密码"   # a file's slot went at 停用
+    ctx.out(f"已启用账户“{args.name.strip()}”，{enabled}" if args.enable else f"已停用账户“{args.name.strip()}”")
     return 0
 
 

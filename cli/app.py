@@ -71,15 +71,12 @@ class CliContext:
     def database(self, audit_unlock: bool = True) -> Database:
         """Unlock once: remembered key on this computer, else the password (env or prompt).
         `audit_unlock=False`: the command records the unlock itself (sync import: only after the
-        package is authenticated). A server database opens with its login (models/pg.py)."""
+        package is authenticated). On a server the URL's user signs in with that person's own login
+        (models/pg.py sign_in_server): their account's roles apply and the audit names them."""
         if self._db is None and self.server_url is not None:
-            from models.audit import append_audit
-            from models.pg import open_server
+            from models.pg import sign_in_server
 
-            self._db = open_server(self.server_url, self.server_password())
-            if audit_unlock:
-                with self._db.write_scope() as session:
-                    append_audit(session, "unlock", detail={"method": "server_login"})
+            self._db = sign_in_server(self.server_url, self.server_password(), audit=audit_unlock)
         if self._db is None:
             from models.services.setup import remembers_key, unlock
 

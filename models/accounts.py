@@ -6,6 +6,11 @@ finds the slot before the database is open, and editing it gains nothing.
 A database from before accounts has one slot ("password"): its first unlock makes it the first
 account (管理员 + 部门负责人, named after the database's author), with no other change.
 
+On a PostgreSQL server there is no data key and no key file: each account is a server login of its own
+(`server_login`, models/pg_roles.py) whose password is the server's; the connection's login is mapped
+to its account at sign-in (sign_in_server), and the administration below changes the login in the same
+transaction as the row.
+
 Services take the Database (they change the key file as well as the database); reads take a Session."""
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, select
+from sqlalchemy import String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import append_audit
@@ -44,6 +49,8 @@ class Account(Base):
     disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[str] = mapped_column(String(40))
     password_changed_at: Mapped[str] = mapped_column(String(40), default="")
+    # On a PostgreSQL server: the account's own LOGIN role (models/pg_roles.py); empty on a file database.
+    server_login: Mapped[str] = mapped_column(String(63), default="", server_default="")
 
     def role_tuple(self) -> tuple[str, ...]:
         return tuple(role for role in ROLES if role in self.roles.split(","))
@@ -181,6 +188,44 @@ def create_first_account(db: Database, name: str | None) -> Actor:
     return sign_in(db, slot_id=FIRST_SLOT, name=None)
 
 
+# --- a server database: the login is the person (models/pg.py sign_in_server, models/pg_roles.py) ---
+
+def sign_in_server(db: Database) -> Actor | None:
+    """Maps the connection's login role to its account and attaches it (role checks, read filter, audit
+    name). The database owner without an account row (a database set up before accounts) opens as the
+    program's own login, unrestricted; any other login without an enabled account is refused."""
+    from models.pg_roles import current_login
+
+    with db.read_scope() as session:
+        login, owner, _dbname = current_login(session)
+        row = session.execute(select(Account.id, Account.name, Account.roles, Account.disabled)
+                              .where(Account.server_login == login)).first()
+    if row is None:
+        if login == owner:
+            return None
+        raise DomainError("no_account", f"服务器登录“{login}”没有对应的账户，请联系管理员")
+    if row.disabled:
+        raise DomainError("account_disabled", f"账户“{row.name}”已停用，请联系管理员")
+    actor = Actor(row.name, _roles(row.roles), row.id)
+    attach_actor(db, actor)
+    return actor
+
+
+def create_first_server_account(db: Database, name: str | None) -> Actor:
+    """`init` on a server: the login that set the database up (its owner) becomes the first account
+    (管理员 + 部门负责人), named `name` or after the login, and is signed in."""
+    from models.pg_roles import current_login
+
+    with db.write_scope() as session:
+        login = current_login(session)[0]
+        account = Account(id=secrets.token_hex(8), name=normalize_name(name) if name else _default_name(login),
+                          roles=",".join(FIRST_ACCOUNT_ROLES), slot_id="", server_login=login, created_at=_now())
+        session.add(account)
+    actor = sign_in_server(db)
+    assert actor is not None
+    return actor
+
+
 # --- administration (管理员) ---
 
 def list_accounts(session: Session) -> list[AccountRow]:
@@ -190,6 +235,8 @@ def list_accounts(session: Session) -> list[AccountRow]:
 
 
 def add_account(db: Database, name: str, roles: str | tuple[str, ...] | list[str], password: str) -> AccountRow:
+    """A new account with its own password: a key slot on a file database; on a server its own LOGIN
+    role in the groups of its roles (the password is the server's), in the same transaction."""
     require(db, "accounts")
     account_name, role_tuple = normalize_name(name), _roles(roles)
     check_password_strength(password)
@@ -201,6 +248,14 @@ def add_account(db: Database, name: str, roles: str | tuple[str, ...] | list[str
         account.slot_id = f"account-{account.id}"
         session.add(account)
         append_audit(session, "account_added", object_ref=account_name, detail={"roles": list(role_tuple)})
+        if db.server is not None:
+            from models.pg_roles import create_login, login_role
+
+            account.slot_id = ""
+            account.server_login = login_role(db.server.dbname, account_name)
+            session.flush()
+            create_login(session, account.server_login, password, role_tuple)
+            return AccountRow(account_name, role_tuple, False, account.created_at, account.password_changed_at)
         key_file = _key_file(db)
         key_file.set_password(_dek(db), password, slot_id=account.slot_id, account=account_name)
         key_file.save()   # before the commit: a failed save rolls the account back
@@ -224,12 +279,17 @@ def set_roles(db: Database, name: str, roles: str | tuple[str, ...] | list[str])
             raise DomainError("last_admin", "至少要保留一个启用的管理员账户")
         append_audit(session, "account_roles", object_ref=account.name,
                      detail={"before": list(before), "after": list(role_tuple)})
+        if db.server is not None and account.server_login:   # one without a login gets it at its reset
+            from models.pg_roles import set_login_roles
+
+            set_login_roles(session, account.server_login, role_tuple)
     return role_tuple
 
 
 def set_disabled(db: Database, name: str, disabled: bool = True) -> None:
     """停用 removes the account's password slot from the key file (its password no longer opens the data
-    key at all); 启用 needs a password reset afterwards."""
+    key at all); 启用 needs a password reset afterwards. On a server: its login role becomes NOLOGIN
+    (启用: LOGIN again, with the password it had)."""
     require(db, "accounts")
     with db.write_scope() as session:
         account = _by_name(session, name)
@@ -241,7 +301,11 @@ def set_disabled(db: Database, name: str, disabled: bool = True) -> None:
         if disabled and _active_admins(session) == 0:
             raise DomainError("last_admin", "至少要保留一个启用的管理员账户")
         append_audit(session, "account_disabled" if disabled else "account_enabled", object_ref=account.name)
-        if disabled:
+        if db.server is not None and account.server_login:
+            from models.pg_roles import set_login_enabled
+
+            set_login_enabled(session, account.server_login, not disabled)
+        elif disabled and db.server is None:
             key_file = _key_file(db)
             key_file.disable_slot(account.slot_id, account.name)
             if key_file.remembered_slot() == account.slot_id:
@@ -264,6 +328,15 @@ def change_own_password(db: Database, new_password: str) -> None:
     check_password_strength(new_password)
     actor = actor_of(db)
     with db.write_scope() as session:
+        if db.server is not None:   # any login may change its own password; the row: only the date
+            from models.pg_roles import current_login, set_login_password
+
+            set_login_password(session, current_login(session)[0], new_password)
+            if actor is not None:
+                session.execute(update(Account).where(Account.id == actor.account_id)
+                                .values(password_changed_at=_now()))
+            append_audit(session, "password_changed")
+            return
         account = session.get(Account, actor.account_id) if actor is not None else None
         if account is None:
             key_file = _key_file(db)
@@ -275,7 +348,18 @@ def change_own_password(db: Database, new_password: str) -> None:
 
 
 def _write_password(db: Database, session: Session, account: Account, password: str) -> None:
+    """The account's new password: its key slot, or on a server its login role's (the server's SCRAM
+    verifier). A server account without a login yet (made before logins) gets one now."""
     account.password_changed_at = _now()
+    if db.server is not None:
+        from models.pg_roles import create_login, login_role, set_login_password
+
+        if account.server_login:
+            set_login_password(session, account.server_login, password)
+        else:
+            account.server_login = login_role(db.server.dbname, account.name)
+            create_login(session, account.server_login, password, account.role_tuple())
+        return
     key_file = _key_file(db)
     key_file.set_password(_dek(db), password, slot_id=account.slot_id, account=account.name)
     key_file.save()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 from models.errors import DomainError
 
@@ -58,3 +58,17 @@ def parse_server_url(value: str) -> ServerAddress:
         raise DomainError("bad_db_url", "数据库地址应为 postgresql://用户名@主机:端口/库名（缺少用户名或库名）")
     password = unquote(parts.password) if parts.password is not None else None
     return ServerAddress(user, password, parts.hostname or "", port, dbname, tuple(parse_qsl(parts.query)))
+
+
+def with_user(value: str, user: str, password: str | None = None) -> str:
+    """The same server URL signed in as another person (the user name, and a password only if given)."""
+    parse_server_url(value)
+    parts = urlsplit(value.strip())
+    where = parts.netloc.rsplit("@", 1)[-1]
+    secret = f":{quote(password, safe='')}" if password is not None else ""
+    return urlunsplit((parts.scheme, f"{quote(user, safe='')}{secret}@{where}", parts.path, parts.query, parts.fragment))
+
+
+def server_key(address: ServerAddress) -> str:
+    """One server database whoever signs in (host, port, database): what the last user name is kept under."""
+    return f"{address.host or dict(address.query).get('host', '')}:{address.port}/{address.dbname}"

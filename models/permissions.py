@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, event, inspect, or_
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm import ORMExecuteState, Session, defer, with_loader_criteria
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.attachment import Attachment
@@ -162,7 +162,13 @@ def _government_view(session: Session) -> bool:
 def _filter_reads(state: ORMExecuteState) -> None:
     if not state.is_select or state.is_column_load or not _government_view(state.session):
         return
+    # The non-shared columns of 检察建议 and 线索移送 are not even fetched (on a server the liaison's login
+    # may not read them: models/pg_roles.py); _blank_details below gives them their blank values.
+    loaded = {d.get("expr") for d in getattr(state.statement, "column_descriptions", ())}
+    deferred = [defer(getattr(cls, key)) for cls, visible in _VISIBLE_FIELDS.items() if cls in loaded
+                for key in replicated_columns(cls) if key not in visible]
     state.statement = state.statement.options(
+        *deferred,
         with_loader_criteria(Case, Case.id.is_(None)),
         with_loader_criteria(SuggestionItem, SuggestionItem.id.is_(None)),
         with_loader_criteria(Suggestion, Suggestion.to_government.is_(True)),

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
@@ -66,6 +68,8 @@ def server_error(exc: DBAPIError, address: ServerAddress) -> DomainError:
     text = str(exc.orig)
     if sqlstate == "28P01" or "password authentication failed" in text:
         return DomainError("wrong_password", "密码错误")
+    if "is not permitted to log in" in text:   # NOLOGIN: a disabled account (checked after its password)
+        return DomainError("account_disabled", "该账户已停用，请联系管理员")
     if sqlstate == "3D000" or "does not exist" in text and "database" in text:
         return DomainError("no_db", f"服务器上没有这个数据库：{address.dbname}")
     if "SSL" in text or "certificate" in text:
@@ -76,12 +80,13 @@ def server_error(exc: DBAPIError, address: ServerAddress) -> DomainError:
     return DomainError("server_error", f"数据库服务器报告错误（{sqlstate}）：{text.splitlines()[0] if text else ''}")
 
 
-def _engine_for(url: str, password: str | None) -> tuple[ServerAddress, Engine]:
+def _engine_for(url: str, password: str | None, login: str | None = None) -> tuple[ServerAddress, Engine]:
+    """An engine connecting as `login` (default: the URL's user); the address keeps the URL's user."""
     address = parse_server_url(url)
     secret = address.password if address.password is not None else password
     if secret is None:
         raise DomainError("password_required", "请输入密码")
-    engine = make_server_engine(address, secret)
+    engine = make_server_engine(replace(address, user=login) if login else address, secret)
     try:
         with engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
@@ -92,11 +97,13 @@ def _engine_for(url: str, password: str | None) -> tuple[ServerAddress, Engine]:
 
 
 def open_server(url: str, password: str | None = None, *, user: str | None = None,
-                wall: Callable[[], int] = _system_ms, site_label: str = "") -> Database:
-    """A client's open: the schema must already be at this program's revision (else one clear line)."""
+                wall: Callable[[], int] = _system_ms, site_label: str = "", login: str | None = None) -> Database:
+    """A client's open: the schema must already be at this program's revision (else one clear line).
+    No account is signed in (internal jobs, tests): a person's open is sign_in_server. `login`: the
+    server role to connect as, when it differs from the URL's user."""
     from models.migrate import current_revision, head_revision
 
-    address, engine = _engine_for(url, password)
+    address, engine = _engine_for(url, password, login)
     try:
         current, head = current_revision(engine), head_revision()
         if current is None:
@@ -129,6 +136,10 @@ def upgrade_server(url: str, password: str | None = None) -> tuple[str | None, s
         with engine.begin() as conn:
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         upgrade_schema(engine)
+        with engine.begin() as conn:
+            from models.pg_roles import apply_office_grants
+
+            apply_office_grants(conn.connection.driver_connection, address.dbname)  # type: ignore[arg-type]
         return before, head_revision()
     except DBAPIError as exc:
         sqlstate = getattr(exc.orig, "sqlstate", None)
@@ -136,8 +147,62 @@ def upgrade_server(url: str, password: str | None = None) -> tuple[str | None, s
             raise DomainError("server_privilege", f"登录用户 {address.user} 没有建立数据结构的权限："
                                                   "应由拥有该数据库的账户运行（README 的 PostgreSQL 一节）") from None
         raise server_error(exc, address) from None
+    except psycopg.Error as exc:   # the grants, run on the driver connection
+        if getattr(exc, "sqlstate", None) == "42501":
+            raise DomainError("server_privilege", f"登录用户 {address.user} 没有建立角色或授权的权限："
+                                                  "应由拥有该数据库且有 CREATEROLE 的账户运行") from None
+        raise server_error(DBAPIError(None, None, exc), address) from None  # type: ignore[arg-type]
     finally:
         engine.dispose()
+
+
+def person_logins(address: ServerAddress) -> list[str]:
+    """The server roles a person signing in as the URL's user may be: the account's own login
+    (`<库名>_<账户名>`, models/pg_roles.py), else the user as written (the database owner — the first
+    administrator — or a login role name typed in full)."""
+    from models.accounts import normalize_name
+    from models.pg_roles import login_role
+
+    candidates = []
+    try:
+        if not address.user.startswith(f"{address.dbname}_"):
+            candidates.append(login_role(address.dbname, normalize_name(address.user)))
+    except DomainError:
+        pass   # not an account name (too long, a comma ...): only the name as written
+    return [*candidates, address.user]
+
+
+def sign_in_server(url: str, password: str | None = None, *, wall: Callable[[], int] = _system_ms,
+                   site_label: str = "", audit: bool = True) -> Database:
+    """A person's open of a server database: connects as the URL user's login role (the password is the
+    server's), maps that login to its account and signs the account in, so the program's role checks,
+    read filter and audit name run exactly as on a file database. A login with no account (other than
+    the database owner's) is refused with one line. `audit`: the sign-in is an "unlock" audit event
+    naming the person (False: the caller records it itself, as a sync import does after authenticating)."""
+    from models.accounts import sign_in_server as sign_in
+    from models.audit import append_audit
+
+    address = parse_server_url(url)
+    refused: DomainError | None = None
+    for login in person_logins(address):
+        try:
+            db = open_server(url, password, wall=wall, site_label=site_label, login=login)
+        except DomainError as exc:
+            if exc.code != "wrong_password":
+                raise
+            refused = refused or exc
+            continue
+        try:
+            sign_in(db)
+            if audit:
+                with db.write_scope() as session:
+                    append_audit(session, "unlock", detail={"method": "server_login"})
+        except BaseException:
+            db.close()
+            raise
+        return db
+    assert refused is not None
+    raise refused
 
 
 # -- the password, remembered only in the OS credential store --
@@ -174,10 +239,12 @@ def remember_password(address: ServerAddress, password: str | None) -> None:
 def initialize_server(url: str, password: str | None = None, *, office_name: str, office_code: str,
                       site_label: str = "", user: str | None = None) -> Database:
     """`init --db postgresql://…`: the schema (administrator command), the office settings and the first
-    administrator — the login in the URL, recorded as the setting `server_admin` and in the audit log
-    (the accounts table joins it at merge). Refuses a database that already holds an office."""
+    administrator — the login in the URL, recorded as the setting `server_admin`, in the audit log and as
+    the first account (管理员 + 部门负责人, named `user` or after the login), signed in on the returned
+    Database. Refuses a database that already holds an office."""
     from sqlalchemy import select
 
+    from models.accounts import create_first_server_account
     from models.audit import AuditEvent, append_audit
     from models.settings import set_setting
 
@@ -191,6 +258,8 @@ def initialize_server(url: str, password: str | None = None, *, office_name: str
             set_setting(session, "office_name", office_name)
             set_setting(session, "office_code", office_code)
             set_setting(session, "server_admin", administrator)
+        create_first_server_account(db, user)
+        with db.write_scope() as session:
             append_audit(session, "init", detail={"office": office_name, "administrator": administrator})
     except BaseException:
         db.close()

@@ -1,6 +1,7 @@
 """账户 screen for administrators (issue 16): the accounts of this database with their roles, and
 添加账户 / 设置角色 / 重置密码 / 停用·启用. Talks to models/accounts.py only; a refusal (not an
-administrator, the last administrator, a weak password …) is shown next to the field it concerns."""
+administrator, the last administrator, a weak password …) is shown next to the field it concerns. On a
+server database the same screen manages the people's server logins (models/pg_roles.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -35,7 +36,8 @@ ADD_SPECS = (FieldSpec("name", tr("账户名"), hint=tr("填姓名；案件的�
              FieldSpec("again", tr("再输入一次"), "password"))
 RESET_SPECS = (FieldSpec("password", tr("新密码"), "password", hint=tr(PASSWORD_RULE)),
                FieldSpec("again", tr("再输入一次"), "password"))
-ERROR_FIELDS = {"bad_account_name": "name", "account_exists": "name", "weak_password": "password",
+ERROR_FIELDS = {"bad_account_name": "name", "account_exists": "name", "account_name_reserved": "name",
+                "weak_password": "password",
                 "password_required": "password", "bad_role": f"role_{ROLES[0]}", "last_admin": f"role_{ROLES[0]}"}
 
 
@@ -172,8 +174,10 @@ class AccountsPage(QWidget):
             messages.show_error(self, exc)
             return False
         self.refresh()
-        if not disabled:
-            messages.show_info(self, tr("已启用账户“{name}”，请为其重置密码").format(name=row.name))
+        if not disabled:   # a file's slot was deleted at 停用; a server login keeps its password
+            text = tr("已启用账户“{name}”，可用原密码登录") if self.ctx.db.server is not None \
+                else tr("已启用账户“{name}”，请为其重置密码")
+            messages.show_info(self, text.format(name=row.name))
         return True
 
 

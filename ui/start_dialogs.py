@@ -106,16 +106,25 @@ def unlock_dialog(parent: QWidget | None, attempt: Attempt, *, recovery: bool = 
 
 
 
-def server_login_dialog(parent: QWidget | None, attempt: Attempt, server: str) -> ValuesDialog:
-    """The password of the server login named in `--db postgresql://用户@主机/库名` (never stored here
-    unless `unlock --remember` put it in the credential store)."""
+SERVER_SPECS = (FieldSpec("account", tr("账户"), placeholder=tr("您的账户名（姓名）")), *PASSWORD_SPECS)
+SERVER_ERROR_FIELDS = {**ERROR_FIELDS, "no_account": "account"}
+
+
+def server_login_dialog(parent: QWidget | None, attempt: Attempt, server: str, account: str = "") -> ValuesDialog:
+    """Who signs in on the server database (`--db postgresql://…@主机/库名`): the account name, preset to
+    `account` (the last one used on this server, else the URL's), and its password (the server's;
+    never stored here unless `unlock --remember` put it in the credential store)."""
 
     def check(values: dict[str, object]) -> None:
+        values["account"] = str(values.get("account") or "").strip()
+        if not values["account"]:
+            raise DomainError("bad_account_name", tr("请填写账户名"), field="account")
         if not values["password"]:
             raise DomainError("password_required", tr("请输入密码"), field="password")
         attempt(values)
 
-    dialog = ValuesDialog(parent, tr("连接服务器"), PASSWORD_SPECS, {},
-                          note=tr("请输入服务器数据库账户的密码：") + server, check=check, error_fields=ERROR_FIELDS)
+    dialog = ValuesDialog(parent, tr("连接服务器"), SERVER_SPECS, {"account": account},
+                          note=tr("请用您本人的账户登录服务器数据库：") + server, check=check,
+                          error_fields=SERVER_ERROR_FIELDS)
     dialog.setObjectName("server_login_dialog")
     return dialog

@@ -91,27 +91,56 @@ def _offered_accounts(db_path: Path) -> list[str]:
 
 def open_server_interactively(url: str, parent: QWidget | None = None, *,
                               allow_remembered: bool = True) -> Database | None:
-    """A PostgreSQL server database (`--db postgresql://…`): the password in the URL or remembered in this
-    computer's credential store, else asked for; the server decides whether it is right."""
-    from models.backend import parse_server_url
-    from models.pg import open_server, remembered_password
+    """A PostgreSQL server database (`--db postgresql://…`): a person signs in with their own account and
+    the server's password for it. The password in the URL or remembered in this computer's credential
+    store is tried first; else the dialog asks, the account preset to the last one used on this server."""
+    from models.backend import parse_server_url, server_key, with_user
+    from models.pg import remembered_password, sign_in_server
 
     address = parse_server_url(url)
     known = address.password if address.password is not None else (
         remembered_password(address) if allow_remembered else None)
     if known is not None:
         try:
-            return open_server(url, known)
+            return sign_in_server(url, known)
         except DomainError as exc:
             if exc.code != "wrong_password":
                 raise
     opened: dict[str, Database] = {}
 
     def attempt(values: dict[str, object]) -> None:
-        opened["db"] = open_server(url, str(values["password"]))
+        account = str(values["account"])
+        opened["db"] = sign_in_server(with_user(url, account), str(values["password"]))
+        _remember_server_user(server_key(address), account)
 
-    dialog = server_login_dialog(parent, attempt, address.display)
+    last = _last_server_user(server_key(address)) or address.user
+    dialog = server_login_dialog(parent, attempt, address.display.split("@", 1)[-1], last)
     return opened["db"] if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+SERVER_USERS = "server_users"
+
+
+def _last_server_user(key: str) -> str:
+    """The account last signed in on this server database from this computer (a name, never a password)."""
+    from ui.fonts import workstation_settings
+
+    settings = workstation_settings()
+    settings.beginGroup(SERVER_USERS)
+    try:
+        return str(settings.value(key.replace("/", "|"), "") or "")
+    finally:
+        settings.endGroup()
+
+
+def _remember_server_user(key: str, account: str) -> None:
+    from ui.fonts import workstation_settings
+
+    settings = workstation_settings()
+    settings.beginGroup(SERVER_USERS)
+    settings.setValue(key.replace("/", "|"), account)
+    settings.endGroup()
+    settings.sync()
 
 
 def open_database_interactively(db_path: Path, *, demo: bool = False, today: dt.date | None = None,

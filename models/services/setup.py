@@ -121,7 +121,8 @@ def change_password(db: Database, new_password: str) -> None:
     from models.keyslots import check_password_strength
 
     check_password_strength(new_password)
-    db.backup("key_change")
+    if db.server is None:   # a server's password is its login's: no key file, no file backup
+        db.backup("key_change")
     change_own_password(db, new_password)
 
 

@@ -1,4 +1,4 @@
-"""The window on a server database: `--db postgresql://…` asks for the server password (wrong one:
+"""The window on a server database: `--db postgresql://…` asks for the account and its password (wrong one:
 密码错误 next to the field) and opens the office database; a URL of another scheme is one line, never
 a folder named after it."""
 from __future__ import annotations
@@ -50,7 +50,10 @@ def test_the_server_dialog_refuses_an_empty_password(qtbot):
     tried = []
     dialog = server_login_dialog(None, tried.append, "fjld_app@127.0.0.1:5432/office")
     qtbot.addWidget(dialog)
-    set_fields(dialog, {"password": ""})
+    set_fields(dialog, {"account": "", "password": "x"})
+    dialog.accept()
+    assert dialog.form.error_text("account") == "请填写账户名" and tried == []
+    set_fields(dialog, {"account": "王内勤", "password": ""})
     dialog.accept()
     assert dialog.form.error_text("password") == "请输入密码" and tried == []
 
