@@ -29,6 +29,7 @@ from ui import messages
 from ui.accounts_page import AccountsPage
 from ui.campaign_page import CampaignPage
 from ui.case_page import CasePage
+from ui.change_watcher import ChangeWatcher
 from ui.context import EVERYTHING, AppContext
 from ui.dashboard import Dashboard
 from ui.i18n import tr
@@ -95,6 +96,10 @@ class MainWindow(QMainWindow):
         # Not the database path: the status bar is visible to anyone standing behind the clerk.
         self.statusBar().addPermanentWidget(QLabel(tr("数据库已解锁（加密存储）")))
         ctx.changed.connect(self.data_changed)
+        # Other desks' changes (a server's other clients, a CLI import into the same file) refresh the
+        # screens that show them; the open records are watched by row for their forms' banner.
+        self.watcher = ChangeWatcher(ctx, self, watched=self.open_records)
+        self.watcher.start()
         self.resize(1280, 800)
         self.restore_layout()
 
@@ -155,6 +160,11 @@ class MainWindow(QMainWindow):
             widget.open_record(row_id)
         elif isinstance(widget, TaskListPage):
             widget.show_measure(row_id)
+
+    def open_records(self) -> list[tuple[str, object]]:
+        """The records shown in the built screens' forms: (entity, row id)."""
+        return [(widget.entity, widget.current_id) for widget in self.screens.values()
+                if isinstance(widget, TablePage) and widget.entity and widget.current_id is not None]
 
     def refresh_all(self) -> None:
         self.data_changed({EVERYTHING})
@@ -324,4 +334,5 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_layout()
+        self.watcher.stop()
         event.accept()

@@ -16,6 +16,7 @@ from models.rules.deadlines import days_left, reply_period_text
 from models.rules.doc_number import check_doc_number
 from models.rules.warning import WarningLevel, warning_level
 from models.services.common import get_live, next_sort_key, update_fields
+from models.services.edit_guard import EditBase
 from models.suggestion import (
     ADOPTIONS,
     RECTIFICATIONS,
@@ -103,9 +104,11 @@ def draft_suggestion(session: Session, addressee_name: str, *, items: list[str] 
     return suggestion
 
 
-def edit_suggestion(session: Session, suggestion_id: uuid.UUID | str, **changes: object) -> Suggestion:
+def edit_suggestion(session: Session, suggestion_id: uuid.UUID | str, *, base: EditBase | None = None,
+                    **changes: object) -> Suggestion:
+    """`base`: the field heads the form loaded (edit_guard); someone else's newer edit is not overwritten."""
     suggestion = get_live(session, Suggestion, suggestion_id)
-    update_fields(suggestion, changes)
+    update_fields(suggestion, changes, base)
     _validate(suggestion)
     session.flush()
     return suggestion
@@ -391,7 +394,8 @@ def _record_fields(session: Session, values: dict[str, object]) -> tuple[dict[st
     return fields, items
 
 
-def save_suggestion(session: Session, suggestion_id: uuid.UUID | None, values: dict[str, object]) -> uuid.UUID:
+def save_suggestion(session: Session, suggestion_id: uuid.UUID | None, values: dict[str, object], *,
+                    base: EditBase | None = None) -> uuid.UUID:
     """The suggestion form's 保存: a new draft, or the changed fields of an existing record (every stage
     included; each change is a field op, so 修改记录 shows who corrected what)."""
     fields, items = _record_fields(session, values)
@@ -401,5 +405,5 @@ def save_suggestion(session: Session, suggestion_id: uuid.UUID | None, values: d
     if items is not None:
         replace_items(session, suggestion_id, items)
     if fields:
-        edit_suggestion(session, suggestion_id, **fields)
+        edit_suggestion(session, suggestion_id, base=base, **fields)
     return suggestion_id
