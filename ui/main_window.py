@@ -58,12 +58,14 @@ SCREEN_OF_ENTITY = {"case": "case", "suggestion": "suggestion", "meeting": "meet
                     "info_share": "info_share"}
 TASK_ENTITIES = frozenset({"task_list", "task_aspect", "task", "measure", "progress_entry"})
 # What each screen shows, so a change refreshes only those (a screen may say so itself: `shows`).
-# None: everything (首页 counts every kind; 设置 shows the 回收站 and office settings).
+# None: everything (首页 counts every kind). 设置 shows this database's office settings, which are no
+# records (no ops): only a whole-database change (restore, unlock) refreshes it, so another desk's edit
+# never resets what the clerk is typing there; its 回收站 is a dialog read when opened.
 SHOWS: dict[str, frozenset[str] | None] = {
     "dashboard": None, "case": frozenset({"case", "suggestion"}),
     "suggestion": frozenset({"suggestion", "suggestion_item", "case", "unit", "attachment"}),
     "tasks": TASK_ENTITIES | {"unit"}, "meeting": frozenset({"meeting", "meeting_decision"}) | TASK_ENTITIES,
-    "unit": frozenset({"unit"}), "sync": None, "accounts": frozenset(), "settings": None}
+    "unit": frozenset({"unit"}), "sync": None, "accounts": frozenset(), "settings": frozenset()}
 
 
 def window_settings() -> QSettings:
