@@ -202,8 +202,7 @@ class TablePage(QWidget):
             return
         who = "、".join(people)
         if self.form.is_dirty():
-            self._show_banner(tr("此记录已被 {who} 修改：可重新载入（放弃您尚未保存的修改），"
-                                 "或继续编辑后保存").format(who=who), choice=True)
+            self._show_banner(tr("此记录已被 {who} 修改（您填写的内容仍在表单中）").format(who=who), choice=True)
         elif self.reload_current():
             self._show_banner(tr("此记录已被 {who} 修改，已显示最新内容").format(who=who), choice=False)
         else:
