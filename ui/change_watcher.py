@@ -71,15 +71,20 @@ class ChangeWatcher(QObject):
         db, own, since = self._db, self._own, self.mark
         watch = tuple(self.watched())
         self._in_flight = True
-        run_query(lambda _progress, _cancelled: poll(db, since, own, watch),
-                  lambda changes: self._arrived(db, changes), self._failed)
+        ctx = self.ctx
+
+        def job(_progress: object, _cancelled: object) -> Changes | None:
+            # queued behind other reads: the window may have locked (and closed the database) meanwhile
+            return None if ctx.locked else poll(db, since, own, watch)
+
+        run_query(job, lambda changes: self._arrived(db, changes), self._failed)
 
     def _failed(self, _exc: BaseException) -> None:
         self._in_flight = False   # logged by run_query; the next tick tries again
 
-    def _arrived(self, db: Database, changes: Changes) -> None:
+    def _arrived(self, db: Database, changes: Changes | None) -> None:
         self._in_flight = False
-        if db is not self._db or self.ctx.locked:
+        if changes is None or db is not self._db or self.ctx.locked:
             return   # the database was closed or replaced meanwhile: the next poll starts afresh
         self.polls += 1
         self.mark = changes.mark

@@ -98,3 +98,38 @@ def test_nothing_changed_is_one_cheap_query(new_db):
         assert not poll(new_db, mark)
     per_poll = (time.perf_counter() - started) / 20
     assert per_poll < 0.05, per_poll
+
+
+def test_the_idle_lock_pauses_polling_and_the_reopened_database_is_watched(qtbot, new_db):
+    from ui.idle_lock import IdleLock
+
+    window = _window(qtbot, new_db)
+    during_lock = []
+
+    def relock(_path):
+        during_lock.append(window.ctx.locked)
+        window.watcher.poll()                      # a timer tick while the password dialog is open
+        during_lock.append(window.watcher._in_flight)
+        return second_desk(new_db, new_db.user)    # the database opened again after the password
+
+    window.idle_lock = IdleLock(window, window.ctx, 0, relock)
+    window.idle_lock.lock()
+    assert during_lock == [True, False] and not window.ctx.locked
+    reopened = window.ctx.db
+    assert reopened is not new_db
+    seen = []
+    window.ctx.others_changed.connect(seen.append)
+    window.watcher.poll()                          # notices the new handle: starts afresh from its mark
+    with reopened.write_scope() as session:        # the window's own write on the reopened database
+        add_unit(session, "某县审计局")
+    poll_once(qtbot, window)
+    assert seen == []
+    other = second_desk(new_db, "李四")
+    try:
+        with other.write_scope() as session:
+            unit_id = add_unit(session, "某县统计局").id
+        poll_once(qtbot, window)
+        assert seen and seen[-1].changed_by("unit", unit_id) == ("李四",)
+    finally:
+        other.close()
+        reopened.close()
