@@ -6,14 +6,15 @@ write transactions are serialized, so arrivals become visible in order without g
 snapshot: `latest_arrival` (an index lookup; when it equals the mark nothing else is read), then which
 records, kinds and people arrived after the mark. It needs no schema and works on both backends.
 
-"This window's own writes" are those committed through one Database handle: `OwnWrites` notes the
-arrival numbers its transactions took (the local-state counter before and after each flush), and
-`changes_since` leaves them out. Another handle on the same file (a CLI import in another process) or
+"This window's own writes" are those made through one Database handle: `OwnWrites` notes the arrival
+numbers its transactions take (the local-state counter before and after each flush) as soon as they are
+flushed, drops them again on a rollback, and `changes_since` reads them after its snapshot began, so an
+own commit the snapshot sees is always left out. Another handle on the same file (a CLI import in another process) or
 another desk on the same server counts as someone else."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,16 +51,21 @@ def latest_arrival(session: Session) -> int:
     return int(session.scalar(select(func.max(Op.arrival))) or 0)
 
 
-def changes_since(session: Session, since: int, *, own: Iterable[tuple[int, int]] = (),
+Ranges = Iterable[tuple[int, int]]
+
+
+def changes_since(session: Session, since: int, *, own: Ranges | Callable[[], Ranges] = (),
                   watch: Iterable[tuple[str, object]] = (), row_limit: int = ROW_LIMIT) -> Changes:
     """The records others changed after arrival `since`: `own` are arrival ranges (inclusive) to leave
-    out (this window's writes); `watch` are (entity, row id) pairs always reported by row (open forms),
-    even when more than `row_limit` records changed and only the kinds are listed otherwise."""
-    top = latest_arrival(session)
+    out (this window's writes; a callable is asked once the snapshot has begun); `watch` are (entity,
+    row id) pairs always reported by row (open forms), even when more than `row_limit` records changed
+    and only the kinds are listed otherwise."""
+    top = latest_arrival(session)   # the snapshot begins here
     if top <= since:
         return Changes(top)   # nothing new (a lower top: the database was replaced, e.g. restored)
+    ranges = own() if callable(own) else own
     window = [Op.arrival > since, Op.arrival <= top]
-    window += [not_(Op.arrival.between(lo, hi)) for lo, hi in own if hi > since and lo <= top]
+    window += [not_(Op.arrival.between(lo, hi)) for lo, hi in ranges if hi > since and lo <= top]
     where = and_(*window)
     grouped = list(session.execute(select(Op.entity, Op.row_id, Op.user).where(where)
                                    .group_by(Op.entity, Op.row_id, Op.user).limit(row_limit + 1)))
@@ -94,6 +100,12 @@ class OwnWrites:
     def add(self, ranges: Iterable[tuple[int, int]]) -> None:
         with self._lock:
             self._ranges.extend(ranges)
+
+    def drop(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """A rolled-back transaction's ranges: those numbers will be taken again, maybe by another desk."""
+        gone = set(ranges)
+        with self._lock:
+            self._ranges = [pair for pair in self._ranges if pair not in gone]
 
     def ranges(self) -> tuple[tuple[int, int], ...]:
         with self._lock:
@@ -134,7 +146,8 @@ def _tracker_of(session: Session) -> OwnWrites | None:
 def _note_arrivals(session: Session, _flush_context: object) -> None:
     """The local-state counter before and after this flush: every op the flush wrote (local edits and
     ops applied from a package alike) took an arrival number in between."""
-    if not _tracked or _tracker_of(session) is None:
+    tracker = _tracker_of(session) if _tracked else None
+    if tracker is None:
         return
     state = session.identity_map.get(inspect(LocalState).identity_key_from_primary_key((1,)))
     if state is None:
@@ -143,28 +156,29 @@ def _note_arrivals(session: Session, _flush_context: object) -> None:
     if not history.added or not history.deleted:
         return
     before, after = int(history.deleted[0] or 0), int(history.added[0] or 0)
-    if after > before:
+    if after > before:   # noted at once: a poll whose snapshot sees the commit reads it afterwards
+        tracker.add([(before + 1, after)])
         session.info.setdefault(_PENDING, []).append((before + 1, after))
 
 
 @event.listens_for(Session, "after_commit")
 def _commit_arrivals(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    tracker = _tracker_of(session) if pending else None
-    if tracker is not None:
-        tracker.add(pending)
+    session.info.pop(_PENDING, None)
 
 
 @event.listens_for(Session, "after_rollback")
 def _drop_arrivals(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    pending = session.info.pop(_PENDING, None)
+    tracker = _tracker_of(session) if pending else None
+    if tracker is not None:
+        tracker.drop(pending)
 
 
 def poll(db: Database, since: int, own: OwnWrites | None = None,
          watch: Iterable[tuple[str, object]] = ()) -> Changes:
     """One poll in its own read snapshot (run it off the GUI thread)."""
     with db.read_scope() as session:
-        return changes_since(session, since, own=own.ranges() if own is not None else (), watch=watch)
+        return changes_since(session, since, own=own.ranges if own is not None else (), watch=watch)
 
 
 def current_mark(db: Database) -> int:
