@@ -169,7 +169,7 @@ class TablePage(QWidget):
         self.reload_button = QPushButton(tr("重新载入"))
         self.reload_button.setObjectName("banner_reload")
         self.reload_button.setToolTip(tr("放弃尚未保存的修改，显示别人保存后的内容"))
-        self.reload_button.clicked.connect(self.reload_current)
+        self.reload_button.clicked.connect(self._reload_clicked)
         self.keep_button = QPushButton(tr("继续编辑"))
         self.keep_button.setObjectName("banner_keep")
         self.keep_button.setToolTip(tr("保留您填写的内容；保存时如与别人改的是同一字段，会并列显示两种内容供选择"))
@@ -207,6 +207,10 @@ class TablePage(QWidget):
             self._show_banner(tr("此记录已被 {who} 修改，已显示最新内容").format(who=who), choice=False)
         else:
             self._show_banner(tr("刚才显示的记录已被 {who} 删除").format(who=who), choice=False)
+
+    def _reload_clicked(self) -> None:
+        if not self.reload_current():
+            self._show_banner(tr("刚才显示的记录已被删除"), choice=False)
 
     def reload_current(self) -> bool:
         """重新载入: the open record as stored now (typed text is dropped). False when it is gone."""
@@ -363,6 +367,7 @@ class TablePage(QWidget):
         if not self.confirm_leave():
             return False
         self.current_id = None
+        self.banner.hide()
         if self.guard is not None:
             self.guard.clear()
         self.delete_button.setEnabled(False)

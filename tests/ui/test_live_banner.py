@@ -110,3 +110,28 @@ def test_a_change_of_another_record_shows_no_banner(qtbot, new_ctx):
         other.close()
     _tell(page, new_ctx, mark)
     assert not page.banner.isVisible()
+
+
+def test_reload_of_a_record_another_desk_deleted_says_so(qtbot, new_ctx):
+    from models.services.trash import delete_record
+
+    with new_ctx.db.write_scope() as session:
+        unit_id = add_unit(session, "某县城市管理局").id
+    page = UnitPage(new_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.select(unit_id)
+    editor = page.form.editors["note"]
+    editor.setPlainText("张三的备注")
+    mark = current_mark(new_ctx.db)
+    other = _other_desk(new_ctx)
+    try:
+        with other.write_scope() as session:
+            delete_record(session, "unit", unit_id)
+    finally:
+        other.close()
+    _tell(page, new_ctx, mark)
+    assert page.reload_button.isVisible() and editor.toPlainText() == "张三的备注"   # typed text kept
+    page.reload_button.click()
+    assert page.current_id is None and page.banner.isVisible() and "已被删除" in page.banner_label.text()
+    assert not page.reload_button.isVisible()
