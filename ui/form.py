@@ -357,9 +357,9 @@ class EditGuard:
     hands `base_for(row_id)` to the service, which refuses to overwrite someone else's newer edit of a
     field with edit_conflict; `resolve` then shows both values and, on 覆盖, saves again knowingly."""
 
-    def __init__(self, cls: type, fields: Sequence[str]) -> None:
+    def __init__(self, cls: type, fields: Sequence[str] | None = None) -> None:
         self.cls = cls
-        self.fields = tuple(fields)
+        self.fields = tuple(fields) if fields is not None else None   # None: every replicated field
         self.row_id: object = None
         self.base: dict[str, tuple[str, ...]] | None = None
 

@@ -142,31 +142,34 @@ def next_doc_number(session: Session, kind: str, year: int) -> str:
     return format_doc_number(prefix, year, serials.get(prefix, 0) + 1)
 
 
-def issue(session: Session, suggestion_id: uuid.UUID | str, doc_no: str, issued_on: dt.date) -> Suggestion:
+# The lifecycle steps below take the `base` their dialog loaded, like edit_suggestion (edit_guard).
+def issue(session: Session, suggestion_id: uuid.UUID | str, doc_no: str, issued_on: dt.date, *,
+          base: EditBase | None = None) -> Suggestion:
     if not doc_no.strip():
         raise DomainError("doc_no_empty", "制发检察建议须填写文号")
-    return edit_suggestion(session, suggestion_id, doc_no=doc_no.strip(), issued_on=issued_on)
+    return edit_suggestion(session, suggestion_id, base=base, doc_no=doc_no.strip(), issued_on=issued_on)
 
 
 def mark_served(session: Session, suggestion_id: uuid.UUID | str, served_on: dt.date,
-                method: str = "直接送达") -> Suggestion:
+                method: str = "直接送达", *, base: EditBase | None = None) -> Suggestion:
     suggestion = get_live(session, Suggestion, suggestion_id)
     if suggestion.issued_on is None:
         raise DomainError("not_issued", "该检察建议尚未制发，不能登记送达")
-    return edit_suggestion(session, suggestion_id, served_on=served_on, service_method=method)
+    return edit_suggestion(session, suggestion_id, base=base, served_on=served_on, service_method=method)
 
 
 def record_reply(session: Session, suggestion_id: uuid.UUID | str, replied_on: dt.date, content: str,
-                 *, reply_doc_no: str = "", adoption: str = "采纳") -> Suggestion:
+                 *, reply_doc_no: str = "", adoption: str = "采纳", base: EditBase | None = None) -> Suggestion:
     suggestion = get_live(session, Suggestion, suggestion_id)
     if suggestion.served_on is None:
         raise DomainError("not_served", "该检察建议尚未送达，不能登记回复")
-    return edit_suggestion(session, suggestion_id, replied_on=replied_on, reply_content=content.strip(),
+    return edit_suggestion(session, suggestion_id, base=base, replied_on=replied_on, reply_content=content.strip(),
                            reply_doc_no=reply_doc_no.strip(), adoption=adoption)
 
 
 def record_rectification(session: Session, suggestion_id: uuid.UUID | str, status: str, detail: str = "", *,
-                         follow_up: str | None = None, follow_up_due: dt.date | None = None) -> Suggestion:
+                         follow_up: str | None = None, follow_up_due: dt.date | None = None,
+                         base: EditBase | None = None) -> Suggestion:
     """整改 and 跟进: the state of rectification, what the follow-up found, and when to look again
     (回头看; the date then shows on the dashboard until the suggestion is closed)."""
     changes: dict[str, object] = {"rectification": status, "rectification_detail": detail}
@@ -174,12 +177,12 @@ def record_rectification(session: Session, suggestion_id: uuid.UUID | str, statu
         changes["follow_up"] = follow_up
     if follow_up_due is not None:
         changes["follow_up_due"] = follow_up_due
-    return edit_suggestion(session, suggestion_id, **changes)
+    return edit_suggestion(session, suggestion_id, base=base, **changes)
 
 
 def close_suggestion(session: Session, suggestion_id: uuid.UUID | str, closed_on: dt.date, *,
-                     litigation: bool = False) -> Suggestion:
-    return edit_suggestion(session, suggestion_id, closed_on=closed_on, litigation=litigation)
+                     litigation: bool = False, base: EditBase | None = None) -> Suggestion:
+    return edit_suggestion(session, suggestion_id, base=base, closed_on=closed_on, litigation=litigation)
 
 
 def items_of(session: Session, suggestion_id: uuid.UUID) -> list[SuggestionItem]:

@@ -116,3 +116,39 @@ def test_a_campaign_phase_dialog_is_guarded(qtbot, new_ctx, modal, monkeypatch):
     assert errors and "李四" in errors[0]
     with new_ctx.db.read_scope() as session:
         assert phase_rows(session, campaign_id)[0].start_on == dt.date(2026, 4, 1)
+
+
+def test_a_suggestion_step_dialog_does_not_overwrite_a_reply_recorded_meanwhile(qtbot, new_ctx, modal, monkeypatch):
+    import datetime as dt
+
+    from models.services import suggestions as svc
+    from ui.suggestion_page import SuggestionPage
+
+    with new_ctx.db.write_scope() as session:
+        row_id = svc.draft_suggestion(session, "某县水利局", items=["依法查处非法采砂行为。"]).id
+        svc.issue(session, row_id, "宿检行公建〔2026〕31号", dt.date(2026, 9, 1))
+        svc.mark_served(session, row_id, dt.date(2026, 9, 3))
+    page = SuggestionPage(new_ctx)
+    qtbot.addWidget(page)
+    page.open_record(row_id)
+    other = _other_desk(new_ctx)
+    monkeypatch.setattr(ui.form, "ask_overwrite", lambda parent, exc: False)
+    errors = []
+
+    def handler(dialog) -> None:
+        with other.write_scope() as session:
+            svc.record_reply(session, row_id, dt.date(2026, 10, 20), "李四登记的回复内容")
+        set_fields(dialog, {"replied_on": "2026-10-21", "content": "张三登记的回复内容"})
+        dialog.accept()
+        errors.append(dialog.form.error_text("replied_on") or dialog.form.error_text())
+        dialog.reject()
+
+    modal.then(handler)
+    try:
+        page.actions.run("reply")
+    finally:
+        other.close()
+    assert errors and "李四" in errors[0]
+    with new_ctx.db.read_scope() as session:
+        values = svc.suggestion_view(session, row_id, dt.date(2026, 11, 23)).values
+    assert values["replied_on"] == dt.date(2026, 10, 20) and values["reply_content"] == "李四登记的回复内容"
