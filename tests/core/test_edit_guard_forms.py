@@ -1,6 +1,6 @@
 """Every record form's save refuses a lost update (issue 16 item 3), through the same service the CLI
-uses, on both backends: the meeting, unit, transfer, campaign (and its phases), info-sharing and
-task-list (方面/任务/措施, 进展) edits take the `base` their form or dialog loaded; someone else's newer edit
+uses, on both backends: the meeting, unit, transfer, campaign (and its phases), info-sharing,
+task-list (方面/任务/措施, 进展) edits and the 检察建议 lifecycle steps take the `base` their form or dialog loaded; someone else's newer edit
 of a field this save changes is refused with edit_conflict naming the field and the person, and nothing
 is overwritten; a field only the other desk changed merges; without a base (the CLI) it saves as before."""
 from __future__ import annotations
@@ -16,6 +16,7 @@ from models.campaign import Campaign, CampaignPhase
 from models.errors import DomainError
 from models.info_share import InfoShare
 from models.meeting import Meeting
+from models.services import suggestions as svc
 from models.services import task_editing as te
 from models.services.campaigns import add_campaign, edit_campaign, edit_phase, phase_rows
 from models.services.common import get_live
@@ -25,6 +26,7 @@ from models.services.meetings import add_meeting, edit_meeting
 from models.services.tasks import add_progress, create_task_list
 from models.services.transfers import add_transfer, edit_transfer
 from models.services.units import add_unit, edit_unit
+from models.suggestion import Suggestion
 from models.tasklist import Measure, ProgressEntry, Task, TaskAspect
 from models.transfer import Transfer
 from models.unit import Unit
@@ -59,7 +61,22 @@ def _phase(session) -> CampaignPhase:
     return get_live(session, CampaignPhase, phase_rows(session, campaign.id)[0].id)
 
 
+def _served(session):
+    suggestion = svc.draft_suggestion(session, "某县水利局", items=["依法查处非法采砂行为。"])
+    svc.issue(session, suggestion.id, "宿检行公建〔2026〕31号", D)
+    return svc.mark_served(session, suggestion.id, D)
+
+
+def _close_step(session, row_id, base, changes):
+    """The 结案 step dialog (a lifecycle step takes the base too); other fields through the form's save."""
+    if "closed_on" in changes:
+        return svc.close_suggestion(session, row_id, changes["closed_on"], base=base)
+    return svc.edit_suggestion(session, row_id, base=base, **changes)
+
+
 FORMS = {
+    "suggestion_close_step": Form(Suggestion, _served, _close_step, "closed_on", dt.date(2026, 6, 1),
+                                  dt.date(2026, 7, 1), "follow_up", "李四跟进"),
     "meeting": Form(Meeting, lambda s: add_meeting(s, "第一次联席会议", D, topics="原议题"),
                     lambda s, i, b, c: edit_meeting(s, i, base=b, **c), "topics", "张三的议题", "李四的议题",
                     "minutes", "李四的纪要"),
