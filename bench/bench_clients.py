@@ -1,5 +1,5 @@
-"""Ten desks at once: p50/p95 of the common operations (open the case list, save a case form, search)
-with N concurrent client processes, on the encrypted file database and on a PostgreSQL server, in one
+"""Ten desks at once: p50/p95 of the common operations (open the case list, save a case form, search,
+and the window's poll for other desks' changes, ui/change_watcher.py) with N concurrent client processes, on the encrypted file database and on a PostgreSQL server, in one
 run, next to one client alone on the same database (the baseline).
 
     .venv/bin/python bench/bench_clients.py [--clients 10] [--rounds 20] [--runs 3] [--cases 2000]
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("FJLD_ARGON2_MEMORY_KIB", "8192")
 os.environ.setdefault("FJLD_ARGON2_TIME", "1")
 PASSWORD = "Bench-clients-2026"
-OPERATIONS = ("open list", "save form", "search")
+OPERATIONS = ("open list", "save form", "search", "poll")
 
 
 def _open(target: str):  # type: ignore[no-untyped-def]
@@ -39,8 +39,10 @@ def _open(target: str):  # type: ignore[no-untyped-def]
 def _client(target: str, rounds: int, number: int, barrier, out) -> None:  # type: ignore[no-untyped-def]
     from models.search import search_grouped
     from models.services.cases import edit_case, list_cases
+    from models.services.changes import changes_since, current_mark
 
     db = _open(target)
+    mark = current_mark(db)
     with db.read_scope() as session:
         ids = [row.id for row in list_cases(session)]
     mine = ids[number::max(1, barrier.parties)] or ids   # each desk saves its own cases
@@ -55,9 +57,12 @@ def _client(target: str, rounds: int, number: int, barrier, out) -> None:  # typ
             elif name == "save form":
                 with db.write_scope() as session:
                     edit_case(session, mine[index % len(mine)], summary=f"第{number}号工作站第{index}次保存")
-            else:
+            elif name == "search":
                 with db.read_scope() as session:
                     search_grouped(session, "非法")
+            else:   # what arrived from the other desks since this desk's last poll
+                with db.read_scope() as session:
+                    mark = changes_since(session, mark).mark
             timings[name].append((time.perf_counter() - wall, time.process_time() - cpu))
     db.close()
     out.put(timings)

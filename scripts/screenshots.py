@@ -237,6 +237,7 @@ def tour(out: Path | None) -> dict[str, list[tuple[str, str]]]:
             shots.app.processEvents()
         shots.shoot(f"{key}-{label}", window)
     suggestion_stages(shots, window, ctx)
+    other_desk(shots, window, ctx)
     # Qt's own dialogs and popups, which come from Qt's translations
     page = window.show_screen("suggestion")
     page.new_record()  # type: ignore[attr-defined]
@@ -302,6 +303,39 @@ def suggestion_stages(shots: Tour, window: object, ctx: object) -> None:
         if next_step is not None:
             shots.modal(f"检察建议-{stage}-下一步对话框",
                         lambda step=next_step, actions=page.actions: actions.run(step))
+
+
+def other_desk(shots: Tour, window: object, ctx: object) -> None:
+    """Another desk (a second handle on the same file) changes the unit open in the form while the clerk
+    types: the banner after the watcher's next poll, then the side-by-side dialog of the refused save."""
+    import time
+
+    from models.services.units import edit_unit, list_units
+    from models.storage import open_database
+
+    db = ctx.db  # type: ignore[attr-defined]
+    page = window.show_screen("unit")  # type: ignore[attr-defined]
+    unit = next(u for u in ctx.read(list_units) if u.liaison_name)  # type: ignore[attr-defined]
+    page.open_record(unit.id)  # type: ignore[attr-defined]
+    editor = page.form.editors["liaison_name"]  # type: ignore[attr-defined]
+    editor.setText("张晓明")
+    editor.textEdited.emit("张晓明")
+    other = open_database(db.path, db.dek, user="李四")
+    try:
+        with other.write_scope() as session:
+            edit_unit(session, unit.id, liaison_name="王建国", liaison_phone="0557-3021234")
+    finally:
+        other.close()
+    watcher = window.watcher  # type: ignore[attr-defined]
+    answered = watcher.polls
+    watcher.poll()
+    deadline = time.monotonic() + 10
+    while watcher.polls == answered and time.monotonic() < deadline:
+        shots.app.processEvents()
+        time.sleep(0.02)
+    shots.shoot("单位-他人已修改提示", window)
+    shots.modal("单位-保存冲突对话框", page.save)  # type: ignore[attr-defined]
+    page.reload_current()  # type: ignore[attr-defined]
 
 
 # -- running under Xvfb and both locales ---------------------------------------------------------------

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.campaign import PHASE_NAMES
+from models.campaign import PHASE_NAMES, Campaign, CampaignPhase
 from models.errors import DomainError
 from models.services.campaigns import (
     CAMPAIGN_FIELDS,
@@ -38,7 +38,7 @@ from models.services.campaigns import (
     unlink_record,
 )
 from ui import messages
-from ui.form import FieldSpec
+from ui.form import EditGuard, FieldSpec
 from ui.i18n import tr
 from ui.row_model import Column
 from ui.table_page import Rows, Session, TablePage
@@ -68,6 +68,7 @@ class CampaignPage(TablePage):
                                                                          hint=tr("报送总结后填写，活动不再提醒")),
              FieldSpec("content", tr("活动内容"), "multiline"), FieldSpec("summary", tr("工作总结"), "multiline"))
     error_fields = {"campaign_name_empty": "name", "campaign_summary_before_start": "summary_due"}
+    record_class = Campaign   # saves refuse to overwrite another desk's newer edit (edit_conflict)
 
     def extra_panel(self) -> QWidget:
         panel = QWidget()
@@ -127,7 +128,7 @@ class CampaignPage(TablePage):
         return add_campaign(session, str(values.pop("name", "")), **values).id
 
     def update_record(self, session: Session, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
-        edit_campaign(session, row_id, **changes)
+        edit_campaign(session, row_id, base=self.edit_base(row_id), **changes)
 
     # -- phases and links ------------------------------------------------------------------------
     def show_children(self) -> None:
@@ -187,11 +188,20 @@ class CampaignPage(TablePage):
         phase_id = self._selected_phase()
         if phase_id is None:
             return
-        current = self.ctx.read(lambda session: phase_values(session, phase_id))
+        guard = EditGuard(CampaignPhase, [spec.name for spec in PHASE_SPECS])
+
+        def read(session: Session) -> dict[str, object]:
+            guard.load(session, phase_id)   # the values shown and their heads, in one snapshot
+            return phase_values(session, phase_id)
+
+        current = self.ctx.read(read)
+
+        def write(base: dict[str, tuple[str, ...]] | None, values: dict[str, object]) -> None:
+            with self.ctx.db.write_scope() as session:
+                edit_phase(session, phase_id, base=base, **{k: v for k, v in values.items() if current.get(k) != v})
 
         def apply(values: dict[str, object]) -> None:
-            with self.ctx.db.write_scope() as session:
-                edit_phase(session, phase_id, **{k: v for k, v in values.items() if current.get(k) != v})
+            guard.save_in_dialog(self, self.ctx.db.read_scope, lambda base: write(base, values))
 
         if ask_values(self, tr("修改阶段"), PHASE_SPECS, current, check=apply,
                       error_fields=PHASE_ERRORS) is not None:

@@ -21,7 +21,7 @@ from models.case import CASE_KINDS, CASE_SOURCES, CASE_STATUSES, DEFAULT_DOMAINS
 from models.labels import field_label
 from models.services.cases import case_values, edit_case, list_cases, register_case
 from models.services.suggestions import suggestions_of_case
-from ui.form import EditGuard, FieldSpec
+from ui.form import FieldSpec
 from ui.i18n import tr
 from ui.row_model import Column, cell_text
 from ui.table_page import Rows, TablePage
@@ -46,6 +46,7 @@ class CasePage(TablePage):
              _spec("domain", "choice", DEFAULT_DOMAINS, editable_choice=True),
              _spec("received_on", "date"), _spec("filed_on", "date"), _spec("closed_on", "date"), _spec("handler"),
              _spec("status", "choice", CASE_STATUSES), _spec("related_units"), _spec("summary", "multiline"))
+    record_class = Case   # saves refuse to overwrite another desk's newer edit (edit_conflict)
     error_fields = {"case_title_empty": "title", "case_kind": "kind", "case_source": "source",
                     "case_status": "status", "case_dates": "filed_on"}
     open_requested = Signal(str, object)   # entity name, row id (the main window opens it)
@@ -105,7 +106,6 @@ class CasePage(TablePage):
                 for r in list_cases(session)]
 
     def load_record(self, session: Any, row_id: uuid.UUID) -> dict[str, object]:
-        self.edit_guard().load(session, row_id)   # what the form shows, to refuse overwriting others' edits
         return case_values(session, row_id, FIELDS)
 
     def default_values(self) -> dict[str, object]:
@@ -117,17 +117,7 @@ class CasePage(TablePage):
         return register_case(session, title, **values).id
 
     def update_record(self, session: Any, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
-        self.edit_guard().check(session, row_id, changes)
-        edit_case(session, row_id, **changes)
-
-    def edit_guard(self) -> EditGuard:
-        if not hasattr(self, "_edit_guard"):
-            self._edit_guard = EditGuard(Case, FIELDS)
-        return self._edit_guard
-
-    def save(self) -> bool:
-        """保存; refused because someone else changed a field meanwhile: both values side by side."""
-        return super().save() or self.edit_guard().resolve(self, self.ctx.db.read_scope, self.save)
+        edit_case(session, row_id, base=self.edit_base(row_id), **changes)
 
     def record_heading(self, values: dict[str, object]) -> str:
         return f"{values.get('case_no') or ''} {values.get('title') or ''}".strip()

@@ -25,11 +25,15 @@ EVERYTHING = "*"   # in a `changed` set: the whole database changed (restore, un
 
 class AppContext(QObject):
     changed = Signal(object)   # frozenset of entity names ("case", "suggestion", …) or {EVERYTHING}
+    # What other desks changed (models.services.changes.Changes: kinds, records, people), from the
+    # window's ui.change_watcher; `changed` carries the same kinds so the lists refresh.
+    others_changed = Signal(object)
 
     def __init__(self, db: Database, today: Callable[[], dt.date] = dt.date.today) -> None:
         super().__init__()
         self.today = today
         self._db = db
+        self.locked = False        # the idle lock closed the database: nothing may read it meanwhile
         self._claim(db)
 
     @property

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import DomainError
-from models.services.edit_guard import check_edit, record_base
+from models.services.edit_guard import record_base
 from ui import files
 from ui.date_edit import BadDate, DateEdit, parse_date_text
 from ui.i18n import tr
@@ -353,35 +353,48 @@ def value_text(value: object) -> str:
 
 
 class EditGuard:
-    """What a record form loaded of its record's field heads; its save checks them (edit_conflict)."""
+    """What a record form loaded of its record's field heads (models/services/edit_guard.py): its save
+    hands `base_for(row_id)` to the service, which refuses to overwrite someone else's newer edit of a
+    field with edit_conflict; `resolve` then shows both values and, on 覆盖, saves again knowingly."""
 
-    def __init__(self, cls: type, fields: Sequence[str]) -> None:
+    def __init__(self, cls: type, fields: Sequence[str] | None = None) -> None:
         self.cls = cls
-        self.fields = tuple(fields)
+        self.fields = tuple(fields) if fields is not None else None   # None: every replicated field
         self.row_id: object = None
         self.base: dict[str, tuple[str, ...]] | None = None
-        self.conflict: DomainError | None = None
 
     def load(self, session: object, row_id: object) -> None:
+        """In the read snapshot the form's values come from."""
         self.row_id, self.base = row_id, record_base(session, self.cls, row_id, self.fields)  # type: ignore[arg-type]
 
-    def check(self, session: object, row_id: object, changes: dict[str, object]) -> None:
-        base = self.base if row_id == self.row_id else None
-        try:
-            check_edit(session, self.cls, row_id, changes, base)  # type: ignore[arg-type]
-        except DomainError as exc:
-            if exc.code == "edit_conflict":
-                self.conflict = exc
-            raise
+    def clear(self) -> None:
+        self.row_id, self.base = None, None
 
-    def resolve(self, parent: QWidget, read_scope: Callable[[], Any], save: Callable[[], bool]) -> bool:
-        """After a refused save (the write transaction is closed): show both values side by side; on
-        覆盖, take what is stored now as the base of the conflicting fields and save again."""
-        exc, self.conflict = self.conflict, None
-        if exc is None or not ask_overwrite(parent, exc):
+    def base_for(self, row_id: object) -> dict[str, tuple[str, ...]] | None:
+        return self.base if row_id is not None and row_id == self.row_id else None
+
+    def resolve(self, parent: QWidget, exc: DomainError, read_scope: Callable[[], Any],
+                save: Callable[[], bool]) -> bool:
+        """After a refused save (its write transaction closed): both values side by side; on 覆盖 the
+        conflicting fields take what is stored now as their base and `save` runs again."""
+        if exc.code != "edit_conflict" or not ask_overwrite(parent, exc):
             return False
         with read_scope() as session:
             fresh = record_base(session, self.cls, self.row_id, self.fields)  # type: ignore[arg-type]
         names = {conflict.field for conflict in exc.fields.get("conflicts", ())}
         self.base = {**(self.base or {}), **{name: fresh[name] for name in names if name in fresh}}
         return save()
+
+    def save_in_dialog(self, parent: QWidget, read_scope: Callable[[], Any],
+                       save: Callable[[dict[str, tuple[str, ...]] | None], object]) -> object:
+        """A dialog's check (ui.values_dialog): `save(base)` in its own write transaction; a conflict is
+        shown side by side and, on 覆盖, saved again; refused, the error stays next to its field."""
+        try:
+            return save(self.base_for(self.row_id))
+        except DomainError as exc:
+            if exc.code != "edit_conflict":
+                raise
+            result: list[object] = []
+            if self.resolve(parent, exc, read_scope, lambda: result.append(save(self.base)) is None):
+                return result[0]
+            raise

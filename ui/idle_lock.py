@@ -54,6 +54,7 @@ class IdleLock(QObject):
 
     def lock(self) -> None:
         self.locking = True
+        self.ctx.locked = True      # background reads (the change watcher) stop before the close
         path = self.ctx.db.path
         self.window.hide()
         self.ctx.db.close()
@@ -63,6 +64,7 @@ class IdleLock(QObject):
             QApplication.quit()
             return
         self.ctx.db = db
+        self.ctx.locked = False
         self.last_input = self.clock()
         self.ctx.announce({EVERYTHING})
         self.window.show()

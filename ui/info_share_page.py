@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtGui import QColor
 
-from models.info_share import SHARE_CATEGORIES, SHARE_DIRECTIONS
+from models.info_share import SHARE_CATEGORIES, SHARE_DIRECTIONS, InfoShare
 from models.rules.warning import ALERT_LEVELS, warning_level
 from models.services.due import near_days_setting
 from models.services.info_sharing import (
@@ -42,6 +42,7 @@ class InfoSharePage(TablePage):
              FieldSpec("note", tr("备注"), "multiline"))
     error_fields = {"share_direction": "direction", "share_category_empty": "category",
                     "share_provider_empty": "provider", "share_schedule": "schedule", "share_next_due": "next_due"}
+    record_class = InfoShare   # saves refuse to overwrite another desk's newer edit (edit_conflict)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._rows: list[ShareRow] = []
@@ -76,4 +77,4 @@ class InfoSharePage(TablePage):
         return add_info_share(session, provider=str(values.pop("provider", "")), **values).id
 
     def update_record(self, session: Session, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
-        edit_info_share(session, row_id, **changes)
+        edit_info_share(session, row_id, base=self.edit_base(row_id), **changes)

@@ -29,6 +29,7 @@ from ui import messages
 from ui.accounts_page import AccountsPage
 from ui.campaign_page import CampaignPage
 from ui.case_page import CasePage
+from ui.change_watcher import ChangeWatcher
 from ui.context import EVERYTHING, AppContext
 from ui.dashboard import Dashboard
 from ui.i18n import tr
@@ -57,12 +58,14 @@ SCREEN_OF_ENTITY = {"case": "case", "suggestion": "suggestion", "meeting": "meet
                     "info_share": "info_share"}
 TASK_ENTITIES = frozenset({"task_list", "task_aspect", "task", "measure", "progress_entry"})
 # What each screen shows, so a change refreshes only those (a screen may say so itself: `shows`).
-# None: everything (首页 counts every kind; 设置 shows the 回收站 and office settings).
+# None: everything (首页 counts every kind). 设置 shows this database's office settings, which are no
+# records (no ops): only a whole-database change (restore, unlock) refreshes it, so another desk's edit
+# never resets what the clerk is typing there; its 回收站 is a dialog read when opened.
 SHOWS: dict[str, frozenset[str] | None] = {
     "dashboard": None, "case": frozenset({"case", "suggestion"}),
     "suggestion": frozenset({"suggestion", "suggestion_item", "case", "unit", "attachment"}),
     "tasks": TASK_ENTITIES | {"unit"}, "meeting": frozenset({"meeting", "meeting_decision"}) | TASK_ENTITIES,
-    "unit": frozenset({"unit"}), "sync": None, "accounts": frozenset(), "settings": None}
+    "unit": frozenset({"unit"}), "sync": None, "accounts": frozenset(), "settings": frozenset()}
 
 
 def window_settings() -> QSettings:
@@ -95,6 +98,10 @@ class MainWindow(QMainWindow):
         # Not the database path: the status bar is visible to anyone standing behind the clerk.
         self.statusBar().addPermanentWidget(QLabel(tr("数据库已解锁（加密存储）")))
         ctx.changed.connect(self.data_changed)
+        # Other desks' changes (a server's other clients, a CLI import into the same file) refresh the
+        # screens that show them; the open records are watched by row for their forms' banner.
+        self.watcher = ChangeWatcher(ctx, self, watched=self.open_records)
+        self.watcher.start()
         self.resize(1280, 800)
         self.restore_layout()
 
@@ -155,6 +162,11 @@ class MainWindow(QMainWindow):
             widget.open_record(row_id)
         elif isinstance(widget, TaskListPage):
             widget.show_measure(row_id)
+
+    def open_records(self) -> list[tuple[str, object]]:
+        """The records shown in the built screens' forms: (entity, row id)."""
+        return [(widget.entity, widget.current_id) for widget in self.screens.values()
+                if isinstance(widget, TablePage) and widget.entity and widget.current_id is not None]
 
     def refresh_all(self) -> None:
         self.data_changed({EVERYTHING})
@@ -324,4 +336,5 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.save_layout()
+        self.watcher.stop()
         event.accept()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.meeting import MEETING_KINDS
+from models.meeting import MEETING_KINDS, Meeting
 from models.services.meetings import (
     MEETING_FIELDS,
     add_decision,
@@ -46,6 +46,7 @@ class MeetingPage(TablePage):
              FieldSpec("kind", tr("会议类型"), "choice", MEETING_KINDS), FieldSpec("attendees", tr("参会单位")),
              FieldSpec("topics", tr("议题"), "multiline"), FieldSpec("minutes", tr("会议纪要"), "multiline"))
     error_fields = {"meeting_title_empty": "title", "meeting_kind": "kind", "date_required": "held_on"}
+    record_class = Meeting   # saves refuse to overwrite another desk's newer edit (edit_conflict)
 
     def extra_panel(self) -> QWidget:
         box = QGroupBox(tr("议定事项"))
@@ -81,7 +82,7 @@ class MeetingPage(TablePage):
         return add_meeting(session, str(values.pop("title")), values.pop("held_on"), **values).id
 
     def update_record(self, session: Any, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
-        edit_meeting(session, row_id, **changes)
+        edit_meeting(session, row_id, base=self.edit_base(row_id), **changes)
 
     def show_decisions(self) -> None:
         self.decisions.clear()

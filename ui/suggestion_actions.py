@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 from models.errors import DomainError
 from models.services import documents
 from models.services import suggestions as svc
-from models.suggestion import ADOPTIONS, RECTIFICATIONS, SERVICE_METHODS
+from models.suggestion import ADOPTIONS, RECTIFICATIONS, SERVICE_METHODS, Suggestion
 from ui import messages
-from ui.form import FieldSpec
+from ui.form import EditGuard, FieldSpec
 from ui.i18n import tr
 from ui.pdf_preview import show_pdf
 from ui.values_dialog import ValuesDialog
@@ -29,32 +29,35 @@ LIFECYCLE_ACTIONS = (("issue", tr("制发")), ("serve", tr("送达")), ("reply",
                      ("rectify", tr("整改/跟进")), ("close", tr("结案")), ("litigate", tr("提起诉讼")))
 DOCUMENT_BUTTONS = (("letter", tr("检察建议书")), ("receipt", tr("送达回证")), ("reminder", tr("督促回复函")))
 
-Step = Callable[[Any, uuid.UUID, dict[str, Any]], object]
+Step = Callable[[Any, uuid.UUID, dict[str, Any], Any], object]   # (session, row id, values, edit base)
 
 
 def _steps() -> dict[str, tuple[str, tuple[FieldSpec, ...], Step]]:
     return {
         "issue": (tr("制发检察建议"), (FieldSpec("doc_no", tr("文号")), FieldSpec("issued_on", tr("制发日期"), "date")),
-                  lambda s, i, v: svc.issue(s, i, str(v["doc_no"]), _required(v, "issued_on", tr("制发日期")))),
+                  lambda s, i, v, b: svc.issue(s, i, str(v["doc_no"]), _required(v, "issued_on", tr("制发日期")),
+                                               base=b)),
         "serve": (tr("登记送达"), (FieldSpec("served_on", tr("送达日期"), "date"),
                                    FieldSpec("method", tr("送达方式"), "choice", SERVICE_METHODS)),
-                  lambda s, i, v: svc.mark_served(s, i, _required(v, "served_on", tr("送达日期")), str(v["method"]))),
+                  lambda s, i, v, b: svc.mark_served(s, i, _required(v, "served_on", tr("送达日期")), str(v["method"]),
+                                                     base=b)),
         "reply": (tr("登记回复"), (FieldSpec("replied_on", tr("回复日期"), "date"),
                                    FieldSpec("reply_doc_no", tr("回复文号")),
                                    FieldSpec("adoption", tr("采纳情况"), "choice", ADOPTIONS[1:]),
                                    FieldSpec("content", tr("回复内容"), "multiline")),
-                  lambda s, i, v: svc.record_reply(s, i, _required(v, "replied_on", tr("回复日期")), str(v["content"]),
-                                                   reply_doc_no=str(v["reply_doc_no"]), adoption=str(v["adoption"]))),
+                  lambda s, i, v, b: svc.record_reply(s, i, _required(v, "replied_on", tr("回复日期")), str(v["content"]),
+                                                      reply_doc_no=str(v["reply_doc_no"]), adoption=str(v["adoption"]),
+                                                      base=b)),
         "rectify": (tr("整改与跟进"), (FieldSpec("status", tr("整改情况"), "choice", RECTIFICATIONS[1:]),
                                       FieldSpec("detail", tr("整改详情"), "multiline"),
                                       FieldSpec("follow_up", tr("跟进调查/回头看"), "multiline"),
                                       FieldSpec("follow_up_due", tr("下次回头看日期"), "date")),
                     _rectify),
         "close": (tr("结案"), (FieldSpec("closed_on", tr("结案日期"), "date"),),
-                  lambda s, i, v: svc.close_suggestion(s, i, _required(v, "closed_on", tr("结案日期")))),
+                  lambda s, i, v, b: svc.close_suggestion(s, i, _required(v, "closed_on", tr("结案日期")), base=b)),
         "litigate": (tr("提起诉讼"), (FieldSpec("closed_on", tr("起诉日期"), "date"),),
-                     lambda s, i, v: svc.close_suggestion(s, i, _required(v, "closed_on", tr("起诉日期")),
-                                                          litigation=True)),
+                     lambda s, i, v, b: svc.close_suggestion(s, i, _required(v, "closed_on", tr("起诉日期")),
+                                                             litigation=True, base=b)),
     }
 
 
@@ -65,11 +68,11 @@ def _required(values: dict[str, Any], name: str, label: str) -> dt.date:
     return day
 
 
-def _rectify(session: Any, row_id: uuid.UUID, values: dict[str, Any]) -> None:
+def _rectify(session: Any, row_id: uuid.UUID, values: dict[str, Any], base: Any) -> None:
     due = values.get("follow_up_due")
     svc.record_rectification(session, row_id, str(values["status"]), str(values["detail"]),
                              follow_up=str(values["follow_up"]) if values.get("follow_up") else None,
-                             follow_up_due=due if isinstance(due, dt.date) else None)
+                             follow_up_due=due if isinstance(due, dt.date) else None, base=base)
 
 
 def _initial(key: str, current: dict[str, object], today: dt.date, defaults: dict[str, object]) -> dict[str, object]:
@@ -101,13 +104,18 @@ class SuggestionActions:
             return False
         today = page.ctx.today()
         title, specs, step = _steps()[key]
+        guard = EditGuard(Suggestion)   # a step saved meanwhile at another desk is not overwritten
         with page.ctx.db.read_scope() as session:
             before = svc.suggestion_view(session, row_id, today).values
             defaults = svc.issue_defaults(session, row_id, today) if key == "issue" else {}
+            guard.load(session, row_id)
+
+        def write(values: dict[str, object], base: dict[str, tuple[str, ...]] | None) -> None:
+            with page.ctx.db.write_scope() as session:
+                step(session, row_id, values, base)
 
         def apply(values: dict[str, object]) -> None:
-            with page.ctx.db.write_scope() as session:
-                step(session, row_id, values)
+            guard.save_in_dialog(page, page.ctx.db.read_scope, lambda base: write(values, base))
 
         error_fields = {"doc_no_empty": "doc_no", "doc_no_format": "doc_no", "suggestion_dates": specs[0].name}
         dialog = ValuesDialog(page, title, specs, _initial(key, before, today, defaults), check=apply,

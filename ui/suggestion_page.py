@@ -41,7 +41,7 @@ from models.suggestion import ADOPTIONS, RECTIFICATIONS, SERVICE_METHODS, SUGGES
 from ui import suggestion_reports
 from ui.attachments import AttachmentList
 from ui.context import AppContext
-from ui.form import EditGuard, FieldSpec, FormWidget
+from ui.form import FieldSpec, FormWidget
 from ui.i18n import tr
 from ui.row_model import Column
 from ui.suggestion_actions import DOCUMENT_BUTTONS, LIFECYCLE_ACTIONS, SuggestionActions
@@ -150,6 +150,7 @@ def show_duplicates(note: QLabel, duplicates: list[str]) -> None:
 class SuggestionPage(TablePage):
     title = tr("检察建议")
     entity = "suggestion"
+    record_class = Suggestion   # saves refuse to overwrite another desk's newer edit (edit_conflict)
     columns = (Column(tr("文号")), Column(tr("类型"), filterable=True), Column(tr("被建议单位"), pinyin=True),
                Column(tr("制发日期")), Column(tr("送达日期")), Column(tr("回复期限")), Column(tr("回复日期")),
                Column(tr("阶段"), filterable=True), Column(tr("紧急")))
@@ -346,7 +347,6 @@ class SuggestionPage(TablePage):
         return colors
 
     def load_record(self, session: Any, row_id: uuid.UUID) -> dict[str, object]:
-        self.edit_guard().load(session, row_id)   # what the form shows, to refuse overwriting others' edits
         self._view = suggestion_view(session, row_id, self.ctx.today())
         return dict(self._view.values)
 
@@ -359,17 +359,7 @@ class SuggestionPage(TablePage):
         return save_suggestion(session, None, values)
 
     def update_record(self, session: Any, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
-        self.edit_guard().check(session, row_id, changes)
-        save_suggestion(session, row_id, changes)
-
-    def edit_guard(self) -> EditGuard:
-        if not hasattr(self, "_edit_guard"):
-            self._edit_guard = EditGuard(Suggestion, [spec.name for spec in self.specs])
-        return self._edit_guard
-
-    def save(self) -> bool:
-        """保存; refused because someone else changed a field meanwhile: both values side by side."""
-        return super().save() or self.edit_guard().resolve(self, self.ctx.db.read_scope, self.save)
+        save_suggestion(session, row_id, changes, base=self.edit_base(row_id))
 
     def record_heading(self, values: dict[str, object]) -> str:
         return f"{values.get('doc_no') or tr('（未编号）')} {values.get('addressee_name') or ''}".strip()

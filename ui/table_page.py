@@ -1,7 +1,12 @@
 """The screen shape shared by 案件, 检察建议, 会议 and 单位: a filterable lazy table on the left and the
 selected record's form on the right. Subclasses say how to read rows and write one record; the page
 handles filtering, asking to save on leave, validation messages, undo of the last edit, and 导出Excel /
-打印 of the list as filtered and sorted (ui.list_print)."""
+打印 of the list as filtered and sorted (ui.list_print).
+
+Several desks on one database: a page with a `record_class` guards its saves (ui.form.EditGuard: a save
+over someone else's newer edit of the same field is refused and shown side by side), and when another
+desk changes the record open in the form (AppContext.others_changed) a quiet banner says so: an
+unchanged form shows the new values at once; typed text is never replaced except by 重新载入."""
 from __future__ import annotations
 
 import uuid
@@ -13,6 +18,7 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,13 +36,15 @@ from models.services.trash import delete_record
 from models.services.undo import undo_last_edit as undo_from_op_log
 from ui import list_print, messages
 from ui.context import AppContext
-from ui.form import FieldSpec, FormWidget
+from ui.form import EditGuard, FieldSpec, FormWidget
 from ui.history_dialog import record_history_rows, show_record_history
 from ui.i18n import tr
 from ui.row_model import Column, RowTableModel
 
 Rows = list[tuple[uuid.UUID, Sequence[object]]]
 Session = Any   # the SQLAlchemy session of ctx.db.read_scope()/write_scope(); ui/ names no sqlalchemy type
+EditBase = dict[str, tuple[str, ...]] | None
+BANNER_STYLE = "QFrame#others_banner { background: #fff8dc; border: 1px solid #e0c97f; border-radius: 3px; }"
 
 
 class TablePage(QWidget):
@@ -45,6 +53,8 @@ class TablePage(QWidget):
     columns: Sequence[Column] = ()
     specs: Sequence[FieldSpec] = ()
     error_fields: dict[str, str] = {}
+    record_class: type | None = None            # the model the form edits: its saves are guarded
+    guarded_fields: Sequence[str] | None = None  # the fields the form shows (default: the specs' names)
     record_changed = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -121,6 +131,7 @@ class TablePage(QWidget):
         self.heading = QLabel()
         self._style_heading()
         right_layout.addWidget(self.heading)
+        right_layout.addWidget(self._make_banner())
         right_layout.addLayout(buttons)
         extra = self.extra_panel()
         if extra is not None:
@@ -139,8 +150,79 @@ class TablePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        self.guard = (EditGuard(self.record_class, self.guarded_fields or [spec.name for spec in self.specs])
+                      if self.record_class is not None else None)
+        ctx.others_changed.connect(self.others_changed)
         self.reload()
         self._start_new()
+
+    def _make_banner(self) -> QFrame:
+        """此记录已被 XX 修改：重新载入 / 继续编辑 (hidden until another desk changes the open record)."""
+        self.banner = QFrame()
+        self.banner.setObjectName("others_banner")
+        self.banner.setStyleSheet(BANNER_STYLE)
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(8, 4, 8, 4)
+        self.banner_label = QLabel()
+        self.banner_label.setWordWrap(True)
+        row.addWidget(self.banner_label, 1)
+        self.reload_button = QPushButton(tr("重新载入"))
+        self.reload_button.setObjectName("banner_reload")
+        self.reload_button.setToolTip(tr("放弃尚未保存的修改，显示别人保存后的内容"))
+        self.reload_button.clicked.connect(self._reload_clicked)
+        self.keep_button = QPushButton(tr("继续编辑"))
+        self.keep_button.setObjectName("banner_keep")
+        self.keep_button.setToolTip(tr("保留您填写的内容；保存时如与别人改的是同一字段，会并列显示两种内容供选择"))
+        self.keep_button.clicked.connect(self.banner_hide)
+        self.close_banner_button = QPushButton(tr("知道了"))
+        self.close_banner_button.setObjectName("banner_close")
+        self.close_banner_button.clicked.connect(self.banner_hide)
+        for button in (self.reload_button, self.keep_button, self.close_banner_button):
+            row.addWidget(button)
+        self.banner.hide()
+        return self.banner
+
+    def banner_hide(self) -> None:
+        self.banner.hide()
+
+    def _show_banner(self, text: str, *, choice: bool) -> None:
+        self.banner_label.setText(text)
+        self.reload_button.setVisible(choice)
+        self.keep_button.setVisible(choice)
+        self.close_banner_button.setVisible(not choice)
+        self.banner.show()
+
+    def others_changed(self, changes: Any) -> None:
+        """Another desk changed records (models.services.changes.Changes): if one is open here, say so.
+        An unchanged form shows the new values at once; typed text stays until 重新载入."""
+        if self.current_id is None or not self.entity:
+            return
+        people = changes.changed_by(self.entity, self.current_id)
+        if not people:
+            return
+        who = "、".join(people)
+        if self.form.is_dirty():
+            self._show_banner(tr("此记录已被 {who} 修改（您填写的内容仍在表单中）").format(who=who), choice=True)
+        elif self.reload_current():
+            self._show_banner(tr("此记录已被 {who} 修改，已显示最新内容").format(who=who), choice=False)
+        else:
+            self._show_banner(tr("刚才显示的记录已被 {who} 删除").format(who=who), choice=False)
+
+    def _reload_clicked(self) -> None:
+        if not self.reload_current():
+            self._show_banner(tr("刚才显示的记录已被删除"), choice=False)
+
+    def reload_current(self) -> bool:
+        """重新载入: the open record as stored now (typed text is dropped). False when it is gone."""
+        if self.current_id is None:
+            return False
+        self.form.mark_clean()
+        try:
+            self._show_record(self.current_id)
+        except DomainError:   # deleted meanwhile (by another desk): the form starts afresh
+            self._start_new()
+            return False
+        return True
 
     def _style_heading(self) -> None:
         """The record's heading: bold and 3 pt above the window font, following the 字号 setting."""
@@ -165,7 +247,12 @@ class TablePage(QWidget):
         raise NotImplementedError
 
     def update_record(self, session: Session, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
+        """Save `changes` of record `row_id`; pass `self.edit_base(row_id)` to the service as `base`."""
         raise NotImplementedError
+
+    def edit_base(self, row_id: uuid.UUID) -> EditBase:
+        """The field heads the form loaded of `row_id` (None: the page is not guarded)."""
+        return self.guard.base_for(row_id) if self.guard is not None else None
 
     def extra_panel(self) -> QWidget | None:
         return None
@@ -260,6 +347,9 @@ class TablePage(QWidget):
     def _show_record(self, row_id: uuid.UUID) -> None:
         with self.ctx.db.read_scope() as session:
             values = self.load_record(session, row_id)
+            if self.guard is not None:   # what the form shows, to refuse overwriting others' edits
+                self.guard.load(session, row_id)
+        self.banner.hide()
         self.current_id = row_id
         self.delete_button.setEnabled(True)
         self.history_button.setEnabled(True)
@@ -277,6 +367,9 @@ class TablePage(QWidget):
         if not self.confirm_leave():
             return False
         self.current_id = None
+        self.banner.hide()
+        if self.guard is not None:
+            self.guard.clear()
         self.delete_button.setEnabled(False)
         self.history_button.setEnabled(False)
         self._stored = {}
@@ -314,6 +407,8 @@ class TablePage(QWidget):
                         self.last_edit = (self.current_id, {k: self._stored.get(k) for k in changes})
         except DomainError as exc:
             self.form.show_domain_error(exc, self.error_fields)
+            if exc.code == "edit_conflict" and self.guard is not None:
+                return self.guard.resolve(self, exc, self.ctx.db.read_scope, self.save)
             return False
         self.undo_button.setEnabled(self.last_edit is not None)
         self.form.mark_clean()

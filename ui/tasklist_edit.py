@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from models.errors import DomainError
 from models.services import task_editing as te
 from models.services.tasks import add_progress
-from models.tasklist import PROGRESS_STATUSES
+from models.tasklist import PROGRESS_STATUSES, ProgressEntry
 from ui import messages
-from ui.form import FieldSpec
+from ui.form import EditGuard, FieldSpec
 from ui.history_dialog import HistoryDialog, history_rows
 from ui.i18n import tr
 from ui.values_dialog import ask_values
@@ -39,6 +39,35 @@ def _ask(page: TaskListPage, title: str, specs: tuple[FieldSpec, ...], initial: 
     def check(values: dict[str, object]) -> None:
         with page.ctx.db.write_scope() as session:
             holder["result"] = save(session, values)
+
+    if ask_values(page, title, specs, initial, check=check, error_fields=FIELD_OF_CODE) is None:
+        return None
+    return holder.get("result")
+
+
+def _ask_guarded(page: TaskListPage, title: str, specs: tuple[FieldSpec, ...], guard: EditGuard, row_id: uuid.UUID,
+                 read: Callable[[Session], dict[str, object]],
+                 save: Callable[[Session, dict[str, object], dict[str, tuple[str, ...]] | None], object]) -> object | None:
+    """An edit dialog of one record that refuses to overwrite another desk's newer edit: the values shown
+    and their field heads are read in one snapshot; a conflict on 确定 is shown side by side (覆盖 or not)."""
+    def load(session: Session) -> dict[str, object]:
+        guard.load(session, row_id)
+        return read(session)
+
+    try:
+        initial = page.ctx.read(load)
+    except DomainError as exc:   # deleted meanwhile by another desk
+        messages.show_error(page, exc)
+        page.after_write()
+        return None
+    holder: dict[str, object] = {}
+
+    def write(values: dict[str, object], base: dict[str, tuple[str, ...]] | None) -> object:
+        with page.ctx.db.write_scope() as session:
+            return save(session, values, base)
+
+    def check(values: dict[str, object]) -> None:
+        holder["result"] = guard.save_in_dialog(page, page.ctx.db.read_scope, lambda base: write(values, base))
 
     if ask_values(page, title, specs, initial, check=check, error_fields=FIELD_OF_CODE) is None:
         return None
@@ -128,17 +157,17 @@ def edit_current(page: TaskListPage) -> None:
     if node is None:
         return
     kind, node_id = node
-    data = page.nodes[node_id]
     if kind == "aspect":
         specs: tuple[FieldSpec, ...] = (FieldSpec("title", tr("方面名称")),)
     elif kind == "task":
         specs = (FieldSpec("text", tr("任务内容"), "multiline"),)
     else:
         specs = MEASURE_SPECS
-    initial = {spec.name: getattr(data, spec.name) for spec in specs}
     title = {"aspect": tr("修改方面"), "task": tr("修改任务"), "measure": tr("修改措施")}[kind]
-    if _ask(page, title, specs, initial, lambda s, v: te.edit_node(s, kind, node_id, **{k: str(x) for k, x in v.items()})
-            or True) is not None:
+    guard = EditGuard(te.NODE_CLASSES[kind], [spec.name for spec in specs])
+    if _ask_guarded(page, title, specs, guard, node_id, lambda s: te.node_values(s, kind, node_id),
+                    lambda s, v, base: te.edit_node(s, kind, node_id, base=base, **{k: str(x) for k, x in v.items()})
+                    or True) is not None:
         page.after_write(node_id)
 
 
@@ -185,16 +214,17 @@ def correct_entry(page: TaskListPage) -> None:
     entry, measure_id = page.current_entry(), page.current_measure
     if entry is None or measure_id is None:
         return
-    initial = {"status": entry.status, "reported_on": entry.reported_on, "reporter": entry.reporter, "text": entry.text}
 
-    def save(session: Session, values: dict[str, object]) -> bool:
+    def save(session: Session, values: dict[str, object], base: dict[str, tuple[str, ...]] | None) -> bool:
         reported_on = values["reported_on"]
         te.correct_progress(session, entry.id, status=str(values["status"]), text=str(values["text"]),
                             reported_on=reported_on if isinstance(reported_on, dt.date) else None,  # type: ignore[arg-type]
-                            reporter=str(values["reporter"]))
+                            reporter=str(values["reporter"]), base=base)
         return True
 
-    if _ask(page, tr("修改进展"), ENTRY_SPECS, initial, save) is not None:
+    guard = EditGuard(ProgressEntry, te.PROGRESS_FIELDS)
+    if _ask_guarded(page, tr("修改进展"), ENTRY_SPECS, guard, entry.id,
+                    lambda s: te.progress_values(s, entry.id), save) is not None:
         page.after_write(measure_id)
         page.select_entry(entry.id)
 

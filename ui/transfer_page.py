@@ -20,7 +20,7 @@ from models.services.transfers import (
     set_feedback_days,
     transfer_values,
 )
-from models.transfer import TRANSFER_DIRECTIONS, TRANSFER_KINDS
+from models.transfer import TRANSFER_DIRECTIONS, TRANSFER_KINDS, Transfer
 from ui.form import FieldSpec
 from ui.i18n import tr
 from ui.row_model import Column
@@ -56,6 +56,8 @@ class TransferPage(TablePage):
                     "transfer_received_before_sent": "received_on", "transfer_feedback_before_start": "feedback_on",
                     "transfer_feedback_days": "feedback_days", "case_not_found": CASE_FIELD,
                     "case_ambiguous": CASE_FIELD}
+    record_class = Transfer   # saves refuse to overwrite another desk's newer edit (edit_conflict)
+    guarded_fields = (*(spec.name for spec in specs if spec.name != CASE_FIELD), "case_id")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._rows: list[TransferRow] = []
@@ -107,7 +109,7 @@ class TransferPage(TablePage):
         return add_transfer(session, str(values.pop("title", "")), **values).id
 
     def update_record(self, session: Session, row_id: uuid.UUID, changes: dict[str, Any]) -> None:
-        edit_transfer(session, row_id, **self._with_case_id(session, changes))
+        edit_transfer(session, row_id, base=self.edit_base(row_id), **self._with_case_id(session, changes))
 
     def edit_feedback_days(self) -> None:
         current = self.ctx.read(feedback_days_by_kind)

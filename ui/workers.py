@@ -174,17 +174,20 @@ def run_operation(parent: QWidget, op: Operation, on_done: Callable[[Any], None]
 _queries: set[Worker] = set()
 
 
-def run_query(job: Job, on_done: Callable[[Any], None]) -> Worker:
+def run_query(job: Job, on_done: Callable[[Any], None],
+              on_error: Callable[[BaseException], None] | None = None) -> Worker:
     """A read off the GUI thread without a dialog (Anki's QueryOp), for what a screen shows a moment
     later (首页's record counts): `job` opens its own read snapshot; `on_done(result)` runs on the GUI
     thread. Pass a method of the widget: once the widget is gone it is not called. A read that fails
-    (the database closed meanwhile) is logged and shows nothing."""
+    (the database closed meanwhile) is logged and shows nothing (`on_error` hears of it)."""
     worker = Worker(job)
     _queries.add(worker)   # alive until it reports, whatever happens to the widget
 
     def failed(exc: object) -> None:
         _queries.discard(worker)
         log.warning("background read failed: %s", type(exc).__name__)
+        if on_error is not None and isinstance(exc, BaseException):
+            on_error(exc)
 
     worker.signals.finished.connect(on_done)
     worker.signals.finished.connect(lambda _result: _queries.discard(worker))

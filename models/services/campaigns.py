@@ -15,6 +15,7 @@ from models.errors import DomainError
 from models.oplog import tombstone
 from models.services.cases import case_label
 from models.services.common import as_uuid, get_live, next_sort_key, update_fields
+from models.services.edit_guard import EditBase
 from models.services.transfers import OpenDeadline
 from models.suggestion import Suggestion
 
@@ -71,9 +72,11 @@ def add_campaign(session: Session, name: str, *, standard_phases: bool = True, *
     return campaign
 
 
-def edit_campaign(session: Session, campaign_id: uuid.UUID | str, **changes: object) -> Campaign:
+def edit_campaign(session: Session, campaign_id: uuid.UUID | str, *, base: EditBase | None = None,
+                  **changes: object) -> Campaign:
+    """`base`: the field heads the form loaded (edit_guard); someone else's newer edit is not overwritten."""
     campaign = get_live(session, Campaign, campaign_id)
-    update_fields(campaign, changes)
+    update_fields(campaign, changes, base)
     _validate(campaign)
     session.flush()
     return campaign
@@ -108,9 +111,10 @@ def add_phase(session: Session, campaign_id: uuid.UUID | str, name: str, start_o
     return phase
 
 
-def edit_phase(session: Session, phase_id: uuid.UUID | str, **changes: object) -> CampaignPhase:
+def edit_phase(session: Session, phase_id: uuid.UUID | str, *, base: EditBase | None = None,
+               **changes: object) -> CampaignPhase:
     phase = get_live(session, CampaignPhase, phase_id)
-    update_fields(phase, changes)
+    update_fields(phase, changes, base)
     _validate_phase(phase)
     session.flush()
     return phase

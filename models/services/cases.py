@@ -12,6 +12,7 @@ from models.case import CASE_KINDS, CASE_SOURCES, CASE_STATUSES, Case
 from models.errors import DomainError
 from models.registry import fill_defaults
 from models.services.common import get_live, update_fields
+from models.services.edit_guard import EditBase
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,12 @@ def register_case(session: Session, title: str, **fields: object) -> Case:
     return case
 
 
-def edit_case(session: Session, case_id: uuid.UUID | str, **changes: object) -> Case:
+def edit_case(session: Session, case_id: uuid.UUID | str, *, base: EditBase | None = None,
+              **changes: object) -> Case:
+    """`base`: the field heads the form loaded (models/services/edit_guard.py); a field someone else
+    changed since is refused with edit_conflict instead of overwritten."""
     case = get_live(session, Case, case_id)
-    update_fields(case, changes)
+    update_fields(case, changes, base)
     _validate(case)
     session.flush()
     return case

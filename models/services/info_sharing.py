@@ -21,6 +21,7 @@ from models.rules.deadline_phrase import (
     parse_deadline_phrase,
 )
 from models.services.common import get_live, update_fields
+from models.services.edit_guard import EditBase
 from models.services.transfers import OpenDeadline
 
 SHARE_FIELDS = ("direction", "category", "provider", "period", "sent_on", "schedule", "next_due", "content", "note")
@@ -99,10 +100,12 @@ def add_info_share(session: Session, *, provider: str, category: str = SHARE_CAT
     return share
 
 
-def edit_info_share(session: Session, share_id: uuid.UUID | str, **changes: object) -> InfoShare:
-    """Changing 报送日期 or 报送频次 recomputes the next due date, unless the clerk sets it in the same edit."""
+def edit_info_share(session: Session, share_id: uuid.UUID | str, *, base: EditBase | None = None,
+                    **changes: object) -> InfoShare:
+    """Changing 报送日期 or 报送频次 recomputes the next due date, unless the clerk sets it in the same edit.
+    `base`: the field heads the form loaded (edit_guard); someone else's newer edit is not overwritten."""
     share = get_live(session, InfoShare, share_id)
-    update_fields(share, changes)
+    update_fields(share, changes, base)
     if ("sent_on" in changes or "schedule" in changes) and "next_due" not in changes:
         share.next_due = next_report_due(share.schedule, share.sent_on) or share.next_due
     _validate(share)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from models.errors import DomainError
 from models.meeting import MEETING_KINDS, Meeting, MeetingDecision
 from models.services.common import get_live, next_sort_key, update_fields
+from models.services.edit_guard import EditBase
 from models.services.tasks import add_measure, add_task
 from models.tasklist import Task, TaskAspect, TaskList
 
@@ -53,9 +54,11 @@ def add_meeting(session: Session, title: str, held_on: dt.date | None, *, kind: 
     return meeting
 
 
-def edit_meeting(session: Session, meeting_id: uuid.UUID | str, **changes: object) -> Meeting:
+def edit_meeting(session: Session, meeting_id: uuid.UUID | str, *, base: EditBase | None = None,
+                 **changes: object) -> Meeting:
+    """`base`: the field heads the form loaded (edit_guard); someone else's newer edit is not overwritten."""
     meeting = get_live(session, Meeting, meeting_id)
-    update_fields(meeting, changes)
+    update_fields(meeting, changes, base)
     _validate(meeting)
     session.flush()
     return meeting

@@ -16,6 +16,7 @@ from models.rules.deadlines import days_left, reply_period_text
 from models.rules.doc_number import check_doc_number
 from models.rules.warning import WarningLevel, warning_level
 from models.services.common import get_live, next_sort_key, update_fields
+from models.services.edit_guard import EditBase
 from models.suggestion import (
     ADOPTIONS,
     RECTIFICATIONS,
@@ -103,9 +104,11 @@ def draft_suggestion(session: Session, addressee_name: str, *, items: list[str] 
     return suggestion
 
 
-def edit_suggestion(session: Session, suggestion_id: uuid.UUID | str, **changes: object) -> Suggestion:
+def edit_suggestion(session: Session, suggestion_id: uuid.UUID | str, *, base: EditBase | None = None,
+                    **changes: object) -> Suggestion:
+    """`base`: the field heads the form loaded (edit_guard); someone else's newer edit is not overwritten."""
     suggestion = get_live(session, Suggestion, suggestion_id)
-    update_fields(suggestion, changes)
+    update_fields(suggestion, changes, base)
     _validate(suggestion)
     session.flush()
     return suggestion
@@ -139,31 +142,34 @@ def next_doc_number(session: Session, kind: str, year: int) -> str:
     return format_doc_number(prefix, year, serials.get(prefix, 0) + 1)
 
 
-def issue(session: Session, suggestion_id: uuid.UUID | str, doc_no: str, issued_on: dt.date) -> Suggestion:
+# The lifecycle steps below take the `base` their dialog loaded, like edit_suggestion (edit_guard).
+def issue(session: Session, suggestion_id: uuid.UUID | str, doc_no: str, issued_on: dt.date, *,
+          base: EditBase | None = None) -> Suggestion:
     if not doc_no.strip():
         raise DomainError("doc_no_empty", "制发检察建议须填写文号")
-    return edit_suggestion(session, suggestion_id, doc_no=doc_no.strip(), issued_on=issued_on)
+    return edit_suggestion(session, suggestion_id, base=base, doc_no=doc_no.strip(), issued_on=issued_on)
 
 
 def mark_served(session: Session, suggestion_id: uuid.UUID | str, served_on: dt.date,
-                method: str = "直接送达") -> Suggestion:
+                method: str = "直接送达", *, base: EditBase | None = None) -> Suggestion:
     suggestion = get_live(session, Suggestion, suggestion_id)
     if suggestion.issued_on is None:
         raise DomainError("not_issued", "该检察建议尚未制发，不能登记送达")
-    return edit_suggestion(session, suggestion_id, served_on=served_on, service_method=method)
+    return edit_suggestion(session, suggestion_id, base=base, served_on=served_on, service_method=method)
 
 
 def record_reply(session: Session, suggestion_id: uuid.UUID | str, replied_on: dt.date, content: str,
-                 *, reply_doc_no: str = "", adoption: str = "采纳") -> Suggestion:
+                 *, reply_doc_no: str = "", adoption: str = "采纳", base: EditBase | None = None) -> Suggestion:
     suggestion = get_live(session, Suggestion, suggestion_id)
     if suggestion.served_on is None:
         raise DomainError("not_served", "该检察建议尚未送达，不能登记回复")
-    return edit_suggestion(session, suggestion_id, replied_on=replied_on, reply_content=content.strip(),
+    return edit_suggestion(session, suggestion_id, base=base, replied_on=replied_on, reply_content=content.strip(),
                            reply_doc_no=reply_doc_no.strip(), adoption=adoption)
 
 
 def record_rectification(session: Session, suggestion_id: uuid.UUID | str, status: str, detail: str = "", *,
-                         follow_up: str | None = None, follow_up_due: dt.date | None = None) -> Suggestion:
+                         follow_up: str | None = None, follow_up_due: dt.date | None = None,
+                         base: EditBase | None = None) -> Suggestion:
     """整改 and 跟进: the state of rectification, what the follow-up found, and when to look again
     (回头看; the date then shows on the dashboard until the suggestion is closed)."""
     changes: dict[str, object] = {"rectification": status, "rectification_detail": detail}
@@ -171,12 +177,12 @@ def record_rectification(session: Session, suggestion_id: uuid.UUID | str, statu
         changes["follow_up"] = follow_up
     if follow_up_due is not None:
         changes["follow_up_due"] = follow_up_due
-    return edit_suggestion(session, suggestion_id, **changes)
+    return edit_suggestion(session, suggestion_id, base=base, **changes)
 
 
 def close_suggestion(session: Session, suggestion_id: uuid.UUID | str, closed_on: dt.date, *,
-                     litigation: bool = False) -> Suggestion:
-    return edit_suggestion(session, suggestion_id, closed_on=closed_on, litigation=litigation)
+                     litigation: bool = False, base: EditBase | None = None) -> Suggestion:
+    return edit_suggestion(session, suggestion_id, base=base, closed_on=closed_on, litigation=litigation)
 
 
 def items_of(session: Session, suggestion_id: uuid.UUID) -> list[SuggestionItem]:
@@ -391,7 +397,8 @@ def _record_fields(session: Session, values: dict[str, object]) -> tuple[dict[st
     return fields, items
 
 
-def save_suggestion(session: Session, suggestion_id: uuid.UUID | None, values: dict[str, object]) -> uuid.UUID:
+def save_suggestion(session: Session, suggestion_id: uuid.UUID | None, values: dict[str, object], *,
+                    base: EditBase | None = None) -> uuid.UUID:
     """The suggestion form's 保存: a new draft, or the changed fields of an existing record (every stage
     included; each change is a field op, so 修改记录 shows who corrected what)."""
     fields, items = _record_fields(session, values)
@@ -401,5 +408,5 @@ def save_suggestion(session: Session, suggestion_id: uuid.UUID | None, values: d
     if items is not None:
         replace_items(session, suggestion_id, items)
     if fields:
-        edit_suggestion(session, suggestion_id, **fields)
+        edit_suggestion(session, suggestion_id, base=base, **fields)
     return suggestion_id

@@ -23,6 +23,7 @@ from models.rules.warning import WarningLevel
 from models.services import tasks
 from models.services.common import FieldChange, as_uuid, change_history, get_live, update_fields
 from models.services.due import live_measures_query, measure_level, near_days_setting
+from models.services.edit_guard import EditBase
 from models.services.trash import delete_record
 from models.sync.peers import Peer
 from models.tasklist import (
@@ -199,8 +200,16 @@ def _node(session: Session, kind: str, node_id: uuid.UUID | str) -> TaskAspect |
     return get_live(session, cls, node_id)
 
 
-def edit_node(session: Session, kind: str, node_id: uuid.UUID | str, **changes: str) -> None:
-    """Change a 方面's title, a 任务's text or a 措施's text, 完成时限 and 责任单位 (its due date follows)."""
+def node_values(session: Session, kind: str, node_id: uuid.UUID | str) -> dict[str, object]:
+    """The editable fields of a 方面/任务/措施 as stored now (what its edit dialog shows)."""
+    node = _node(session, kind, node_id)
+    return {name: getattr(node, name) for name in EDITABLE[kind]}
+
+
+def edit_node(session: Session, kind: str, node_id: uuid.UUID | str, *, base: EditBase | None = None,
+              **changes: str) -> None:
+    """Change a 方面's title, a 任务's text or a 措施's text, 完成时限 and 责任单位 (its due date follows).
+    `base`: the field heads the dialog loaded (edit_guard); someone else's newer edit is not overwritten."""
     node = _node(session, kind, node_id)
     allowed = EDITABLE[kind]
     for key in changes:
@@ -210,7 +219,7 @@ def edit_node(session: Session, kind: str, node_id: uuid.UUID | str, **changes: 
     main = allowed[0]
     if main in cleaned:
         _required(cleaned[main], f"{NODE_LABELS[kind]}内容" if kind != "aspect" else "方面名称")
-    update_fields(node, {k: v for k, v in cleaned.items() if getattr(node, k) != v})
+    update_fields(node, {k: v for k, v in cleaned.items() if getattr(node, k) != v}, base)
     session.flush()
 
 
@@ -298,10 +307,19 @@ def progress_entries(session: Session, measure_id: uuid.UUID | str) -> list[Prog
             for e in entries]
 
 
+PROGRESS_FIELDS = ("status", "reported_on", "reporter", "text")
+
+
+def progress_values(session: Session, entry_id: uuid.UUID | str) -> dict[str, object]:
+    """A 进展 entry's correctable fields as stored now (what its edit dialog shows)."""
+    entry = get_live(session, ProgressEntry, entry_id)
+    return {name: getattr(entry, name) for name in PROGRESS_FIELDS}
+
+
 def correct_progress(session: Session, entry_id: uuid.UUID | str, *, status: str, text: str,
-                     reported_on: dt.date, reporter: str = "") -> None:
+                     reported_on: dt.date, reporter: str = "", base: EditBase | None = None) -> None:
     """Correct a 进展 entry in place (the op log keeps what it said before, shown in 修改记录).
-    The quarter it counts for follows a changed report date."""
+    The quarter it counts for follows a changed report date. `base`: as edit_node's."""
     entry = get_live(session, ProgressEntry, entry_id)
     if status not in PROGRESS_STATUSES:
         raise DomainError("progress_status", f"进展状态只能是：{'、'.join(PROGRESS_STATUSES)}", field="status")
@@ -311,7 +329,7 @@ def correct_progress(session: Session, entry_id: uuid.UUID | str, *, status: str
                                   "reporter": reporter.strip()}
     if reported_on != entry.reported_on and entry.period == tasks.quarter_label(entry.reported_on or reported_on):
         changes["period"] = tasks.quarter_label(reported_on)
-    update_fields(entry, {k: v for k, v in changes.items() if getattr(entry, k) != v})
+    update_fields(entry, {k: v for k, v in changes.items() if getattr(entry, k) != v}, base)
     session.flush()
 
 

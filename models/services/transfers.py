@@ -17,6 +17,7 @@ from models.rules.deadlines import reply_due
 from models.rules.holidays import HolidayCalendar
 from models.rules.warning import WarningLevel, warning_level
 from models.services.common import get_live, update_fields
+from models.services.edit_guard import EditBase
 from models.settings import get_setting, set_setting
 from models.transfer import (
     DEFAULT_FEEDBACK_DAYS,
@@ -125,11 +126,13 @@ def add_transfer(session: Session, title: str, *, kind: str = "线索移送", di
     return transfer
 
 
-def edit_transfer(session: Session, transfer_id: uuid.UUID | str, **changes: object) -> Transfer:
+def edit_transfer(session: Session, transfer_id: uuid.UUID | str, *, base: EditBase | None = None,
+                  **changes: object) -> Transfer:
+    """`base`: the field heads the form loaded (edit_guard); someone else's newer edit is not overwritten."""
     transfer = get_live(session, Transfer, transfer_id)
     if "feedback_days" in changes:
         changes = {**changes, "feedback_days": _check_days(changes["feedback_days"])}
-    update_fields(transfer, changes)
+    update_fields(transfer, changes, base)
     _validate(session, transfer)
     session.flush()
     return transfer

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.errors import DomainError
 from models.services.common import get_live, update_fields
+from models.services.edit_guard import EditBase
 from models.unit import UNIT_KINDS, Unit
 from reports.xlsx.units import is_all_members, is_vague, unit_names
 
@@ -55,11 +56,13 @@ def add_unit(session: Session, name: str, *, kind: str = "行政机关", short_n
     return unit
 
 
-def edit_unit(session: Session, unit_id: uuid.UUID | str, **changes: object) -> Unit:
+def edit_unit(session: Session, unit_id: uuid.UUID | str, *, base: EditBase | None = None,
+              **changes: object) -> Unit:
+    """`base`: the field heads the form loaded (edit_guard); someone else's newer edit is not overwritten."""
     unit = get_live(session, Unit, unit_id)
     if "aliases" in changes:
         changes = {**changes, "aliases": "、".join(split_aliases(str(changes["aliases"] or "")))}
-    update_fields(unit, changes)
+    update_fields(unit, changes, base)
     _validate(unit.name, unit.kind)
     session.flush()
     return unit
