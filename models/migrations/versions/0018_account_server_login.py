@@ -1,14 +1,14 @@
 """per-person server logins (issue 16): account.server_login, the account's PostgreSQL LOGIN role
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
