@@ -35,6 +35,7 @@ def _old_database(folder):
         set_setting(session, "display_name", "埇桥区院内勤")
         register_case(session, "旧版登记的案件", handler="张三")
         session.execute(text("DROP TABLE account"))
+        session.execute(text("DROP TABLE sync_attestation"))   # added after accounts (0017)
         session.execute(text("UPDATE alembic_version SET version_num = '0015'"))
     db.close()
     return path, recovery
