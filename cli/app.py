@@ -14,7 +14,6 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
-from models.platform import default_db_path
 from models.storage import Database
 
 PASSWORD_ENV = "FJLD_PASSWORD"          # for unattended runs (scripts, scheduled tasks)
@@ -34,24 +33,33 @@ def ask_secret(prompt: str, env_name: str) -> str:
 class CliContext:
     args: argparse.Namespace
     _db: Database | None = field(default=None, repr=False)
+    _warned: bool = field(default=False, repr=False)   # a damaged database choice is said once
+
+    @property
+    def target(self) -> str:
+        """What the command opens: --db, else the database chosen on this computer in the window
+        (models/connection.py: a server), else the per-user file."""
+        from models.connection import startup_database
+
+        value, problem = startup_database(self.args.db)
+        if problem and not self._warned:
+            print(problem, file=sys.stderr)
+            self._warned = True
+        return value
 
     @property
     def server_url(self) -> str | None:
-        """The --db value when it names a PostgreSQL server (a URL is never taken as a file path)."""
-        from models.backend import is_server_url, looks_like_url, parse_server_url
+        """The target when it names a PostgreSQL server (a URL is never taken as a file path)."""
+        from models.backend import is_server_url
 
-        value = self.args.db or ""
-        if is_server_url(value):
-            return value.strip()
-        if looks_like_url(value):
-            parse_server_url(value)  # raises the one-line refusal of an unknown scheme
-        return None
+        value = self.target
+        return value.strip() if is_server_url(value) else None
 
     @property
     def db_path(self) -> Path:
         if self.server_url is not None:
             raise DomainError("server_db", "这个命令只适用于本机数据库文件；服务器上的数据库由管理员在服务器上维护")
-        return Path(self.args.db) if self.args.db else default_db_path()
+        return Path(self.target)
 
     def server_password(self) -> str:
         """The server login's password: in the URL, else FJLD_PASSWORD, else remembered in this
