@@ -14,6 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A file stamped back to an older revision by hand (tests/accounts builds "the version before accounts"
+    # by stamping 0015 over a current schema) already has the table: nothing to do then.
+    if 'sync_attestation' in sa.inspect(op.get_bind()).get_table_names():
+        return
     op.create_table(
         'sync_attestation',
         sa.Column('att_id', sa.String(length=64), nullable=False),
