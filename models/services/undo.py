@@ -40,19 +40,28 @@ class LastEdit:
         return f"撤销对{kind}的修改"
 
 
+def _mine(session: Session) -> tuple[str, str | None]:
+    """Whose edits 撤销 reverts: this site's, by the person writing in this session. On a server every desk
+    writes as the one office site, and on a shared PC several accounts do: one person's Ctrl+Z must never
+    revert another's edit. (A read session carries no writer: any person of this site.)"""
+    writer = session.info.get("writer")
+    return local_state(session).site_id, (writer.user if writer is not None else None)
+
+
 def _row_ops(session: Session, entity: str, row_id: uuid.UUID) -> list[Op]:
     return list(session.scalars(select(Op).where(Op.entity == entity, Op.row_id == str(row_id))))
 
 
 def last_edit(session: Session, entity: str, row_id: uuid.UUID | str) -> LastEdit | None:
-    """The record's newest local edit, or None when it has none (a new record, or only peers' edits).
+    """The record's newest edit by this person here, or None when it has none (a new record, or only
+    peers' or colleagues' edits).
     Raises DomainError when that edit can no longer be undone (changed since, or it settled a conflict)."""
     if entity not in ENTITY_BY_NAME:
         raise DomainError("bad_entity", f"没有这类记录：{entity}")
     row_id = as_uuid(row_id)
     ops = _row_ops(session, entity, row_id)
-    me = local_state(session).site_id
-    mine = [op for op in ops if op.site_id == me and op.field != CREATE_FIELD]
+    site, user = _mine(session)
+    mine = [op for op in ops if op.site_id == site and op.field != CREATE_FIELD and user in (None, op.user)]
     if not mine:
         return None
     newest = max(op.hlc for op in mine)
@@ -94,8 +103,10 @@ def undo_last_edit(session: Session, entity: str, row_id: uuid.UUID | str) -> La
 def last_local_edit(session: Session, entity: str | None = None) -> LastEdit | None:
     """The newest edit made on this workstation to any record (of kind `entity`): Ctrl+Z with no
     record selected, e.g. right after a 删除."""
-    me = local_state(session).site_id
-    query = select(Op.entity, Op.row_id).where(Op.site_id == me, Op.field != CREATE_FIELD)
+    site, user = _mine(session)
+    query = select(Op.entity, Op.row_id).where(Op.site_id == site, Op.field != CREATE_FIELD)
+    if user is not None:
+        query = query.where(Op.user == user)
     if entity is not None:
         query = query.where(Op.entity == entity)
     newest = session.execute(query.order_by(Op.hlc.desc()).limit(1)).first()

@@ -107,3 +107,28 @@ def test_undo_of_a_lifecycle_step_replaces_the_screens_snapshot(new_db):
         assert suggestion.replied_on is None and suggestion.reply_content == ""
         assert svc.stage_of(suggestion) == "待回复"
         assert suggestion.served_on == dt.date(2026, 9, 25)   # the earlier step stays
+
+
+def test_one_persons_ctrl_z_never_reverts_a_colleagues_edit(new_db):
+    """On a server every desk writes as the one office site (and on a shared PC several accounts do):
+    撤销 takes this person's newest edit, not the newest edit of the site."""
+    from tests.core.test_edit_guard_changes import second_desk
+
+    mine, theirs = _case(new_db), _case(new_db)
+    colleague = second_desk(new_db, "王芳")
+    try:
+        with new_db.write_scope() as session:
+            edit_case(session, mine, title="甲案（我改的）")
+        with colleague.write_scope() as session:                 # later, at another desk
+            edit_case(session, theirs, summary="同事补充的案情")
+        with new_db.write_scope() as session:
+            assert last_edit(session, "case", theirs) is None      # nothing of mine on that record
+            undone = undo_last_edit(session, "case", last_local_edit(session, "case").row_id)
+        assert undone.row_id == mine
+        with colleague.read_scope() as session:
+            assert get_live(session, Case, mine).title == "甲案"
+            assert get_live(session, Case, theirs).summary == "同事补充的案情"
+        with colleague.write_scope() as session:                 # the colleague's own Ctrl+Z: their edit
+            assert last_local_edit(session, "case").row_id == theirs
+    finally:
+        colleague.close()
