@@ -81,7 +81,7 @@ def _validate(share: InfoShare) -> None:
         raise DomainError("share_category_empty", f"请填写信息类别（如：{'、'.join(SHARE_CATEGORIES[:4])}）")
     if not share.provider.strip():
         raise DomainError("share_provider_empty", "请填写报送单位")
-    if share.schedule.strip() and parse_deadline_phrase(share.schedule, dt.date.today().year).kind is PhraseKind.UNKNOWN:
+    if (share.schedule or "").strip() and parse_deadline_phrase(share.schedule, dt.date.today().year).kind is PhraseKind.UNKNOWN:
         raise DomainError("share_schedule", "报送频次无法识别，请写成如“每季度首月10日前”“每月5日前”“每年1月31日前”")
     if share.next_due and share.sent_on and share.next_due <= share.sent_on:
         raise DomainError("share_next_due", "下次报送期限应晚于本次报送日期")

@@ -221,3 +221,10 @@ def test_info_share_series_next_due_on_the_due_list(new_db):
     with new_db.write_scope() as session:
         edit_info_share(session, ours, next_due=D(2026, 11, 15))   # the clerk may set the date himself
     assert D(2026, 11, 15) in [i.due for i in _items(new_db, D(2026, 10, 5), "info_share")]
+
+
+def test_an_info_share_without_a_schedule_is_added_with_no_next_due(new_db):
+    """报送频次 is optional (the CLI and scripts may leave it out): no next due date, no traceback."""
+    with new_db.write_scope() as session:
+        share = add_info_share(session, provider="宿州市司法局", sent_on=dt.date(2026, 7, 8))
+        assert share.schedule == "" and share.next_due is None
