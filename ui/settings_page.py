@@ -111,6 +111,12 @@ class SettingsPage(QWidget):
         for n, widget in enumerate((password, recovery, backup, restore, trash)):
             security_layout.addWidget(widget, 1 + n // 3, n % 3)
         security_layout.setColumnStretch(3, 1)
+        if ctx.db.server is not None:   # no key file and no file backups: the server's own (README)
+            for widget in (self.remember, recovery, backup, restore):
+                widget.hide()
+            server_note = QLabel(tr("服务器上的数据库由管理员在服务器上备份和恢复；这里的密码就是您的服务器账户密码。"))
+            server_note.setWordWrap(True)
+            security_layout.addWidget(server_note, 3, 0, 1, 4)
         self.font_size = QSpinBox()
         self.font_size.setObjectName("font_point_size")
         self.font_size.setRange(fonts.SMALLEST, fonts.LARGEST)
@@ -156,9 +162,10 @@ class SettingsPage(QWidget):
                                      "backup_dir": current.backup_dir}
         values.update({f"font_{role}": current.font_overrides.get(role, "") for role in FONT_LABELS})
         self.form.set_values(values)
-        self.remember.blockSignals(True)
-        self.remember.setChecked(remembers_key(self.ctx.db.path))
-        self.remember.blockSignals(False)
+        if self.ctx.db.server is None:
+            self.remember.blockSignals(True)
+            self.remember.setChecked(remembers_key(self.ctx.db.path))
+            self.remember.blockSignals(False)
 
     def save(self) -> bool:
         self.form.clear_errors()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import DomainError
+from models.permissions import may
 from models.services import sync as sync_service
 from models.services.common import LABELS
 from models.services.sync import PROFILES, ROLES, ExportResult, ImportResult
@@ -52,6 +53,12 @@ class SyncPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.allowed = may(ctx.db, "sync")
+        if not self.allowed:   # e.g. the liaison: on a server its login may not even read the sync bookkeeping
+            layout = QVBoxLayout(self)
+            layout.addWidget(QLabel(tr("您的账户没有同步权限：配对、导出和导入同步包由内勤或部门负责人办理。")))
+            layout.addStretch(1)
+            return
         self.identity_label = QLabel()
         identity_button = QPushButton(tr("设置本机同步身份…"))
         identity_button.clicked.connect(self.set_identity)
@@ -111,6 +118,8 @@ class SyncPage(QWidget):
         self.reload()
 
     def reload(self) -> None:
+        if not self.allowed:
+            return
         with self.ctx.db.read_scope() as session:
             identity = sync_service.identity_info(session)
             peers = sync_service.list_peers(session)
@@ -268,4 +277,5 @@ class SyncPage(QWidget):
         self.reload()
 
     def focus_search(self) -> None:
-        self.peers.setFocus()
+        if self.allowed:
+            self.peers.setFocus()
