@@ -95,7 +95,8 @@ def _init_server(args: argparse.Namespace, ctx: CliContext) -> int:
     from models.pg import initialize_server, remember_password
 
     password = ctx.server_password()
-    ctx._db = initialize_server(ctx.server_url or "", password, office_name=args.office, office_code=args.code)
+    ctx._db = initialize_server(ctx.server_url or "", password, office_name=args.office, office_code=args.code,
+                                user=getattr(args, "user", None))
     server = ctx._db.server
     assert server is not None
     if args.remember:

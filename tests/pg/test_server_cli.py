@@ -186,3 +186,11 @@ def test_a_remembered_server_password_lives_only_in_the_credential_store(empty_s
     assert memory_keyring.store == {}
     code, _, err = _run(["--db", url, "search", "宿州"], capsys)
     assert code == 1 and "FJLD_PASSWORD" in err
+
+
+def test_init_user_names_the_first_administrators_account(empty_server_db, monkeypatch, capsys):
+    url, _admin, _name = empty_server_db
+    monkeypatch.setenv("FJLD_PASSWORD", APP_PASSWORD)
+    assert _run(["--db", url, "--user", "王管理", "init", "--office", "宿州市人民检察院", "--code", "宿检"], capsys)[0] == 0
+    code, out, _err = _run(["--db", url, "account", "list"], capsys)
+    assert code == 0 and "王管理" in out
