@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError
@@ -20,7 +21,16 @@ ROLE_NAMES = {"procuratorate": "检察院", "liaison": "联络办", "government"
 def local_role(session: Session) -> str | None:
     """This workstation's role from its sync identity; None before one is set up (no limits then)."""
     row = session.get(SyncIdentity, 1)
-    return str(json.loads(row.secret_json)["role"]) if row is not None else None
+    if row is not None:
+        return str(json.loads(row.secret_json)["role"])
+    if session.get_bind().dialect.name == "postgresql":
+        # A server login that may not read the site's signing key (the liaison's) sees no identity row:
+        # the database gives it the role alone (models/pg_roles.py SITE_ROLE_FUNCTION), when it exists.
+        # (Asked apart: a call to a function that does not exist fails the statement even inside a CASE.)
+        if session.execute(text("SELECT to_regproc('fjld_site_role') IS NOT NULL")).scalar():
+            role = session.execute(text("SELECT fjld_site_role()")).scalar()
+            return str(role) if role else None
+    return None
 
 
 def writable_fields(session: Session, entity: str) -> frozenset[str] | None:

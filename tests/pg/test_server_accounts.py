@@ -280,3 +280,29 @@ def test_an_account_may_not_take_over_a_group_role_of_the_office(office):
                         user=staff_role(address.dbname), password="Group-2026-abc").close()
     with db.read_scope() as session:
         assert session.scalars(select(Account.name).where(Account.name == "staff")).first() is None
+
+
+def test_on_a_government_side_server_the_liaison_is_held_to_the_sites_role(office):
+    """The site's role limits every desk's writes (sync-security §A.3.8), also a login that may not read
+    the site's signing key: it reads the role through fjld_site_role()."""
+    import datetime as dt
+
+    from models.services.sync import set_identity
+    from models.services.tasks import add_aspect, add_measure, add_progress, add_task, create_task_list
+
+    db, _ids = office
+    with db.write_scope() as session:                 # the list as received from the procuratorate
+        tasks = create_task_list(session, 2026, "2026年任务清单")
+        task = add_task(session, add_aspect(session, tasks.id, "生态环境").id, 1, "河道整治")
+        measure_id = add_measure(session, task.id, "每季度巡查").id
+    with db.write_scope() as session:
+        set_identity(session, "宿州市司法局", "服务器", "government")
+    liaison = signed_in(db, "赵联络")
+    try:
+        with liaison.write_scope() as session:        # progress: the government side's to write
+            add_progress(session, measure_id, status="推进中", text="已巡查两次", reported_on=dt.date(2026, 3, 31))
+        with pytest.raises(DomainError) as refused, liaison.write_scope() as session:
+            add_task(session, task.aspect_id, 2, "联络员自己加的任务")   # the task list is the procuratorate's
+        assert refused.value.code == "not_writable" and "行政机关" in refused.value.message
+    finally:
+        liaison.close()
