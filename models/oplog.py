@@ -36,8 +36,10 @@ class Op(Base):
     value: Mapped[str] = mapped_column(Text)                            # canonical JSON
     pred: Mapped[str] = mapped_column(Text, default="[]")               # JSON list of op ids
     arrival: Mapped[int] = mapped_column(BigInteger, index=True)        # local order of arrival, not replicated
-    # Ed25519 signatures of the origin site, JSON {profile name: base64}: "full" over the op itself, and one
-    # per profile that cuts the op down (models/sync/signing.py). "" for this site's own ops (signed at export).
+    # How the origin vouches for the op (models/sync/FORMAT.md "Op signatures"): {"att": id} naming the
+    # origin's signed attestation (table sync_attestation) that lists this op's digest, or, for ops from
+    # op format 1, the per-op Ed25519 signatures {profile name: base64}. "" for this site's own ops until
+    # their first export attests them (written back here then).
     sig: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (Index("ix_op_row_field", "entity", "row_id", "field"),)
@@ -73,8 +75,8 @@ class OpRecord:
     field: str
     value: str
     pred: tuple[str, ...] = ()
-    # The origin's signatures (canonical JSON {profile: base64}, models/sync/signing.py); not part of the
-    # op's identity, so two records differing only here are the same op.
+    # How the origin vouches for it (as Op.sig: {"att": id} or format-1 per-op signatures); not part of
+    # the op's identity, so two records differing only here are the same op.
     sig: str = dc_field(default="", compare=False)
 
     @classmethod
