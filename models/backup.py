@@ -157,14 +157,7 @@ def back_up_blobs(backup: Path, dek: bytes | None, db_path: Path, folder: Path, 
     lacks are added from the live store, as hard links where the file system allows (a 2 GB store costs
     a directory listing, not a copy). Then every needed blob the live store has must be there at the
     same size. Returns the number of files added."""
-    from models.storage import make_engine
-
-    engine = make_engine(backup, dek)
-    try:
-        with engine.connect() as conn:
-            needed = needed_names(conn) if _has_table(conn, "blob_key") else set()
-    finally:
-        engine.dispose()
+    needed = _blob_names_in(backup, dek)
     write_manifest(manifest, needed, full_check)
     live = blob_dir_for(db_path)
     shared = shared_backup_dir(folder, db_path.stem)
@@ -175,6 +168,18 @@ def back_up_blobs(backup: Path, dek: bytes | None, db_path: Path, folder: Path, 
     if missing:
         raise DomainError("backup_corrupt", f"备份的附件文件不完整（缺少 {len(missing)} 个）：{shared}")
     return linked + copied
+
+
+def _blob_names_in(backup: Path, dek: bytes | None) -> set[str]:
+    """The blob file names a backup copy refers to, read from its own tables with the data key."""
+    from models.storage import make_engine
+
+    engine = make_engine(backup, dek)
+    try:
+        with engine.connect() as conn:
+            return needed_names(conn) if _has_table(conn, "blob_key") else set()
+    finally:
+        engine.dispose()
 
 
 def _names(folder: Path) -> set[str]:
@@ -196,17 +201,10 @@ def prune_backup_blobs(folder: Path, db_path: Path, dek: bytes | None) -> int:
     manifests gets one from its table, read with the data key. Returns how many files went; a folder it
     cannot tidy (permissions, a backup it cannot read) is left as it is: the backup itself stands."""
     def recover(backup: Path) -> set[str] | None:
-        from models.storage import make_engine
-
         if not backup.exists():
             return set()  # rotated away meanwhile by another process: it needs nothing
         try:
-            engine = make_engine(backup, dek)
-            try:
-                with engine.connect() as conn:
-                    names = needed_names(conn) if _has_table(conn, "blob_key") else set()
-            finally:
-                engine.dispose()
+            names = _blob_names_in(backup, dek)
             write_manifest(manifest_path(backup), names, full_check=False)
         except Exception:  # another key, a damaged file: keep every blob rather than guess
             return None

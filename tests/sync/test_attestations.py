@@ -25,20 +25,7 @@ from models.sync.peers import Peer, QuarantinedOp, sender_card
 from models.sync.records import Attested, Manifest, PackedOp
 from models.sync.signing import sign_op
 from models.unit import Unit
-from tests.sync.workstations import Workstation, add_unit, paired_sites
-
-
-@pytest.fixture
-def trio(tmp_path):
-    sites = paired_sites(tmp_path, ("a", "b", "c"))
-    yield sites
-    for site in sites:
-        site.close()
-
-
-def _unit_names(site: Workstation) -> set[str]:
-    with site.db.read_scope() as session:
-        return set(session.scalars(select(Unit.name)))
+from tests.sync.workstations import Workstation, add_unit, unit_names
 
 
 def _read(path: Path, sender: Workstation, recipient: Workstation):
@@ -107,7 +94,7 @@ def test_a_relayed_subset_in_another_order_verifies(trio):
     subset = [ops[3], ops[1]]  # two of a's four ops, the last one first: the others withheld
     result = c.import_file(_repack(relayed, b, c, attestations, subset))
     assert (result.new_ops, result.held) == (2, {})
-    assert _unit_names(c) == set(_names(subset))
+    assert unit_names(c) == set(_names(subset))
     with c.db.read_scope() as session:  # stored, so c can relay a's attestation in turn
         assert session.get(Attestation, parse_attestation(attestations[0]).att_id) is not None
 
@@ -123,7 +110,7 @@ def test_a_changed_op_is_held_as_bad_signature(trio):
     forged = replace(op, value=op.value.replace("县水利局", "县水务局"))
     result = c.import_file(_repack(relayed, b, c, attestations, [encode_op(forged), ops[1]]))
     assert (result.new_ops, result.held) == (1, {"bad_signature": 1})
-    assert _unit_names(c) == {"县林业局"}
+    assert unit_names(c) == {"县林业局"}
 
 
 def test_an_attestation_under_another_sites_key_is_refused(trio):
@@ -138,7 +125,7 @@ def test_an_attestation_under_another_sites_key_is_refused(trio):
     rewritten = encode_op(replace(op, sig='{"att":"' + own.att_id + '"}'))
     result = c.import_file(_repack(relayed, b, c, [own.body], [rewritten]))
     assert (result.new_ops, result.held) == (0, {"bad_signature": 1})
-    assert _unit_names(c) == set()
+    assert unit_names(c) == set()
 
 
 def test_a_forged_attestation_for_a_real_site_is_refused(trio):
@@ -193,14 +180,14 @@ def test_old_per_op_signed_ops_still_verify_and_are_relayed_with_their_signature
     old_ops[1] = json.dumps(tampered).encode()
     result = b.import_file(_repack(package, a, b, [], old_ops, op_fmt=1))
     assert (result.new_ops, result.held) == (1, {"bad_signature": 1})
-    assert _unit_names(b) == {"县水利局"}
+    assert unit_names(b) == {"县水利局"}
     with b.db.read_scope() as session:
         [stored] = session.scalars(select(Op.sig).where(Op.site_id == a.site_id))
     assert att_ref(stored) is None and "full" in json.loads(stored)
     _, _, attestations, relayed_ops = _read(b.export_to(c).path, b, c)
     assert attestations == [] and json.loads(decode_op(relayed_ops[0])[0].sig) == json.loads(stored)
     assert c.import_file(b.export_to(c).path).new_ops == 1
-    assert _unit_names(c) == {"县水利局"}
+    assert unit_names(c) == {"县水利局"}
 
 
 def test_gov_view_projections_verify_at_the_next_hop(tmp_path):
@@ -242,7 +229,7 @@ def test_a_held_op_of_an_unknown_site_is_verified_by_its_stored_attestation_once
     with a.db.session_scope() as session:
         [intro] = service.introductions(session)
         assert service.confirm_introduction(session, c.site_id, intro.fingerprint, "liaison") == 1
-    assert _unit_names(a) == {"县水利局"}
+    assert unit_names(a) == {"县水利局"}
     with a.db.read_scope() as session:
         assert session.get(Peer, c.site_id) is None  # known only through b's introduction
     for site in (a, b, c):

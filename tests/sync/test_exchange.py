@@ -21,15 +21,7 @@ from models.sync.errors import PackageError
 from models.sync.peers import Peer
 from models.tasklist import ProgressEntry
 from models.unit import Unit
-from tests.sync.workstations import Workstation, add_unit, paired_sites
-
-
-@pytest.fixture
-def trio(tmp_path):
-    sites = paired_sites(tmp_path, ("a", "b", "c"))
-    yield sites
-    for site in sites:
-        site.close()
+from tests.sync.workstations import Workstation, add_unit
 
 
 def _file_hash(site: Workstation) -> str:

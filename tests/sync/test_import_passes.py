@@ -10,20 +10,7 @@ import models.sync.attest as attest
 import models.sync.exchange as exchange
 from models.sync.errors import PackageError
 from models.unit import Unit
-from tests.sync.workstations import Workstation, add_unit, paired_sites
-
-
-@pytest.fixture
-def trio(tmp_path):
-    sites = paired_sites(tmp_path, ("a", "b", "c"))
-    yield sites
-    for site in sites:
-        site.close()
-
-
-def _unit_names(site: Workstation) -> set[str]:
-    with site.db.read_scope() as session:
-        return set(session.scalars(select(Unit.name)))
+from tests.sync.workstations import add_unit, unit_names
 
 
 def _swap_after_pass_one(monkeypatch, path, replacement: bytes) -> None:
@@ -46,7 +33,7 @@ def test_kept_ops_are_the_checked_ones_even_if_the_file_changes(trio, monkeypatc
     _swap_after_pass_one(monkeypatch, first.path, second.path.read_bytes())
     result = b.import_file(first.path)
     assert result.new_ops == 1
-    assert _unit_names(b) == {"县水利局"}
+    assert unit_names(b) == {"县水利局"}
 
 
 def test_a_file_changed_while_it_is_read_is_caught_and_nothing_stays_applied(trio, monkeypatch):
@@ -81,11 +68,11 @@ def test_a_file_changed_while_it_is_read_is_caught_and_nothing_stays_applied(tri
     with pytest.raises(PackageError):
         b.import_file(package.path)
     assert sum(applied) >= 300  # most ops were applied before the damage was read...
-    assert _unit_names(b) == set()  # ...and rolled back with the rest
+    assert unit_names(b) == set()  # ...and rolled back with the rest
     monkeypatch.undo()
     package.path.write_bytes(original)
     assert b.import_file(package.path).new_ops == 400
-    assert len(_unit_names(b)) == 400
+    assert len(unit_names(b)) == 400
 
 
 def test_a_wrong_op_signature_is_held_at_every_hop_the_first_included(trio, monkeypatch):
@@ -98,10 +85,10 @@ def test_a_wrong_op_signature_is_held_at_every_hop_the_first_included(trio, monk
     monkeypatch.undo()
     direct = b.import_file(from_a.path)
     assert direct.new_ops == 0 and direct.held == {"bad_signature": 1}
-    assert _unit_names(b) == set()
+    assert unit_names(b) == set()
     relayed = c.import_file(b.export_to(c).path)
     assert relayed.new_ops == 0
-    assert _unit_names(c) == set()
+    assert unit_names(c) == set()
 
 
 def test_preview_predicts_the_conflicts_the_import_then_records(trio):

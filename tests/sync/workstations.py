@@ -115,3 +115,12 @@ def add_unit(db: Database, name: str) -> str:
         session.add(unit)
         session.flush()
         return str(unit.id)
+
+
+def unit_names(site: Workstation) -> set[str]:
+    from sqlalchemy import select
+
+    from models.unit import Unit
+
+    with site.db.read_scope() as session:
+        return set(session.scalars(select(Unit.name)))
