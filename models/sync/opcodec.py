@@ -63,10 +63,6 @@ def ref_sig(att_id: str) -> str:
 
 # --- op format 1 ---
 
-def op_to_fields(op: OpRecord) -> dict[str, Any]:
-    return {**signed_fields(op), "sig": json.loads(op.sig) if op.sig else {}}
-
-
 def op_from_fields(fields: dict[str, Any]) -> OpRecord:
     if set(fields) != _OP_KEYS:
         raise PackageError("malformed")

@@ -1,14 +1,10 @@
-"""Authenticated authorship, op format 1: per-op Ed25519 signatures (FORMAT.md "Op signatures"). New ops
-are authenticated by origin attestations instead (models/sync/attest.py, op format 2); ops stored with
-per-op signatures from older packages still verify and are relayed with them, through this module.
-
-Per op rather than per batch with a hash chain: ops are relayed, cut down by profiles and re-packed in
-any order and subset, so a batch signature would not survive a relay, and a per-site chain would make
-one lost op block every later one. A signature covers the canonical op encoding (opcodec.signed_fields)
-under the context "FJLD-OP-v1". A profile that cuts an op down (gov_view keeps only some fields of a
-suggestion's create op) changes the bytes, so the origin also signs each such projection: the stored
-signature set is {profile name: signature}, and a receiver accepts an op when any of them verifies the
-op exactly as received under the key of the site the op names.
+"""Checking who wrote an op (FORMAT.md "Op signatures"). New ops are authenticated by their origin's
+attestations (models/sync/attest.py, op format 2). Ops stored with op format 1's per-op Ed25519
+signatures (from older programs) still verify and are relayed with them: such a signature covers the
+canonical op encoding (opcodec.signed_fields) under the context "FJLD-OP-v1", and the stored set is
+{profile name: signature} — "full" for the op, one more per profile projection that differs (gov_view
+cuts a suggestion's create op down) — so an op verifies when any of them verifies it exactly as received.
+This program no longer writes format-1 signatures (the tests hold that writer, to make old ops).
 """
 from __future__ import annotations
 
@@ -21,26 +17,13 @@ from sqlalchemy.orm import Session
 
 from models.fieldcodec import canonical_json
 from models.oplog import OpRecord
-from models.sync.identity import SiteIdentity
 from models.sync.opcodec import att_ref, signed_fields
-from models.sync.profiles import PROFILES, project_op
 
 OP_SIGNATURE_CONTEXT = b"FJLD-OP-v1"
-FULL = "full"
 
 
 def op_message(op: OpRecord) -> bytes:
     return OP_SIGNATURE_CONTEXT + canonical_json(signed_fields(op)).encode("utf-8")
-
-
-def sign_op(identity: SiteIdentity, op: OpRecord) -> str:
-    """Signatures of the op and of every profile projection that differs from it, as stored JSON."""
-    sigs = {FULL: _b64(identity.sign(op_message(op)))}
-    for name, profile in PROFILES.items():
-        projected = project_op(profile, op)
-        if projected is not None and projected.value != op.value:
-            sigs[name] = _b64(identity.sign(op_message(projected)))
-    return canonical_json(sigs)
 
 
 def for_profile(op: OpRecord, original_value: str, profile_name: str) -> str:
@@ -72,7 +55,3 @@ def verifies(sign_pub: bytes, op: OpRecord, session: Session | None = None) -> b
         except (InvalidSignature, ValueError):
             continue
     return False
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")

@@ -1,17 +1,24 @@
 """Small builders shared by the container tests."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from models.fieldcodec import canonical_json
+from models.oplog import OpRecord
 from models.sync.container import PackageWriter, WrittenPackage, iter_records, open_package
 from models.sync.header import Routing
 from models.sync.identity import PeerCard, SiteIdentity, new_incarnation
+from models.sync.opcodec import signed_fields
+from models.sync.profiles import PROFILES, project_op
 from models.sync.records import End, Record
+from models.sync.signing import op_message
 
 
 def make_site(unit: str = "某县人民检察院", role: str = "procuratorate") -> SiteIdentity:
@@ -50,3 +57,24 @@ def read_all(path: Path, me: SiteIdentity, *senders: SiteIdentity) -> list[Recor
     records = list(iter_records(package, me))
     assert isinstance(records[-1], End)
     return records
+
+
+# -- op format 1, as an older program wrote it (this program only reads and relays it) --
+
+def sign_op_v1(identity: SiteIdentity, op: OpRecord) -> str:
+    """Per-op Ed25519 signatures of the op and of every profile projection that differs from it, as
+    stored JSON {profile name: base64} (models/sync/signing.py verifies them)."""
+    def sign(record: OpRecord) -> str:
+        return base64.b64encode(identity.sign(op_message(record))).decode("ascii")
+
+    sigs = {"full": sign(op)}
+    for name, profile in PROFILES.items():
+        projected = project_op(profile, op)
+        if projected is not None and projected.value != op.value:
+            sigs[name] = sign(projected)
+    return canonical_json(sigs)
+
+
+def op_fields_v1(op: OpRecord) -> dict[str, Any]:
+    """An op as a format-1 OP record body: its signed fields plus the per-op signatures."""
+    return {**signed_fields(op), "sig": json.loads(op.sig) if op.sig else {}}

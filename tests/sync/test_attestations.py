@@ -20,11 +20,11 @@ from models.oplog import Op, OpRecord
 from models.suggestion import Suggestion
 from models.sync.attest import Attestation, make_attestation, op_digest, parse_attestation
 from models.sync.container import PackageWriter, iter_records, open_package
-from models.sync.opcodec import att_ref, decode_op, encode_op, op_to_fields, signed_bytes
+from models.sync.opcodec import att_ref, decode_op, encode_op, signed_bytes
 from models.sync.peers import Peer, QuarantinedOp, sender_card
 from models.sync.records import Attested, Manifest, PackedOp
-from models.sync.signing import sign_op
 from models.unit import Unit
+from tests.sync.package_helpers import op_fields_v1, sign_op_v1
 from tests.sync.workstations import Workstation, add_unit, unit_names
 
 
@@ -173,8 +173,8 @@ def test_old_per_op_signed_ops_still_verify_and_are_relayed_with_their_signature
     old_ops = []
     for body in ops:
         op, _, _ = decode_op(body)
-        signed = replace(op, sig=sign_op(a.identity, op))
-        old_ops.append(json.dumps(op_to_fields(signed)).encode())
+        signed = replace(op, sig=sign_op_v1(a.identity, op))
+        old_ops.append(json.dumps(op_fields_v1(signed)).encode())
     tampered = json.loads(old_ops[1])
     tampered["value"] = tampered["value"].replace("县林业局", "县林草局")
     old_ops[1] = json.dumps(tampered).encode()

@@ -240,12 +240,13 @@ def test_withdrawing_to_government_removes_the_record_from_the_government_copy(t
 
 def test_create_ops_cut_down_for_a_profile_still_verify(tmp_path):
     from models.sync.profiles import PROFILES, project_op
-    from models.sync.signing import sign_op, verifies
+    from models.sync.signing import verifies
+    from tests.sync.package_helpers import sign_op_v1
 
     site = Workstation(tmp_path / "a", "a")
     op = OpRecord(_next_op_id(site), 1, site.site_id, "", "suggestion", str(uuid.uuid4()), CREATE_FIELD,
                   json.dumps({"doc_no": "1号", "facts": "机密"}, ensure_ascii=False))
-    signed = OpRecord(**{**op.__dict__, "sig": sign_op(site.identity, op)})
+    signed = OpRecord(**{**op.__dict__, "sig": sign_op_v1(site.identity, op)})
     cut = project_op(PROFILES["gov_view"], signed)
     assert "机密" not in cut.value and verifies(site.identity.card("").sign_pub, cut)
     assert not verifies(site.identity.card("").sign_pub, OpRecord(**{**cut.__dict__, "value": op.value.replace("1号", "2号")}))
