@@ -9,6 +9,12 @@ attachment case separately: its copy adds the attachment rows and a byte copy of
 (attachments are files in fjld.blobs/ beside the database, models/blobstore.py; the `blob` table is empty
 on a file database), each file fsynced like the store's own writes. Wall and CPU time both, min and median
 of several runs (one sender, a fresh receiver per run).
+
+The rows-only cases also print a second baseline, the write floor: the same unit, op and attestation rows
+and both search index tables written by the driver's executemany from prepared tuples into a fresh
+receiver (its schema with indexes, its key, its pragmas), in one committed transaction. It is what any
+import into an encrypted, searchable database pays before checking or merging a single op; the plain copy
+(unencrypted, no index, no search index) is the issue's yardstick and is far below that floor.
 """
 from __future__ import annotations
 
@@ -26,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.attachment import Attachment, store_blob  # noqa: E402
 from models.blobstore import blob_dir_for  # noqa: E402
+from models.search import _spaced  # noqa: E402
 from models.sync.attest import MAX_ATTESTED_OPS  # noqa: E402
 from models.unit import Unit  # noqa: E402
 from tests.sync.workstations import Workstation  # noqa: E402
@@ -72,6 +79,37 @@ def plain_copy(site: Workstation, target: Path, tables: tuple[str, ...], blobs: 
     return time.perf_counter() - started, time.process_time() - cpu
 
 
+def floor_rows(site: Workstation) -> list[tuple[str, list[tuple]]]:
+    """(INSERT statement, prepared tuples) of everything a rows-only import writes, read from the sender."""
+    statements = []
+    with site.db.engine.connect() as conn:
+        for table in ROW_TABLES:
+            result = conn.exec_driver_sql(f'SELECT * FROM "{table}"')
+            names = ", ".join(f'"{name}"' for name in result.keys())
+            marks = ", ".join("?" * len(result.keys()))
+            statements.append((f'INSERT INTO "{table}" ({names}) VALUES ({marks})', [tuple(row) for row in result]))
+        index = [tuple(row) for row in conn.exec_driver_sql("SELECT rowid, entity, row_id, body FROM search_index")]
+    statements.append(("INSERT INTO search_index (rowid, entity, row_id, body) VALUES (?, ?, ?, ?)", index))
+    statements.append(("INSERT INTO search_index_chars (rowid, body) VALUES (?, ?)",
+                       [(rowid, _spaced(body)) for rowid, _entity, _row_id, body in index]))
+    return statements
+
+
+def write_floor(statements: list[tuple[str, list[tuple]]], receiver: Workstation) -> tuple[float, float]:
+    """The prepared rows into `receiver` by raw executemany, one transaction. Returns (wall, CPU) seconds."""
+    raw = receiver.db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        started, cpu = time.perf_counter(), time.process_time()
+        cursor.execute("BEGIN IMMEDIATE")
+        for statement, rows in statements:
+            cursor.executemany(statement, rows)
+        raw.commit()
+        return time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        raw.close()
+
+
 def blob_folder(target: Path) -> Path:
     return target.with_name(target.stem + ".blobs")
 
@@ -97,7 +135,9 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
     label = f"{records} records" + (f" + {megabytes} MB attachments" if megabytes else ", rows only")
     print(f"== {label} (setup {time.perf_counter() - started:.1f} s, {runs} runs)")
     tables = COPIED_TABLES if megabytes else ROW_TABLES
-    times: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in ("export", "import", "copy")}
+    times: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in ("export", "import", "copy",
+                                                                                   "floor")}
+    floor_statements = [] if megabytes else floor_rows(sender)
     for run in range(runs):
         receiver = Workstation(root / f"b{run}", f"b{run}")
         sender.pair(receiver)
@@ -109,8 +149,12 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
         package.path.unlink()
         copy_path = root / f"plain{run}.sqlite"
         copy_s, copy_cpu = plain_copy(sender, copy_path, tables, blobs=bool(megabytes))
-        for key, wall, cpu in (("export", export_s, export_cpu), ("import", import_s, import_cpu),
-                               ("copy", copy_s, copy_cpu)):
+        measured = [("export", export_s, export_cpu), ("import", import_s, import_cpu), ("copy", copy_s, copy_cpu)]
+        if floor_statements:
+            floor_site = Workstation(root / f"f{run}", f"f{run}")
+            measured.append(("floor", *write_floor(floor_statements, floor_site)))
+            floor_site.close()
+        for key, wall, cpu in measured:
             times[key][0].append(wall)
             times[key][1].append(cpu)
     with sqlite3.connect(copy_path) as plain:
@@ -130,6 +174,13 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
               f"import {pick(times['import'][0]) / copy_wall:.1f}x (CPU {pick(times['import'][1]) / copy_cpu:.1f}x)"
               "   [targets: export <= 2x, import <= 3x]")
     if not megabytes:
+        print(_figures("write floor (the same rows + both search index tables by raw executemany into a fresh "
+                       "receiver, one transaction):", *times["floor"]))
+        for how, pick in (("min", min), ("median", statistics.median)):
+            floor_wall, floor_cpu = pick(times["floor"][0]), pick(times["floor"][1])
+            print(f"import to the write floor ({how} of each): {pick(times['import'][0]) / floor_wall:.1f}x "
+                  f"(CPU {pick(times['import'][1]) / floor_cpu:.1f}x); the floor to the plain copy: "
+                  f"{floor_wall / pick(times['copy'][0]):.1f}x (CPU {floor_cpu / pick(times['copy'][1]):.1f}x)")
         least_copy_cpu = min(times["copy"][1])
         signing_s, signing_cpu = signing_floor(package.op_count)
         print(f"for scale: {package.op_count} Ed25519 signatures of 600-byte messages alone take {signing_s:.2f} s "

@@ -37,6 +37,8 @@ from models.oplog import LocalState, WriterContext
 CIPHER_MAJOR = "4."
 WORKER_WAIT_MS = 5000       # a worker waits this long for another worker's write lock
 INTERACTIVE_WAIT_MS = 300   # the clerk's thread never waits longer than this (then: db_busy)
+PAGE_CACHE_KIB = 65536      # every page read from disk is decrypted, so re-reading is what costs
+BULK_PAGE_CACHE_KIB = 16384  # a bulk write (sync import) touches most pages once: see bulk_write_cache
 BUSY_MESSAGE = "正在进行导入/同步，请稍候再保存"
 
 
@@ -160,6 +162,23 @@ def _refuse_flush(session: Session, flush_context: object, instances: object) ->
     raise DomainError("read_scope_write", "内部错误：只读会话中出现了修改")
 
 
+@contextmanager
+def bulk_write_cache(session: Session) -> Iterator[None]:
+    """A smaller page cache for the length of a bulk write on a database file. The 64 MiB cache pays off
+    for pages read again and again; a sync import of 100k records writes mostly new pages once, and a
+    full cache of them kept its peak memory over 200 MiB (issue 15; bench/bench_rss.py). SQLite frees
+    the pages over the limit; the usual size comes back afterwards, also when the write fails."""
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+
+
 def _connect_factory(path: Path, dek: bytes | None) -> Callable[[], sqlcipher3.Connection]:
     def connect() -> sqlcipher3.Connection:
         conn = sqlcipher3.connect(str(path), check_same_thread=False)
@@ -169,8 +188,7 @@ def _connect_factory(path: Path, dek: bytes | None) -> Callable[[], sqlcipher3.C
             conn.execute(f"PRAGMA key = \"x'{dek.hex()}'\"")
             conn.execute("PRAGMA cipher_compatibility = 4")
         conn.execute("PRAGMA temp_store = MEMORY")
-        # 64 MiB page cache: every page read from disk is decrypted, so re-reading is what costs.
-        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")

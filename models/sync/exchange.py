@@ -27,6 +27,7 @@ from models.fieldcodec import canonical_json
 from models.hlc import wall_ms_of
 from models.merge import FieldConflict, apply_ops, field_heads, ops_of_rows
 from models.oplog import CREATE_FIELD, Op, OpRecord, local_state
+from models.storage import bulk_write_cache
 from models.sync import attest
 from models.sync.attest import ParsedAttestation, op_digest, parse_attestation
 from models.sync.container import OpenedPackage, iter_records, open_package
@@ -107,7 +108,8 @@ def import_package(session: Session, path: Path, preview: bool = False,
     result.released_ops = release_quarantine(session)
     # One pass: applied in batches while read, in the caller's transaction, which any failure up to the
     # END record (totals, blob hashes, the file unchanged since its signature) rolls back.
-    _apply(session, package, plan, result)
+    with bulk_write_cache(session):
+        _apply(session, package, plan, result)
     attest.store(session, plan.kept_attestations())
     _renew_if_this_file_is_stale(session, plan, peer, result)  # before anything commits
     _record_received(session, package, peer, plan.manifest, result)
