@@ -1,12 +1,13 @@
 """Verified encrypted backups (sync-security.md §B.3.8), taken before every import, migration,
 restore and key change, on exit and periodically.
 
-VACUUM INTO writes a consistent, compacted copy encrypted with the same key; the copy is opened
-and checked before it gets its final name, and the key file travels beside it. The check is the full
-one (integrity, cipher integrity, op and audit counts) for every backup but those taken before an
-import, which get the quick one (opens with the key, op and audit counts) unless no fully checked
-backup was taken that day: so an import waits for a copy of the database file, not for a scan of it,
-and every day still has one fully checked backup. Attachment files are shared with the backup folder's
+A fully checked backup (integrity, cipher integrity, op and audit counts) is written by VACUUM INTO: a
+consistent, compacted copy encrypted with the same key. Backups taken before an import get the quick
+check (opens with the key, op and audit counts) unless no fully checked backup was taken that day, and
+are a byte copy of the database file and its WAL under the write lock (_snapshot_copy): so an import
+waits for a file copy, not for a re-encryption or scan of every page, and every day still has one fully
+checked backup. Either copy is opened and checked before it gets its final name, and the key file
+travels beside it. Attachment files are shared with the backup folder's
 blob folder (hard links to the immutable, content-addressed files; copies of the new ones where links
 are impossible), each backup listing the ones it needs in a manifest beside it, and files no kept
 backup needs are pruned after rotation (models/blobbackup.py says why that order is crash-safe).
@@ -100,15 +101,19 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
         serial += 1
         final = folder / f"{db_path.stem}-{stamp}-{serial}-{reason}.db"
     tmp = final.with_name(final.name + ".tmp")
-    tmp.unlink(missing_ok=True)
+    for left in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):  # by a backup killed half-way
+        left.unlink(missing_ok=True)
     full = reason not in QUICK_CHECK_REASONS or not fully_checked_on(folder, db_path.stem, now.date())
     try:
-        expected = _counts(engine)
-        raw = engine.raw_connection()
-        try:  # VACUUM cannot run inside the transaction a SQLAlchemy connection would begin
-            raw.driver_connection.execute("VACUUM INTO ?", (str(tmp),))
-        finally:
-            raw.close()
+        if full:
+            expected = _counts(engine)
+            raw = engine.raw_connection()
+            try:  # VACUUM cannot run inside the transaction a SQLAlchemy connection would begin
+                raw.driver_connection.execute("VACUUM INTO ?", (str(tmp),))
+            finally:
+                raw.close()
+        else:
+            expected = _snapshot_copy(engine, db_path, tmp, dek)
         os.chmod(tmp, 0o600)  # only this Windows/Linux account may read a backup or its keys
         verify_backup(tmp, dek, expected, full=full)
         back_up_blobs(tmp, dek, db_path, folder, manifest_path(final), full)
@@ -130,9 +135,74 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
     return final
 
 
+def _snapshot_copy(engine: Engine, db_path: Path, tmp: Path, dek: bytes | None) -> tuple[int, int]:
+    """The quick backup: a byte copy of the database file and its WAL, taken under the write lock, so no
+    commit (and no checkpoint, which only a committing writer runs) changes either file meanwhile: the
+    two together are one consistent state. Pages are copied as they are on disk, still encrypted; VACUUM
+    INTO decrypts and re-encrypts every page (4.4 s against 0.2 s for a 360 MB file). The copied WAL is
+    then folded into the copy, which leaves one file. Returns the op and audit counts of that state."""
+    raw = engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except Exception as exc:  # another worker's long write: waited its busy timeout already
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DomainError("db_busy", "数据库正被另一项操作占用，请稍候再试") from None
+            raise
+        try:
+            expected = tuple(int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+                             if _driver_has_table(conn, table) else 0 for table in ("op", "audit_event"))
+            _copy_synced(db_path, tmp)
+            wal = Path(f"{db_path}-wal")
+            if wal.exists():
+                _copy_synced(wal, Path(f"{tmp}-wal"))
+        finally:
+            conn.execute("ROLLBACK")
+    finally:
+        raw.close()
+    _fold_wal(tmp, dek)
+    return expected  # type: ignore[return-value]
+
+
+def _driver_has_table(conn, name: str) -> bool:  # type: ignore[no-untyped-def]
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+
+
+def _copy_synced(source: Path, target: Path) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+        shutil.copyfileobj(src, out, 1 << 20)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _fold_wal(path: Path, dek: bytes | None) -> None:
+    """Checkpoints a copied WAL into its database file and removes it (journal mode DELETE while the
+    connection is open, so closing leaves no -wal or -shm file beside the copy)."""
+    wal = Path(f"{path}-wal")
+    if not wal.exists():
+        return
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    try:
+        if dek is not None:
+            conn.execute(f"PRAGMA key = \"x'{dek.hex()}'\"")  # the app's own hex key, never user text
+            conn.execute("PRAGMA cipher_compatibility = 4")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+    finally:
+        conn.close()
+    wal.unlink(missing_ok=True)
+    Path(f"{path}-shm").unlink(missing_ok=True)
+
+
 def _discard(tmp: Path, final: Path) -> None:
     """A failed backup leaves nothing: no copy, no manifest (its blob links are pruned later)."""
     tmp.unlink(missing_ok=True)
+    Path(f"{tmp}-wal").unlink(missing_ok=True)
+    Path(f"{tmp}-shm").unlink(missing_ok=True)
     if not final.exists():
         manifest_path(final).unlink(missing_ok=True)
 
