@@ -17,7 +17,7 @@ from typing import Any
 from models.fieldcodec import canonical_json
 from models.oplog import OpRecord
 from models.sync.errors import PackageError
-from models.sync.strict_json import FORBIDDEN_CONTROL, StrictJsonError, parse_strict_json
+from models.sync.strict_json import FORBIDDEN_CONTROL, StrictJsonError, parse_strict_json, parse_strict_text
 
 MAX_VALUE_BYTES = 1024 * 1024
 MAX_PRED = 1000
@@ -85,19 +85,26 @@ def encode_op(op: OpRecord, signed: bytes | None = None) -> bytes:
 
 def decode_op(body: bytes) -> tuple[OpRecord, bytes, str | None]:
     """(op, its signed bytes exactly as received, the attestation id it names or None)."""
+    op, signed, att_id, _plain = decode_op_value(body)
+    return op, signed, att_id
+
+
+def decode_op_value(body: bytes) -> tuple[OpRecord, bytes, str | None, Any]:
+    """decode_op, and the op's value already parsed (strictly): the import hands it to the merge, which
+    would otherwise parse every value a second time."""
     if len(body) < _AUTH_LEN.size:
         raise PackageError("malformed")
     (auth_len,) = _AUTH_LEN.unpack_from(body)
     auth_end = _AUTH_LEN.size + auth_len
     if len(body) < auth_end:
         raise PackageError("malformed")
-    auth_text = body[_AUTH_LEN.size:auth_end].decode("ascii", errors="replace")
+    auth_bytes = body[_AUTH_LEN.size:auth_end]
     signed = body[auth_end:]
-    att_id = att_ref(auth_text)
+    att_id = att_ref(auth_bytes.decode("ascii", errors="replace"))
     if att_id is not None:
-        sig = auth_text
+        sig = _REF_PREFIX + att_id + '"}'
     else:
-        auth = _json(body[_AUTH_LEN.size:auth_end])
+        auth = _json(auth_bytes)
         if auth == {}:
             sig = ""
         elif isinstance(auth, dict) and set(auth) == {"sig"}:
@@ -107,14 +114,15 @@ def decode_op(body: bytes) -> tuple[OpRecord, bytes, str | None]:
         else:
             raise PackageError("malformed")
     # A plain parse, then the canonical re-encoding must give back exactly the bytes received: that also
-    # rules out duplicate keys, other spellings and NaN; the one free-text field is checked below.
+    # rules out duplicate keys, other spellings, NaN and lone surrogates (they cannot be encoded); the one
+    # free-text field is checked below.
     try:
         fields = json.loads(signed.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise PackageError("malformed") from None
-    if not (isinstance(fields, dict) and set(fields) == _SIGNED_KEYS):
+    if not (isinstance(fields, dict) and fields.keys() == _SIGNED_KEYS):
         raise PackageError("malformed")
-    op = _checked(fields, sig)
+    op, plain = _checked_value(fields, sig, utf8_checked=False)
     try:
         if signed_bytes(op) != signed:
             raise PackageError("malformed")  # the origin hashed the canonical bytes; nothing else is this op
@@ -122,7 +130,7 @@ def decode_op(body: bytes) -> tuple[OpRecord, bytes, str | None]:
         raise PackageError("malformed") from None
     if FORBIDDEN_CONTROL.search(op.user):
         raise PackageError("malformed")
-    return op, signed, att_id
+    return op, signed, att_id, plain
 
 
 def _json(data: bytes) -> Any:
@@ -141,28 +149,33 @@ def _checked_sigs(sig: object) -> str:
 
 
 def _checked(fields: dict[str, Any], sig: str) -> OpRecord:
+    return _checked_value(fields, sig)[0]
+
+
+def _checked_value(fields: dict[str, Any], sig: str, *, utf8_checked: bool = True) -> tuple[OpRecord, Any]:
+    """The op and its parsed value. `utf8_checked=False`: the caller encodes the whole op as UTF-8
+    afterwards (a lone surrogate fails there), so only the value's size needs its encoding here."""
+    hlc, row, user, pred, value = fields["hlc"], fields["row"], fields["user"], fields["pred"], fields["value"]
     tokens = (fields["id"], fields["site"], fields["entity"], fields["field"])
     if not all(isinstance(token, str) and _TOKEN.match(token) for token in tokens):
         raise PackageError("malformed")
-    if not (type(fields["hlc"]) is int and 0 <= fields["hlc"] < 2**64):
+    if not (type(hlc) is int and 0 <= hlc < 2**64):
         raise PackageError("malformed")
-    if not (isinstance(fields["row"], str) and _ROW_ID.match(fields["row"])):
+    if not (isinstance(row, str) and _ROW_ID.match(row)):
         raise PackageError("malformed")
-    if not (isinstance(fields["user"], str) and len(fields["user"]) <= 100):
+    if not (isinstance(user, str) and len(user) <= 100):
         raise PackageError("malformed")
-    pred = fields["pred"]
     if not (isinstance(pred, list) and len(pred) <= MAX_PRED
             and all(isinstance(item, str) and _TOKEN.match(item) for item in pred)):
         raise PackageError("malformed")
-    value = fields["value"]
     if not isinstance(value, str):
         raise PackageError("malformed")
     try:
-        encoded = value.encode("utf-8")
-        if len(encoded) > MAX_VALUE_BYTES:
+        # A character is at most 4 bytes in UTF-8: short values need no encoding to be measured.
+        if (utf8_checked or len(value) * 4 > MAX_VALUE_BYTES) and len(value.encode("utf-8")) > MAX_VALUE_BYTES:
             raise PackageError("malformed")
-        parse_strict_json(encoded)
+        plain = parse_strict_text(value)
     except (StrictJsonError, UnicodeEncodeError):
         raise PackageError("malformed") from None
-    return OpRecord(fields["id"], fields["hlc"], fields["site"], fields["user"], fields["entity"],
-                    fields["row"], fields["field"], value, tuple(pred), sig)
+    return OpRecord(fields["id"], hlc, fields["site"], user, fields["entity"], row, fields["field"], value,
+                    tuple(pred), sig), plain

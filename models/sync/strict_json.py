@@ -33,6 +33,12 @@ def parse_strict_json(data: bytes, max_depth: int = MAX_DEPTH) -> Any:
         text = data.decode("utf-8", errors="strict")
     except UnicodeDecodeError:
         raise StrictJsonError("not UTF-8") from None
+    return parse_strict_text(text, max_depth)
+
+
+def parse_strict_text(text: str, max_depth: int = MAX_DEPTH) -> Any:
+    """parse_strict_json of decoded text. A lone surrogate written raw inside `text` is not looked for:
+    the caller encodes the text as UTF-8 before or after (models/sync/opcodec.py), which refuses it."""
     try:
         value = _STRICT.decode(text)
     except (ValueError, RecursionError) as exc:
