@@ -174,7 +174,8 @@ def prune_shared(shared: Path, live: Path, backups: list[Path], recover: Callabl
             return 0
         keep.update(names)
     stem = shared.name[:-len(".blobs")]
-    for leftover in [*folder.glob(f"{stem}-*.db.tmp"), *folder.glob(f"{stem}-*.db{MANIFEST}.*.tmp")]:
+    for leftover in [*folder.glob(f"{stem}-*.db.tmp"), *folder.glob(f"{stem}-*.db.tmp-wal"),
+                     *folder.glob(f"{stem}-*.db.tmp-shm"), *folder.glob(f"{stem}-*.db{MANIFEST}.*.tmp")]:
         if _older(leftover, now):  # a crash's half copy: no backup is written for a day
             leftover.unlink(missing_ok=True)
     for path in folder.glob(f"{stem}-*.db{MANIFEST}"):

@@ -140,6 +140,8 @@ def test_leftovers_of_interrupted_backups_go_once_a_day_old(new_db):
     backup_at(db, NOW - dt.timedelta(minutes=5))
     folder, old = db.backup_folder(), time.time() - 2 * 24 * 3600
     leftovers = [folder / "fjld-20240101-000000-manual.db.tmp", folder / "fjld-20240101-000000-manual.db.blobs.x1.tmp",
+                 folder / "fjld-20240101-000000-before_load.db.tmp-wal",  # the WAL of a quick copy
+                 folder / "fjld-20240101-000000-before_load.db.tmp-shm",
                  shared_backup_dir(folder, "fjld") / ("a" * 64 + ".blob.part")]
     fresh = folder / "fjld-20991231-000000-manual.db.tmp"  # another process's backup being written
     orphan_keys = folder / "fjld-20240101-000000-manual.db.keys.json"  # a rotation cut short after the .db
