@@ -25,7 +25,7 @@ from models.permissions import require
 from models.registry import ENTITY_BY_NAME
 from models.storage import Database
 from models.sync.errors import PackageError
-from models.sync.exchange import QUARANTINE_REASONS, ImportResult, import_package, signer_key
+from models.sync.exchange import ImportResult, import_package
 from models.sync.export import APP_VERSION, ExportResult, export_package
 from models.sync.identity import ROLES, PeerCard, export_peer_file, parse_peer_file
 from models.sync.peers import (
@@ -42,6 +42,7 @@ from models.sync.peers import (
 from models.sync.policy import ROLE_NAMES, writable_fields
 from models.sync.profiles import PROFILES, role_may_write
 from models.sync.signing import verifies
+from models.sync.verdicts import QUARANTINE_REASONS, signer_key
 
 __all__ = ["writable_fields", "ROLES", "ROLE_NAMES", "PROFILES", "APP_VERSION", "ImportResult", "ExportResult",
            "ConflictInfo"]

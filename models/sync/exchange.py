@@ -9,11 +9,10 @@ rejection path nothing is committed (the program runs a read-only preview first,
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,10 @@ from models.merge import FieldConflict, apply_ops, field_heads, ops_of_rows
 from models.oplog import CREATE_FIELD, Op, OpRecord, local_state
 from models.storage import bulk_write_cache
 from models.sync import attest
-from models.sync.attest import ParsedAttestation, op_digest, parse_attestation
-from models.sync.container import OpenedPackage, iter_records, open_package
+from models.sync.container import OpenedPackage, open_package
 from models.sync.errors import MESSAGES, PackageError
-from models.sync.export import OP_FMT, REDUCED_ROLES, ExportResult, export_package
-from models.sync.identity import PeerCard, SiteIdentity
-from models.sync.opcodec import decode_op, op_from_fields, signed_bytes
+from models.sync.export import OP_FMT, ExportResult, export_package
+from models.sync.identity import PeerCard
 from models.sync.peers import (
     ForkAlert,
     KnownSite,
@@ -45,10 +42,10 @@ from models.sync.peers import (
     my_identity,
     sender_card,
 )
-from models.sync.profiles import PROFILES, project_op, role_may_write
-from models.sync.records import Attested, BlobData, BlobDone, BlobStart, Manifest, PackedOp
-from models.sync.signing import verifies
-from models.sync.upcast import release_quarantine, upcast
+from models.sync.profiles import PROFILES, project_op
+from models.sync.records import BlobData, BlobDone, BlobStart
+from models.sync.upcast import release_quarantine
+from models.sync.verdicts import APPLY, QUARANTINE_REASONS, Plan
 
 __all__ = ["export_package", "import_package", "ExportResult", "ImportResult"]
 SKEW_WARNING_MS = 10 * 60 * 1000
@@ -99,7 +96,7 @@ def import_package(session: Session, path: Path, preview: bool = False,
     _skew_notes(routing.hlc_max, clock, result)
     peer = session.get(Peer, routing.from_site)
     assert peer is not None  # open_package found it
-    plan = _Plan(session, me, peer, routing.op_fmt)
+    plan = Plan(session, me, peer, routing.op_fmt)
     result.conflicts_before = _conflict_count(session)
     if preview:
         _preview(session, package, plan, result)
@@ -140,149 +137,7 @@ def _sequence_check(session: Session, package: OpenedPackage, result: ImportResu
     return None
 
 
-IGNORE = "ignore"
-APPLY = "apply"
-QUARANTINE_REASONS = {
-    "unknown_field": "本机版本不认识的字段，升级后自动应用",
-    "unknown_signer": "签名方尚未确认（请在“同步”页核对并确认其介绍）",
-    "revoked_signer": "签名方的配对已被撤销",
-    "bad_signature": "签名不符：内容被改动或冒用了其他工作站的身份",
-    "not_permitted": "超出对方角色的修改权限（角色由本机设定）",
-}
-
-
-class _Plan:
-    """Reads the package's ops, once, and decides per op whether to apply, ignore or hold it back (with
-    the reason). Authorship is checked per op: its origin's attestation (verified once per attestation,
-    under the key of the site it names) must hold the digest of the op's bytes exactly as received, or,
-    for an op stored with per-op signatures from an older package, one of them must verify; the key is
-    that site's own pairing or an introduction the clerk confirmed. Write rights come from the role this
-    side gave that site, never from what the sender claims."""
-
-    def __init__(self, session: Session, me: SiteIdentity, sender: Peer, op_fmt: int = OP_FMT) -> None:
-        self._session, self._me, self._sender, self._op_fmt = session, me, sender, op_fmt
-        self._keys: dict[str, tuple[bytes, str] | str | None] = {}
-        state = local_state(session)
-        self._incarnation, self._seq = state.incarnation, state.seq
-        self.manifest: dict[str, Any] = {}
-        self.ignored = 0
-        self.own_ops_newer_than_file = False  # a peer holds ops of ours this file never saw issued
-        self.me_site, self.me_reduced = me.site_id, me.role in REDUCED_ROLES
-        self._attestations: dict[str, ParsedAttestation] = {}
-        self._attestation_ok: dict[str, bool] = {}
-        self._kept_attestations: set[str] = set()  # named by ops applied or held: stored for relaying
-
-    def classified(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None
-                   ) -> Iterator[tuple[OpRecord, str]]:
-        """Every op with its verdict, as the package is read (other records to `sink`). The package is
-        authenticated in full only once this is exhausted (END, its totals, every blob hash, the file
-        unchanged since its signature was checked): whatever the caller does meanwhile must stay in a
-        transaction that is rolled back if this raises."""
-        self.ignored = 0
-        for record in iter_records(package, self._me):
-            if isinstance(record, PackedOp):
-                signed, op, raw, att_id = self._decoded(record)
-                if op is None:
-                    self.ignored += 1
-                    continue
-                verdict = self.verdict(signed, op, raw, att_id)
-                if verdict == IGNORE:
-                    self.ignored += 1
-                    continue
-                if att_id is not None:
-                    self._kept_attestations.add(att_id)
-                yield op, verdict
-            elif isinstance(record, Attested):
-                attestation = parse_attestation(record.body)
-                if attestation.att_id in self._attestations:
-                    raise PackageError("malformed")
-                self._attestations[attestation.att_id] = attestation
-            elif isinstance(record, Manifest):
-                self.manifest = _check_manifest(record.fields, package)
-            elif sink is not None:
-                sink(record)
-
-    def kept_attestations(self) -> list[ParsedAttestation]:
-        return [self._attestations[att_id] for att_id in sorted(self._kept_attestations)
-                if att_id in self._attestations]
-
-    def _decoded(self, record: PackedOp) -> tuple[OpRecord, OpRecord | None, bytes | None, str | None]:
-        """(op as signed, op in this version's format or None, its signed bytes as received (format 2),
-        the attestation it names)."""
-        if self._op_fmt >= 2:
-            signed, raw, att_id = decode_op(record.body)
-        else:
-            signed, raw, att_id = op_from_fields(record.fields), None, None
-        return signed, upcast(signed, self._op_fmt, OP_FMT), raw, att_id
-
-    def _authentic(self, sign_pub: bytes, signed: OpRecord, raw: bytes | None, att_id: str | None) -> bool:
-        if att_id is None:
-            return verifies(sign_pub, signed)  # per-op signatures (ops stored from older packages)
-        attestation = self._attestations.get(att_id)
-        if attestation is None or attestation.site_id != signed.site_id:
-            return False
-        if att_id not in self._attestation_ok:  # one Ed25519 verification per attestation
-            self._attestation_ok[att_id] = attestation.verifies(sign_pub)
-        return self._attestation_ok[att_id] and op_digest(raw if raw is not None else signed_bytes(signed)) \
-            in attestation.digests
-
-    def verdict(self, signed: OpRecord, op: OpRecord, raw: bytes | None = None, att_id: str | None = None) -> str:
-        """`signed`: the op as its origin signed it; `op`: the same brought up to this version's format."""
-        sender = self._sender
-        if sender.profile != "full" and op.site_id != sender.site_id:
-            return IGNORE  # a reduced peer's copy of others' ops may be cut down by its profile
-        key = self._key_of(op.site_id)
-        if key is None:
-            return "unknown_signer"
-        if key == "revoked":
-            return "revoked_signer"
-        assert isinstance(key, tuple)
-        sign_pub, role = key
-        # Every op is checked against its origin's attestation, the sender's own too: the next hop can only
-        # check that, so skipping it here would let two sites decide the same op differently.
-        if not self._authentic(sign_pub, signed, raw, att_id):
-            return "bad_signature"
-        if op.site_id == self._me.site_id:
-            # Our own op coming back: lost here by a file copied back from a backup. Apply it; if it is of
-            # the current incarnation and newer than this file, a new incarnation starts first.
-            incarnation, seq = op.incarnation_and_seq
-            if incarnation == self._incarnation and seq > self._seq:
-                self.own_ops_newer_than_file = True
-            return APPLY
-        return APPLY if role_may_write(role, op) else "not_permitted"
-
-    def _key_of(self, site: str) -> tuple[bytes, str] | str | None:
-        if site not in self._keys:
-            self._keys[site] = signer_key(self._session, self._me, site)
-        return self._keys[site]
-
-
-def signer_key(session: Session, me: SiteIdentity, site: str) -> tuple[bytes, str] | str | None:
-    """(Ed25519 public key, role set on this side) of the site an op names; "revoked"; None if unknown."""
-    if site == me.site_id:
-        return me.card("").sign_pub, me.role
-    peer = session.get(Peer, site)
-    if peer is not None:
-        return "revoked" if peer.revoked else (bytes.fromhex(peer.sign_pub), peer.role)
-    known = session.get(KnownSite, site)
-    if known is not None and known.status == "confirmed":
-        return PeerCard.from_fields(json.loads(known.peer_file)).sign_pub, known.role
-    return None
-
-
-def _check_manifest(fields: dict[str, Any], package: OpenedPackage) -> dict[str, Any]:
-    routing = package.header.routing
-    if fields.get("from_site") != routing.from_site or fields.get("to_site") != routing.to_site:
-        raise PackageError("malformed")
-    acks = fields.get("acks")
-    if not isinstance(acks, list) or not all(
-            isinstance(ack, dict) and set(ack) == {"incarnation", "seq"} and isinstance(ack["incarnation"], str)
-            and type(ack["seq"]) is int for ack in acks):
-        raise PackageError("malformed")
-    return fields
-
-
-def _apply(session: Session, package: OpenedPackage, plan: _Plan, result: ImportResult) -> None:
+def _apply(session: Session, package: OpenedPackage, plan: Plan, result: ImportResult) -> None:
     blob: Any = None  # the blob store's writer of the attachment being received
     batch: list[OpRecord] = []
     per_entity: Counter[str] = Counter()
@@ -410,7 +265,7 @@ def _drop_withdrawn_rows(session: Session, me: str) -> None:
     session.expire_all()
 
 
-def _renew_if_this_file_is_stale(session: Session, plan: _Plan, peer: Peer, result: ImportResult) -> None:
+def _renew_if_this_file_is_stale(session: Session, plan: Plan, peer: Peer, result: ImportResult) -> None:
     """Peers report this database older than what it already issued: our ops of this incarnation beyond
     its counter, or an acknowledgement of a package it never sent. A new incarnation before any write."""
     from models.integrity import renew_incarnation
@@ -423,7 +278,7 @@ def _renew_if_this_file_is_stale(session: Session, plan: _Plan, peer: Peer, resu
         result.notes.append("本机数据库比已发出的变更旧（可能是复制旧文件恢复的），已自动开始新的同步序列")
 
 
-def _preview(session: Session, package: OpenedPackage, plan: _Plan, result: ImportResult) -> None:
+def _preview(session: Session, package: OpenedPackage, plan: Plan, result: ImportResult) -> None:
     """Dry run without writing anything (with SQLCipher even a rolled-back savepoint rewrites pages):
     counts new ops per entity and predicts conflicts — an incoming field op that does not supersede
     every local head of its field."""

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from models.oplog import CREATE_FIELD, OpRecord
 from models.services.common import field_history
-from models.sync import exchange, upcast
+from models.sync import exchange, upcast, verdicts
 from models.sync.peers import QuarantinedOp
 from models.unit import Unit
 from tests.sync.workstations import Workstation
@@ -31,6 +31,7 @@ def test_a_package_in_an_older_op_format_is_upcast_before_it_applies(tmp_path, m
         session.add(Unit(name="宿州市水利局", note="水利"))
     package = old.export_to(new)                       # written as op format 2
     monkeypatch.setattr(exchange, "OP_FMT", 3)         # the receiver is one release newer
+    monkeypatch.setattr(verdicts, "OP_FMT", 3)
     monkeypatch.setitem(upcast.UPCASTERS, 2, rename_note_to_short_name)
     result = new.import_file(package.path)
     assert result.new_ops == 1
