@@ -156,7 +156,10 @@ def _created_only(create: OpLike, fields: Iterable[str]) -> RowState:
     """The common case of a merge (a row never edited since it was created): its create op is the only
     head of every field it carries, so there is nothing to compare."""
     carried = json.loads(create.value)
-    values = {name: carried[name] for name in fields if name in carried}
+    if isinstance(fields, Mapping) and carried.keys() <= fields.keys():
+        values = carried  # every field it carries is one of the row's (the usual case): nothing to leave out
+    else:
+        values = {name: carried[name] for name in fields if name in carried}
     return RowState(values=values, deleted=bool(values.get(DELETED)), created_hlc=create.hlc,
                     updated_hlc=create.hlc, updated_site=create.site_id)
 
@@ -174,11 +177,10 @@ def _conflict_rows(entity: str, row_id: str, state: RowState) -> list[dict[str, 
 def _replace_conflicts(session: Session, entity: str, row_ids: list[str], rows: list[dict[str, str]]) -> None:
     """Core statements, not ORM objects: conflict rows are a cache that is rewritten, never edited."""
     conn = session.connection()
-    session.execute(delete(FieldConflict).where(FieldConflict.entity == entity,
-                                                among(conn, FieldConflict.__table__.c.row_id, row_ids)),
-                    execution_options={"synchronize_session": False})
+    conflict = FieldConflict.__table__.c
+    conn.execute(delete(FieldConflict.__table__).where(conflict.entity == entity, among(conn, conflict.row_id, row_ids)))
     if rows:
-        session.execute(insert(FieldConflict), rows)
+        conn.execute(insert(FieldConflict.__table__), rows)
 
 
 def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if_conflicted: bool) -> None:
@@ -294,15 +296,17 @@ def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, ro
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         conflict_rows: list[dict[str, str]] = []
         for row_id, row_uuid in zip(chunk, ids):
-            state = row_state(ops_by_row.get(row_id, []), plan.columns, revivers)
+            state = row_state(ops_by_row.get(row_id, ()), plan.columns, revivers)
             old = current.get(row_uuid)
-            row = dict(plan.new_row) if old is None else dict(old)
-            for name, plain in state.values.items():
-                row[name] = from_plain(plan.columns[name], plain) if name in plan.typed else plain
-            row.update(deleted=state.deleted, created_hlc=state.created_hlc, updated_hlc=state.updated_hlc,
-                       updated_site=state.updated_site)
-            _derive(session, plan, row)
-            conflict_rows.extend(_conflict_rows(entity, row_id, state))
+            row = {**(plan.new_row if old is None else old), **state.values}
+            for name in plan.typed.intersection(state.values):
+                row[name] = from_plain(plan.columns[name], row[name])
+            row["deleted"], row["created_hlc"] = state.deleted, state.created_hlc
+            row["updated_hlc"], row["updated_site"] = state.updated_hlc, state.updated_site
+            if plan.derived:
+                _derive(session, plan, row)
+            if state.conflicts:
+                conflict_rows.extend(_conflict_rows(entity, row_id, state))
             if old is None:
                 row["id"] = row_uuid
                 new_rows.append(row)
