@@ -156,7 +156,7 @@ def _created_only(create: OpLike, fields: Iterable[str]) -> RowState:
     """The common case of a merge (a row never edited since it was created): its create op is the only
     head of every field it carries, so there is nothing to compare."""
     carried = json.loads(create.value)
-    if isinstance(fields, Mapping) and carried.keys() <= fields.keys():
+    if isinstance(fields, dict) and carried.keys() <= fields.keys():
         values = carried  # every field it carries is one of the row's (the usual case): nothing to leave out
     else:
         values = {name: carried[name] for name in fields if name in carried}
@@ -377,6 +377,7 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
         session.flush()
         # One executemany (no ORM bulk path); op rows are never edited as objects.
         insert_rows(session.connection(), Op.__table__, _OP_KEYS, op_rows)
+        del op_rows  # not held through the merge: a batch's objects, not two copies of it
         materialize_rows(session, stats.rows, all_ops)
         session.flush()
     finally:
