@@ -156,7 +156,7 @@ def _created_only(create: OpLike, fields: Iterable[str]) -> RowState:
     """The common case of a merge (a row never edited since it was created): its create op is the only
     head of every field it carries, so there is nothing to compare."""
     carried = json.loads(create.value)
-    if isinstance(fields, dict) and carried.keys() <= fields.keys():
+    if isinstance(carried, dict) and isinstance(fields, dict) and carried.keys() <= fields.keys():
         values = carried  # every field it carries is one of the row's (the usual case): nothing to leave out
     else:
         values = {name: carried[name] for name in fields if name in carried}
