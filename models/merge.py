@@ -254,9 +254,10 @@ def _derive(session: Session, plan: _TablePlan, row: dict[str, Any]) -> None:
 
 def materialize_rows(session: Session, rows: Iterable[tuple[str, str]],
                      all_ops: Mapping[tuple[str, str], list[OpRecord]] | None = None) -> None:
-    """Recompute rows from their ops and write the winners, a chunk at a time, with Core statements (no ORM
-    object per row): one query for the ops, one for the current rows, one executemany for the new rows and
-    one per set of changed columns and the conflict cache rewritten per chunk; the search index written once.
+    """Recompute rows from their ops and write the winners, a chunk at a time, without an ORM object per row:
+    one query for the ops, one for the current rows, one executemany for the new rows (models/bulk.py: as raw
+    SQL on a file) and one per set of changed columns and the conflict cache rewritten per chunk; the search
+    index written once.
     Entities go in registry order, so a row's derived values see the rows it depends on (a measure its task
     list's year) when both arrive together. ORM objects of the rewritten rows held by the session are
     expired, so they read the merged values. `all_ops`: every op of some of the rows, known to the caller
