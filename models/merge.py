@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Connection, String, Text, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
+from models.bulk import among, insert_rows
 from models.fieldcodec import canonical_json, from_plain
 from models.oplog import (
     CREATE_FIELD,
@@ -154,7 +156,10 @@ def _created_only(create: OpLike, fields: Iterable[str]) -> RowState:
     """The common case of a merge (a row never edited since it was created): its create op is the only
     head of every field it carries, so there is nothing to compare."""
     carried = json.loads(create.value)
-    values = {name: carried[name] for name in fields if name in carried}
+    if isinstance(carried, dict) and isinstance(fields, dict) and carried.keys() <= fields.keys():
+        values = carried  # every field it carries is one of the row's (the usual case): nothing to leave out
+    else:
+        values = {name: carried[name] for name in fields if name in carried}
     return RowState(values=values, deleted=bool(values.get(DELETED)), created_hlc=create.hlc,
                     updated_hlc=create.hlc, updated_site=create.site_id)
 
@@ -171,10 +176,11 @@ def _conflict_rows(entity: str, row_id: str, state: RowState) -> list[dict[str, 
 
 def _replace_conflicts(session: Session, entity: str, row_ids: list[str], rows: list[dict[str, str]]) -> None:
     """Core statements, not ORM objects: conflict rows are a cache that is rewritten, never edited."""
-    session.execute(delete(FieldConflict).where(FieldConflict.entity == entity, FieldConflict.row_id.in_(row_ids)),
-                    execution_options={"synchronize_session": False})
+    conn = session.connection()
+    conflict = FieldConflict.__table__.c
+    conn.execute(delete(FieldConflict.__table__).where(conflict.entity == entity, among(conn, conflict.row_id, row_ids)))
     if rows:
-        session.execute(insert(FieldConflict), rows)
+        conn.execute(insert(FieldConflict.__table__), rows)
 
 
 def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if_conflicted: bool) -> None:
@@ -190,6 +196,7 @@ def refresh_row_conflicts(session: Session, entity: str, row_id: str, *, only_if
 
 MATERIALIZE_CHUNK = 1000
 _OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
+_OP_KEYS = ("op_id", "hlc", "site_id", "user", "entity", "row_id", "field", "value", "pred", "arrival", "sig")
 
 
 def ops_of_rows(session: Session, entity: str, row_ids: Sequence[str]) -> list[OpRecord]:
@@ -197,7 +204,8 @@ def ops_of_rows(session: Session, entity: str, row_ids: Sequence[str]) -> list[O
     return [OpRecord(op_id, hlc, site_id, user, entity_name, row_id, field_name, value,
                      () if pred == "[]" else tuple(json.loads(pred)), sig or "")
             for op_id, hlc, site_id, user, entity_name, row_id, field_name, value, pred, sig in session.execute(
-                select(*_OP_COLUMNS).where(Op.entity == entity, Op.row_id.in_(row_ids)))]
+                select(*_OP_COLUMNS).where(Op.entity == entity, among(session.connection(), Op.__table__.c.row_id,
+                                                                      row_ids)))]
 
 
 @dataclass(frozen=True)
@@ -212,6 +220,8 @@ class _TablePlan:
     new_row: dict[str, Any]
     derived: tuple[str, ...]
     indexed: frozenset[str] | None   # fields whose change rewrites the row's index entry; None: not indexed
+    keys: tuple[str, ...]            # every column of the table, in table order
+    values_of: Callable[[dict[str, Any]], tuple[Any, ...]]  # a row dict -> its values in `keys` order
 
 
 @cache
@@ -221,10 +231,12 @@ def _plan(cls: type) -> _TablePlan:
                for c in table_columns if c.key != "id"}
     searchable = SEARCHABLE.get(cls)
     columns = replicated_columns(cls)
+    keys = tuple(table_columns.keys())
     return _TablePlan(cls, columns, frozenset(key for key, c in columns.items() if c.type.python_type is not str),
                       new_row,
                       tuple(c.key for c in table_columns if c.info.get("derived")),
-                      None if searchable is None else frozenset((*searchable, DELETED)))
+                      None if searchable is None else frozenset((*searchable, DELETED)),
+                      keys, itemgetter(*keys))
 
 
 def _derive(session: Session, plan: _TablePlan, row: dict[str, Any]) -> None:
@@ -242,9 +254,10 @@ def _derive(session: Session, plan: _TablePlan, row: dict[str, Any]) -> None:
 
 def materialize_rows(session: Session, rows: Iterable[tuple[str, str]],
                      all_ops: Mapping[tuple[str, str], list[OpRecord]] | None = None) -> None:
-    """Recompute rows from their ops and write the winners, a chunk at a time, with Core statements (no ORM
-    object per row): one query for the ops, one for the current rows, one executemany for the new rows and
-    one per set of changed columns and the conflict cache rewritten per chunk; the search index written once.
+    """Recompute rows from their ops and write the winners, a chunk at a time, without an ORM object per row:
+    one query for the ops, one for the current rows, one executemany for the new rows (models/bulk.py: as raw
+    SQL on a file) and one per set of changed columns and the conflict cache rewritten per chunk; the search
+    index written once.
     Entities go in registry order, so a row's derived values see the rows it depends on (a measure its task
     list's year) when both arrive together. ORM objects of the rewritten rows held by the session are
     expired, so they read the merged values. `all_ops`: every op of some of the rows, known to the caller
@@ -279,20 +292,22 @@ def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, ro
         for op in ops_of_rows(session, entity, stored) if stored else ():
             ops_by_row.setdefault(op.row_id, []).append(op)
         ids = [uuid.UUID(row_id) for row_id in chunk]
-        current = {row.id: row._asdict() for row in conn.execute(select(table).where(table.c.id.in_(ids)))}
+        current = {row.id: row._asdict() for row in conn.execute(select(table).where(among(conn, table.c.id, ids)))}
         new_rows: list[dict[str, Any]] = []
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         conflict_rows: list[dict[str, str]] = []
         for row_id, row_uuid in zip(chunk, ids):
-            state = row_state(ops_by_row.get(row_id, []), plan.columns, revivers)
+            state = row_state(ops_by_row.get(row_id, ()), plan.columns, revivers)
             old = current.get(row_uuid)
-            row = dict(plan.new_row) if old is None else dict(old)
-            for name, plain in state.values.items():
-                row[name] = from_plain(plan.columns[name], plain) if name in plan.typed else plain
-            row.update(deleted=state.deleted, created_hlc=state.created_hlc, updated_hlc=state.updated_hlc,
-                       updated_site=state.updated_site)
-            _derive(session, plan, row)
-            conflict_rows.extend(_conflict_rows(entity, row_id, state))
+            row = {**(plan.new_row if old is None else old), **state.values}
+            for name in plan.typed.intersection(state.values):
+                row[name] = from_plain(plan.columns[name], row[name])
+            row["deleted"], row["created_hlc"] = state.deleted, state.created_hlc
+            row["updated_hlc"], row["updated_site"] = state.updated_hlc, state.updated_site
+            if plan.derived:
+                _derive(session, plan, row)
+            if state.conflicts:
+                conflict_rows.extend(_conflict_rows(entity, row_id, state))
             if old is None:
                 row["id"] = row_uuid
                 new_rows.append(row)
@@ -306,8 +321,7 @@ def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, ro
             updates.setdefault(tuple(sorted(changed)), []).append({"_row_id": row_uuid, **changed})
             if plan.indexed is not None and not plan.indexed.isdisjoint(changed):
                 changed_entries.append(index_entry(plan.cls, row_uuid, row))
-        if new_rows:
-            conn.execute(insert(table), new_rows)
+        insert_rows(conn, table, plan.keys, [plan.values_of(row) for row in new_rows])
         for params in updates.values():
             conn.execute(update(table).where(table.c.id == bindparam("_row_id")), params)
         _replace_conflicts(session, entity, chunk, conflict_rows)
@@ -333,24 +347,22 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
             stats.unknown_ops.append(record)
         else:
             fresh.setdefault(record.op_id, record)
-    ids = list(fresh)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for known in session.scalars(select(Op.op_id).where(Op.op_id.in_(chunk))):
+    if fresh:
+        conn = session.connection()
+        for known in conn.execute(select(Op.op_id).where(among(conn, Op.__table__.c.op_id, fresh))).scalars().all():
             del fresh[known]
             stats.duplicate_ops += 1
     if not fresh:
         return stats
     state: LocalState = local_state(session)
     writer: WriterContext = session.info["writer"]
-    new_rows = []
+    op_rows = []
     arrival = state.arrival
     for record in fresh.values():
         arrival += 1
-        new_rows.append({"op_id": record.op_id, "hlc": record.hlc, "site_id": record.site_id, "user": record.user,
-                         "entity": record.entity, "row_id": record.row_id, "field": record.field,
-                         "value": record.value, "pred": json.dumps(list(record.pred)) if record.pred else "[]",
-                         "arrival": arrival, "sig": record.sig})
+        op_rows.append((record.op_id, record.hlc, record.site_id, record.user, record.entity, record.row_id,
+                        record.field, record.value, json.dumps(list(record.pred)) if record.pred else "[]",
+                        arrival, record.sig))
         stats.rows.add((record.entity, record.row_id))
     writer.clock.observe(max(record.hlc for record in fresh.values()))
     stored = _rows_with_stored_ops(session.connection(), stats.rows)
@@ -364,8 +376,9 @@ def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
     session.info["applying_remote"] = True
     try:
         session.flush()
-        # One Core executemany (no ORM bulk path); op rows are never edited as objects.
-        session.connection().execute(insert(Op.__table__), new_rows)
+        # One executemany (no ORM bulk path); op rows are never edited as objects.
+        insert_rows(session.connection(), Op.__table__, _OP_KEYS, op_rows)
+        del op_rows  # not held through the merge: a batch's objects, not two copies of it
         materialize_rows(session, stats.rows, all_ops)
         session.flush()
     finally:
@@ -381,9 +394,8 @@ def _rows_with_stored_ops(conn: Connection, rows: set[tuple[str, str]]) -> set[t
     op = Op.__table__.c
     found: set[tuple[str, str]] = set()
     for entity, row_ids in by_entity.items():
-        for start in range(0, len(row_ids), MATERIALIZE_CHUNK):
-            query = select(op.row_id).where(op.entity == entity, op.row_id.in_(row_ids[start:start + MATERIALIZE_CHUNK]))
-            found.update((entity, row_id) for row_id in conn.execute(query.distinct()).scalars())
+        query = select(op.row_id).where(op.entity == entity, among(conn, op.row_id, row_ids))
+        found.update((entity, row_id) for row_id in conn.execute(query.distinct()).scalars())
     return found
 
 

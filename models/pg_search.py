@@ -30,17 +30,17 @@ class TrigramIndex:
     def clear(self, conn: Connection) -> None:
         conn.execute(text("DELETE FROM search_index"))
 
-    def delete(self, conn: Connection, keys: list[dict[str, int]]) -> None:
-        conn.execute(text("DELETE FROM search_index WHERE rowid = ANY(:rowids)"),
-                     {"rowids": [key["rowid"] for key in keys]})
+    def delete(self, conn: Connection, rowids: list[int]) -> None:
+        conn.execute(text("DELETE FROM search_index WHERE rowid = ANY(CAST(:rowids AS BIGINT[]))"),
+                     {"rowids": rowids})
 
-    def insert(self, conn: Connection, rows: list[dict[str, object]]) -> None:
+    def insert(self, conn: Connection, rows: list[tuple[int, str, str, str]]) -> None:
         # One statement over four arrays, not one round trip per row.
+        rowids, entities, row_ids, bodies = (list(values) for values in zip(*rows))
         conn.execute(text("INSERT INTO search_index (rowid, entity, row_id, body) "
                           "SELECT * FROM unnest(CAST(:rowids AS BIGINT[]), CAST(:entities AS TEXT[]), "
                           "CAST(:row_ids AS TEXT[]), CAST(:bodies AS TEXT[]))"),
-                     {"rowids": [row["rowid"] for row in rows], "entities": [row["entity"] for row in rows],
-                      "row_ids": [row["row_id"] for row in rows], "bodies": [row["body"] for row in rows]})
+                     {"rowids": rowids, "entities": entities, "row_ids": row_ids, "bodies": bodies})
 
     def matching(self, query: str) -> tuple[str, dict[str, object]]:
         escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
