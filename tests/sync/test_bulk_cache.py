@@ -28,11 +28,11 @@ def pair(tmp_path):
 def _watch_apply(monkeypatch, seen: list[int], fail: bool = False) -> None:
     real = exchange.apply_ops
 
-    def watching(session, records):
+    def watching(session, records, values=None):
         seen.append(_cache_kib(session))
         if fail:
             raise PackageError("malformed")
-        return real(session, records)
+        return real(session, records, values)
 
     monkeypatch.setattr(exchange, "apply_ops", watching)
 
