@@ -8,7 +8,7 @@ import pytest
 import models.sync.exchange as exchange
 from models.storage import BULK_PAGE_CACHE_KIB, PAGE_CACHE_KIB
 from models.sync.errors import PackageError
-from tests.sync.workstations import Workstation, add_unit, unit_names
+from tests.sync.workstations import add_unit, paired_sites, unit_names
 
 
 def _cache_kib(session) -> int:
@@ -17,12 +17,10 @@ def _cache_kib(session) -> int:
 
 @pytest.fixture
 def pair(tmp_path):
-    a, b = Workstation(tmp_path / "a", "a"), Workstation(tmp_path / "b", "b")
-    a.pair(b)
-    b.pair(a)
-    yield a, b
-    a.close()
-    b.close()
+    sites = paired_sites(tmp_path, ("a", "b"))
+    yield sites
+    for site in sites:
+        site.close()
 
 
 def _watch_apply(monkeypatch, seen: list[int], fail: bool = False) -> None:
