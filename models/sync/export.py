@@ -8,7 +8,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +21,16 @@ from models.blobstore import blob_store
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
-from models.sync.attest import OwnAttester, stored_bodies
+from models.sync.attest import MAX_ATTESTED_OPS, OwnAttester, stored_bodies
 from models.sync.container import PackageWriter
 from models.sync.header import Routing
 from models.sync.identity import SiteIdentity
-from models.sync.opcodec import att_ref, encode_op
+from models.sync.opcodec import att_ref, encode_op, ref_sig, signed_bytes
 from models.sync.peers import ExposedRow, Peer, ReceivedPackage, SentPackage, my_identity
 from models.sync.profiles import PROFILES, Profile, project_op, row_is_shared
+from models.sync.records import RecordType, encode_record
 from models.sync.signing import for_profile
+from models.sync.spool import Spool
 
 OP_FMT = 2  # bump the major on any change an older reader would misinterpret (2: origin attestations)
 MIN_READER_OP_FMT = 2
@@ -66,11 +68,20 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     seq = peer.out_seq + 1
     since = 0 if full else peer.acked_arrival
     resend_rows = _rows_to_resend(session, peer, profile, seq, full)
-    selection = _Selection(session, me, peer, profile, since, resend_rows)
-    counts, hlc_max, attachment_rows, att_ids = selection.scan()
-    attestations = stored_bodies(session, att_ids)
-    introductions = _introductions(session, selection.origins - {me.site_id, peer.site_id})
-    blobs = _blobs_for(session, attachment_rows, profile)
+    with Spool() as spool:
+        scan = _Selection(session, me, peer, profile, since, resend_rows).spool(spool)
+        return _write(session, me, peer, path, full, scan, spool, seq, since, now_ms)
+
+
+def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: bool, scan: _Scan, spool: Spool,
+           seq: int, since: int, now_ms: Callable[[], int] | None) -> ExportResult:
+    """The package around the spooled ops, recorded as sent."""
+    state = local_state(session)
+    profile = PROFILES[peer.profile]
+    counts, hlc_max = scan.counts, scan.hlc_max
+    attestations = stored_bodies(session, scan.att_ids)
+    introductions = _introductions(session, scan.origins - {me.site_id, peer.site_id})
+    blobs = _blobs_for(session, scan.attachment_rows, profile)
     clock = now_ms or (lambda: int(time.time() * 1000))
     routing = Routing(pkg_id=str(uuid7()), from_site=me.site_id, from_incarnation=state.incarnation,
                       to_site=peer.site_id, seq=seq, prev_pkg_sha256=peer.out_last_sha256,
@@ -86,8 +97,8 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     with PackageWriter(path, me, peer.card(), routing, manifest) as writer:
         for _att_id, body in sorted(attestations.items()):
             writer.write_attestation(body)
-        for op in selection.ops():
-            writer.write_op_body(encode_op(op))
+        for records, count in spool.blocks():
+            writer.write_op_records(records, count)
         for sha, size in blobs:
             writer.write_blob(sha, size, _blob_bytes(session, sha))
         written = writer.close()
@@ -107,6 +118,7 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
 
 
 _OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
+_HELD_BYTES = 8 * 1024 * 1024  # ops waiting for their batch's attestation: at most about this much in memory
 
 
 def _record_of_row(row: Any) -> OpRecord:
@@ -116,10 +128,23 @@ def _record_of_row(row: Any) -> OpRecord:
                     () if pred == "[]" else tuple(json.loads(pred)), sig or "")
 
 
+@dataclass
+class _Scan:
+    """What the manifest and header say about the spooled ops."""
+
+    counts: Counter[str]
+    hlc_max: int = 0
+    attachment_rows: set[str] = field(default_factory=set)
+    att_ids: set[str] = field(default_factory=set)
+    origins: set[str] = field(default_factory=set)
+
+
 class _Selection:
-    """Which ops go into the package; iterated twice (count, then write) to keep memory bounded. The
-    counting pass attests our own ops leaving for the first time (stored: later exports reuse the same
-    attestation) and collects the attestations the package must carry; the writing pass streams."""
+    """Which ops go into the package, read once (op table in arrival order, then the history of rows newly
+    shared) into a spool as finished OP records; the package is written around them once the counts are
+    known. Our own ops leaving for the first time are attested on the way, in batches (stored: later
+    exports reuse the same attestation); the ops read since the first of a batch wait in memory for its
+    attestation id, so the package keeps arrival order."""
 
     def __init__(self, session: Session, me: SiteIdentity, peer: Peer, profile: Profile, since: int,
                  resend_rows: set[tuple[str, str]]) -> None:
@@ -129,13 +154,7 @@ class _Selection:
         self._withdrawn: dict[tuple[str, str], bool] = {}
         self._peer_site = peer.site_id
         self._relays_only_own = me.role in REDUCED_ROLES
-        self.origins: set[str] = set()
-
-    def ops(self) -> Iterator[OpRecord]:
-        for record in self._records():
-            visible = self._visible(record)
-            if visible is not None:
-                yield visible
+        self._auth: dict[str, tuple[bytes, str | None]] = {}  # op sig -> (OP body prefix, attestation id)
 
     def _records(self) -> Iterator[OpRecord]:
         newer = select(*_OP_COLUMNS).where(Op.arrival > self._since).order_by(Op.arrival)
@@ -146,36 +165,73 @@ class _Selection:
         me = self._me.site_id
         for query in queries:
             self._session.flush()
-            # Core rows in batches (no ORM layer per row): the op table is read twice per export.
-            for row in self._session.connection().execute(query.execution_options(yield_per=_BATCH)):
-                if self._relays_only_own and row[2] != me:
-                    # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
-                    # down by its profile and must not reach a full site as if they were whole.
-                    continue
-                yield _record_of_row(row)
+            # Core rows in batches (no ORM layer per row).
+            for batch in self._session.connection().execute(query.execution_options(yield_per=_BATCH)).partitions():
+                for row in batch:
+                    if self._relays_only_own and row[2] != me:
+                        # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
+                        # down by its profile and must not reach a full site as if they were whole.
+                        continue
+                    yield _record_of_row(row)
 
-    def scan(self) -> tuple[Counter[str], int, set[str], set[str]]:
-        counts: Counter[str] = Counter()
-        hlc_max, attachment_rows, att_ids = 0, set(), set()
+    def spool(self, spool: Spool) -> _Scan:
+        scan = _Scan(Counter())
+        counts, attachment_rows, origins, att_ids = scan.counts, scan.attachment_rows, scan.origins, scan.att_ids
         attester = OwnAttester(self._session, self._me)
         me = self._me.site_id
+        held: list[tuple[OpRecord, bytes]] = []  # read since the first op still waiting for its attestation
+        held_bytes = 0
         for raw in self._records():
             record = self._visible(raw)
             if record is None:
                 continue
+            signed = signed_bytes(record)
+            entity = record.entity
+            counts[entity] += 1
+            origins.add(record.site_id)
+            if record.hlc > scan.hlc_max:
+                scan.hlc_max = record.hlc
+            if entity == "attachment":
+                attachment_rows.add(record.row_id)
             if raw.site_id == me and not raw.sig:
-                attester.add(raw)  # the whole op: the attestation also holds each differing projection
-            else:
-                att_id = att_ref(record.sig)
+                # The whole op: the attestation also holds the digest of each differing projection.
+                attester.add(raw, signed if record is raw else None)
+            elif not held:
+                prefix, att_id = self._auth_of(record)
                 if att_id is not None:
                     att_ids.add(att_id)
-            counts[record.entity] += 1
-            self.origins.add(record.site_id)
-            hlc_max = max(hlc_max, record.hlc)
-            if record.entity == "attachment":
-                attachment_rows.add(record.row_id)
-        attester.flush()
-        return counts, hlc_max, attachment_rows, att_ids | set(attester.made)
+                spool.add(encode_record(RecordType.OP, prefix + signed))
+                continue
+            held.append((record, signed))
+            held_bytes += len(signed)
+            if attester.pending >= MAX_ATTESTED_OPS or held_bytes >= _HELD_BYTES:
+                self._release(held, attester, spool, att_ids)
+                held_bytes = 0
+        self._release(held, attester, spool, att_ids)
+        return scan
+
+    def _release(self, held: list[tuple[OpRecord, bytes]], attester: OwnAttester, spool: Spool,
+                 att_ids: set[str]) -> None:
+        """Attests the pending batch and spools the held ops, each now naming its attestation."""
+        made = attester.flush()
+        mine = self._me.site_id
+        for record, signed in held:
+            if record.site_id == mine and not record.sig and made is not None:
+                record = replace(record, sig=ref_sig(made))
+            prefix, att_id = self._auth_of(record)
+            if att_id is not None:
+                att_ids.add(att_id)
+            spool.add(encode_record(RecordType.OP, prefix + signed))
+        held.clear()
+
+    def _auth_of(self, record: OpRecord) -> tuple[bytes, str | None]:
+        """(what precedes the signed bytes in the op's OP body, the attestation its sig names), per sig."""
+        known = self._auth.get(record.sig)
+        if known is None:
+            known = (encode_op(record, b""), att_ref(record.sig))
+            if known[1] is not None or len(self._auth) < 64:  # per-op signatures differ per op: a few only
+                self._auth[record.sig] = known
+        return known
 
     def _visible(self, record: OpRecord) -> OpRecord | None:
         if record.entity in self._profile.row_predicates:

@@ -131,6 +131,11 @@ class Totals:
         self.op_count += 1
         self.op_hash.update(raw_record)
 
+    def add_ops(self, raw_records: bytes | memoryview, count: int) -> None:
+        """`count` consecutive OP records (the hash of their concatenation is the hash of each in turn)."""
+        self.op_count += count
+        self.op_hash.update(raw_records)
+
     def end_fields(self) -> dict[str, Any]:
         return {"op_count": self.op_count, "op_sha256": self.op_hash.hexdigest(),
                 "blob_count": len(self.blobs), "blob_bytes": sum(size for _, size in self.blobs)}
