@@ -28,7 +28,7 @@ from models.sync.identity import SiteIdentity
 from models.sync.opcodec import att_ref, encode_op, ref_sig, signed_bytes
 from models.sync.peers import ExposedRow, Peer, ReceivedPackage, SentPackage, my_identity
 from models.sync.profiles import PROFILES, Profile, project_op, row_is_shared
-from models.sync.records import RecordType, encode_record
+from models.sync.records import encode_op_records
 from models.sync.signing import for_profile
 from models.sync.spool import Spool
 
@@ -155,83 +155,87 @@ class _Selection:
         self._peer_site = peer.site_id
         self._relays_only_own = me.role in REDUCED_ROLES
         self._auth: dict[str, tuple[bytes, str | None]] = {}  # op sig -> (OP body prefix, attestation id)
+        self._held: list[tuple[str | None, bytes]] = []  # (sig, signed) read since the first op to attest
+        self._held_bytes = 0
+        self._scan = _Scan(Counter())
+        self._attester = OwnAttester(session, me)
 
-    def _records(self) -> Iterator[OpRecord]:
+    def spool(self, spool: Spool) -> _Scan:
+        scan = self._scan
+        counts, origins, attachment_rows = scan.counts, scan.origins, scan.attachment_rows
+        me, hlc_max, relays_only_own = self._me.site_id, 0, self._relays_only_own
+        whole = self._profile.is_full and not self._profile.row_predicates  # every op as it is held
+        for rows in self._batches():
+            out: list[bytes] = []  # OP bodies of this batch
+            for op_id, hlc, site_id, user, entity, row_id, field_name, value, pred, sig in rows:
+                if relays_only_own and site_id != me:
+                    # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
+                    # down by its profile and must not reach a full site as if they were whole.
+                    continue
+                raw = OpRecord(op_id, hlc, site_id, user, entity, row_id, field_name, value,
+                               () if pred == "[]" else tuple(json.loads(pred)), sig or "")
+                record = raw if whole else self._visible(raw)
+                if record is None:
+                    continue
+                signed = signed_bytes(record)
+                entity = record.entity
+                counts[entity] += 1
+                origins.add(site_id)
+                if hlc > hlc_max:
+                    hlc_max = hlc
+                if entity == "attachment":
+                    attachment_rows.add(row_id)
+                if site_id == me and not raw.sig:
+                    # The whole op: the attestation also holds the digest of each differing projection.
+                    self._attester.add(raw, signed if record is raw else None)
+                    self._hold(spool, out, None, signed)
+                elif self._held:
+                    self._hold(spool, out, record.sig, signed)
+                else:
+                    out.append(self._auth_of(record.sig) + signed)
+            spool.add(encode_op_records(out), len(out))
+        self._release(spool, [])
+        scan.hlc_max = hlc_max
+        scan.att_ids.update(att_id for _auth, att_id in self._auth.values() if att_id is not None)
+        return scan
+
+    def _batches(self) -> Iterator[list[Any]]:
+        """Op rows (Core tuples, no ORM layer per row) in arrival order, then the history of each row newly
+        shared, in batches."""
         newer = select(*_OP_COLUMNS).where(Op.arrival > self._since).order_by(Op.arrival)
         queries = [newer] + [
             select(*_OP_COLUMNS).where(Op.entity == entity, Op.row_id == row, Op.arrival <= self._since).order_by(
                 Op.arrival)
             for entity, row in sorted(self._resend)]
-        me = self._me.site_id
         for query in queries:
             self._session.flush()
-            # Core rows in batches (no ORM layer per row).
-            for batch in self._session.connection().execute(query.execution_options(yield_per=_BATCH)).partitions():
-                for row in batch:
-                    if self._relays_only_own and row[2] != me:
-                        # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
-                        # down by its profile and must not reach a full site as if they were whole.
-                        continue
-                    yield _record_of_row(row)
+            yield from self._session.connection().execute(query.execution_options(yield_per=_BATCH)).partitions()
 
-    def spool(self, spool: Spool) -> _Scan:
-        scan = _Scan(Counter())
-        counts, attachment_rows, origins, att_ids = scan.counts, scan.attachment_rows, scan.origins, scan.att_ids
-        attester = OwnAttester(self._session, self._me)
-        me = self._me.site_id
-        held: list[tuple[OpRecord, bytes]] = []  # read since the first op still waiting for its attestation
-        held_bytes = 0
-        for raw in self._records():
-            record = self._visible(raw)
-            if record is None:
-                continue
-            signed = signed_bytes(record)
-            entity = record.entity
-            counts[entity] += 1
-            origins.add(record.site_id)
-            if record.hlc > scan.hlc_max:
-                scan.hlc_max = record.hlc
-            if entity == "attachment":
-                attachment_rows.add(record.row_id)
-            if raw.site_id == me and not raw.sig:
-                # The whole op: the attestation also holds the digest of each differing projection.
-                attester.add(raw, signed if record is raw else None)
-            elif not held:
-                prefix, att_id = self._auth_of(record)
-                if att_id is not None:
-                    att_ids.add(att_id)
-                spool.add(encode_record(RecordType.OP, prefix + signed))
-                continue
-            held.append((record, signed))
-            held_bytes += len(signed)
-            if attester.pending >= MAX_ATTESTED_OPS or held_bytes >= _HELD_BYTES:
-                self._release(held, attester, spool, att_ids)
-                held_bytes = 0
-        self._release(held, attester, spool, att_ids)
-        return scan
+    def _hold(self, spool: Spool, out: list[bytes], sig: str | None, signed: bytes) -> None:
+        """Keeps an op until the pending attestation is made (`sig` None: it names that attestation)."""
+        self._held.append((sig, signed))
+        self._held_bytes += len(signed)
+        if self._attester.pending >= MAX_ATTESTED_OPS or self._held_bytes >= _HELD_BYTES:
+            self._release(spool, out)
 
-    def _release(self, held: list[tuple[OpRecord, bytes]], attester: OwnAttester, spool: Spool,
-                 att_ids: set[str]) -> None:
-        """Attests the pending batch and spools the held ops, each now naming its attestation."""
-        made = attester.flush()
-        mine = self._me.site_id
-        for record, signed in held:
-            if record.site_id == mine and not record.sig and made is not None:
-                record = replace(record, sig=ref_sig(made))
-            prefix, att_id = self._auth_of(record)
-            if att_id is not None:
-                att_ids.add(att_id)
-            spool.add(encode_record(RecordType.OP, prefix + signed))
-        held.clear()
+    def _release(self, spool: Spool, out: list[bytes]) -> None:
+        """Attests the pending batch and spools the held ops (`out` first), each now naming its attestation."""
+        made = self._attester.flush()
+        fresh = ref_sig(made) if made is not None else ""
+        out.extend(self._auth_of(fresh if sig is None else sig) + signed for sig, signed in self._held)
+        spool.add(encode_op_records(out), len(out))
+        out.clear()
+        self._held, self._held_bytes = [], 0
 
-    def _auth_of(self, record: OpRecord) -> tuple[bytes, str | None]:
-        """(what precedes the signed bytes in the op's OP body, the attestation its sig names), per sig."""
-        known = self._auth.get(record.sig)
+    def _auth_of(self, sig: str) -> bytes:
+        """What precedes the signed bytes in the OP body of an op with this stored `sig` (encode_op's auth
+        part, made once per attestation; per-op signatures differ per op: only a few are kept)."""
+        known = self._auth.get(sig)
         if known is None:
-            known = (encode_op(record, b""), att_ref(record.sig))
-            if known[1] is not None or len(self._auth) < 64:  # per-op signatures differ per op: a few only
-                self._auth[record.sig] = known
-        return known
+            known = (encode_op(OpRecord("", 0, "", "", "", "", "", "", (), sig), b""), att_ref(sig))
+            if known[1] is not None or len(self._auth) < 64:
+                self._auth[sig] = known
+        return known[0]
 
     def _visible(self, record: OpRecord) -> OpRecord | None:
         if record.entity in self._profile.row_predicates:

@@ -105,6 +105,14 @@ def encode_record(kind: RecordType, body: bytes) -> bytes:
     return _PREFIX.pack(len(body), kind) + body
 
 
+def encode_op_records(bodies: list[bytes]) -> bytes:
+    """OP records of these bodies, joined (encode_record per body, one size check per batch)."""
+    if bodies and max(map(len, bodies)) > MAX_BODY_BYTES[RecordType.OP]:
+        raise ValueError("OP record exceeds the format limit")
+    pack = _PREFIX.pack
+    return b"".join([pack(len(body), RecordType.OP) + body for body in bodies])
+
+
 def check_manifest_envelope(fields: object) -> dict[str, Any]:
     """The manifest keys the container itself relies on; both writer and reader use this."""
     if not isinstance(fields, dict) or type(fields.get("op_count")) is not int:
@@ -257,5 +265,5 @@ def _json(body: bytes) -> Any:
 
 
 __all__ = ["RecordType", "Record", "Manifest", "Attested", "PackedOp", "BlobStart", "BlobData", "BlobDone", "End",
-           "RecordReader", "Totals", "encode_record", "check_manifest_envelope", "canonical_json",
+           "RecordReader", "Totals", "encode_record", "encode_op_records", "check_manifest_envelope", "canonical_json",
            "BLOB_CHUNK_BYTES", "SHA256_HEX"]

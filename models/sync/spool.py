@@ -26,6 +26,7 @@ class Spool:
         self._sealed: list[tuple[int, int]] = []  # per block on disk: (sealed length, items)
         self._items: list[bytes] = []
         self._size = 0
+        self._counts = 0  # items in self._items
         self.count = 0  # items added
 
     def __enter__(self) -> Spool:
@@ -40,10 +41,14 @@ class Spool:
             self._file.close()
             self._file = None
 
-    def add(self, item: bytes) -> None:
-        self._items.append(item)
-        self._size += len(item)
-        self.count += 1
+    def add(self, items: bytes, count: int = 1) -> None:
+        """`items`: `count` items joined (the spool keeps them in order and counts them)."""
+        if not items:
+            return
+        self._items.append(items)
+        self._size += len(items)
+        self._counts += count
+        self.count += count
         if self._size >= self._block_bytes:
             self._seal()
 
@@ -64,8 +69,8 @@ class Spool:
             self._file.close()
             self._file = None
         elif self._items:
-            yield b"".join(self._items), len(self._items)
-        self._items, self._size = [], 0
+            yield b"".join(self._items), self._counts
+        self._items, self._size, self._counts = [], 0, 0
 
     def _seal(self) -> None:
         if self._file is None:
@@ -74,8 +79,8 @@ class Spool:
         assert self._aead is not None
         sealed = self._aead.encrypt(_nonce(len(self._sealed)), b"".join(self._items), None)
         self._file.write(sealed)
-        self._sealed.append((len(sealed), len(self._items)))
-        self._items, self._size = [], 0
+        self._sealed.append((len(sealed), self._counts))
+        self._items, self._size, self._counts = [], 0, 0
 
 
 def _nonce(index: int) -> bytes:
