@@ -28,6 +28,7 @@ from models.sync.header import CHUNK_SIZE, MAX_HEADER_BYTES, PackageHeader, Rout
 from models.sync.identity import PeerCard, SiteIdentity
 from models.sync.records import (
     BLOB_CHUNK_BYTES,
+    End,
     Record,
     RecordReader,
     RecordType,
@@ -276,7 +277,7 @@ def iter_records(package: OpenedPackage, me: SiteIdentity) -> Iterator[Record]:
                 raise PackageError("malformed") from None
             counter += 1
             for record in reader.feed(plaintext, final):
-                if reader.ended:
+                if record.__class__ is End:  # the reader has ended: nothing follows
                     _check_unchanged(rehash, stream, package)
                 yield record
     if not reader.ended:
@@ -290,7 +291,7 @@ def _check_unchanged(rehash: Any, stream: BinaryIO, package: OpenedPackage) -> N
 
 
 def _hash_file(path: Path, size: int) -> tuple[bytes, bytes, str]:
-    signed, whole = hashlib.sha256(), hashlib.sha256()
+    signed = hashlib.sha256()
     remaining = size - SIGNATURE_BYTES
     with open(path, "rb") as stream:
         while remaining > 0:
@@ -298,10 +299,10 @@ def _hash_file(path: Path, size: int) -> tuple[bytes, bytes, str]:
             if not block:
                 raise PackageError("malformed")
             signed.update(block)
-            whole.update(block)
             remaining -= len(block)
         signature = stream.read(SIGNATURE_BYTES + 1)
     if len(signature) != SIGNATURE_BYTES:
         raise PackageError("malformed")
+    whole = signed.copy()  # the same bytes plus the signature: one pass over the file
     whole.update(signature)
     return signed.digest(), signature, whole.hexdigest()

@@ -24,6 +24,8 @@ MAX_BLOB_BYTES = 2 * 1024**3
 BLOB_CHUNK_BYTES = 1024 * 1024
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _PREFIX = struct.Struct("<IB")
+_PREFIX_SIZE = _PREFIX.size
+_unpack_prefix = _PREFIX.unpack_from
 
 
 class RecordType(IntEnum):
@@ -44,6 +46,8 @@ MAX_BODY_BYTES = {
     RecordType.END: 4096,
     RecordType.ATTEST: 1024**2,
 }
+_OP = RecordType.OP.value
+_MAX_OP_BODY = MAX_BODY_BYTES[RecordType.OP]
 
 
 @dataclass(frozen=True)
@@ -169,26 +173,53 @@ class RecordReader:
         handed out while more data could follow."""
         if self._state == "ended" and plaintext:
             raise PackageError("malformed")  # trailing data after END
-        self._buffer += plaintext
+        buffer = self._buffer
+        buffer += plaintext
+        size = len(buffer)
         offset = 0  # consume by offset and compact once: deleting per record would be quadratic
+        # OP records, the bulk of a package, are taken inline; a run of them is hashed into the END
+        # totals at once, before any other record and before this chunk's bytes are dropped.
+        run_start, run = 0, 0
+        totals = self._totals
+        view = memoryview(buffer)
         try:
-            while len(self._buffer) - offset >= _PREFIX.size:
-                length, kind_byte = _PREFIX.unpack_from(self._buffer, offset)
+            while size - offset >= _PREFIX_SIZE:
+                length, kind_byte = _unpack_prefix(view, offset)
+                end = offset + _PREFIX_SIZE + length
+                if kind_byte == _OP and self._state == "ops":
+                    if length > _MAX_OP_BODY:
+                        raise PackageError("malformed")
+                    if size < end:
+                        break
+                    if totals.op_count + run >= self._manifest["op_count"]:
+                        raise PackageError("malformed")
+                    if not run:
+                        run_start = offset
+                    run += 1
+                    body = bytes(view[offset + _PREFIX_SIZE:end])
+                    offset = end
+                    yield PackedOp(body)
+                    continue
+                if run:
+                    totals.add_ops(view[run_start:offset], run)
+                    run = 0
                 kind = _KINDS.get(kind_byte)
                 if kind is None:
                     raise PackageError("malformed")
                 if length > MAX_BODY_BYTES[kind]:
                     raise PackageError("malformed")
-                end = offset + _PREFIX.size + length
-                if len(self._buffer) < end:
+                if size < end:
                     break
-                if kind is RecordType.END and (not final or len(self._buffer) != end):
+                if kind is RecordType.END and (not final or size != end):
                     raise PackageError("malformed")
-                raw = bytes(self._buffer[offset:end])
+                raw = bytes(view[offset:end])
                 offset = end
                 yield from self._accept(kind, raw)
         finally:
-            del self._buffer[:offset]
+            if run:
+                totals.add_ops(view[run_start:offset], run)
+            view.release()
+            del buffer[:offset]
 
     def _accept(self, kind: RecordType, raw: bytes) -> Iterator[Record]:
         body = raw[_PREFIX.size:]
