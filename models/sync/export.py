@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.attachment import Attachment
@@ -36,7 +36,7 @@ OP_FMT = 2  # bump the major on any change an older reader would misinterpret (2
 MIN_READER_OP_FMT = 2
 APP_VERSION = "0.1.0"
 REDUCED_ROLES = frozenset({"government", "other"})
-_BATCH = 2000
+_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,24 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     seq = peer.out_seq + 1
     since = 0 if full else peer.acked_arrival
     resend_rows = _rows_to_resend(session, peer, profile, seq, full)
+    selection = _Selection(session, me, peer, profile, since, resend_rows)
+    counted = selection.counted()
+    if counted is not None:  # every op goes out as held, attested already: straight into the package
+        return _write(session, me, peer, path, full, counted, selection.direct, seq, since, now_ms)
     with Spool() as spool:
-        scan = _Selection(session, me, peer, profile, since, resend_rows).spool(spool)
-        return _write(session, me, peer, path, full, scan, spool, seq, since, now_ms)
+        scan = selection.into(spool)
+
+        def spooled(writer: PackageWriter) -> None:
+            for records, count in spool.blocks():
+                writer.write_op_records(records, count)
+
+        return _write(session, me, peer, path, full, scan, spooled, seq, since, now_ms)
 
 
-def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: bool, scan: _Scan, spool: Spool,
-           seq: int, since: int, now_ms: Callable[[], int] | None) -> ExportResult:
-    """The package around the spooled ops, recorded as sent."""
+def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: bool, scan: _Scan,
+           write_ops: Callable[[PackageWriter], None], seq: int, since: int,
+           now_ms: Callable[[], int] | None) -> ExportResult:
+    """The package around the ops (`scan` says what they are, `write_ops` writes them), recorded as sent."""
     state = local_state(session)
     profile = PROFILES[peer.profile]
     counts, hlc_max = scan.counts, scan.hlc_max
@@ -97,8 +107,7 @@ def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: boo
     with PackageWriter(path, me, peer.card(), routing, manifest) as writer:
         for _att_id, body in sorted(attestations.items()):
             writer.write_attestation(body)
-        for records, count in spool.blocks():
-            writer.write_op_records(records, count)
+        write_ops(writer)
         for sha, size in blobs:
             writer.write_blob(sha, size, _blob_bytes(session, sha))
         written = writer.close()
@@ -118,7 +127,7 @@ def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: boo
 
 
 _OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
-_HELD_BYTES = 8 * 1024 * 1024  # ops waiting for their batch's attestation: at most about this much in memory
+_HELD_BYTES = 4 * 1024 * 1024  # ops waiting for their batch's attestation: at most about this much in memory
 
 
 def _record_of_row(row: Any) -> OpRecord:
@@ -159,12 +168,45 @@ class _Selection:
         self._held_bytes = 0
         self._scan = _Scan(Counter())
         self._attester = OwnAttester(session, me)
+        self._whole = profile.is_full and not profile.row_predicates  # every op goes out as it is held
+        self._counted: _Scan | None = None
 
-    def spool(self, spool: Spool) -> _Scan:
+    def counted(self) -> _Scan | None:
+        """What the ops are, from SQL aggregates, when they can be written without a spool: every op goes
+        out as held (a full profile) and none needs attesting now. None otherwise."""
+        if not self._whole or self._resend:
+            return None
+        me = self._me.site_id
+        selected = [Op.arrival > self._since] + ([Op.site_id == me] if self._relays_only_own else [])
+        self._session.flush()
+        if self._session.scalar(select(Op.op_id).where(*selected, Op.site_id == me, Op.sig == "").limit(1)):
+            return None
+        scan = _Scan(Counter())
+        for entity, site_id, count, hlc_max in self._session.execute(
+                select(Op.entity, Op.site_id, func.count(), func.max(Op.hlc)).where(*selected).group_by(
+                    Op.entity, Op.site_id)):
+            scan.counts[entity] += count
+            scan.origins.add(site_id)
+            scan.hlc_max = max(scan.hlc_max, hlc_max)
+        for sig in self._session.scalars(select(Op.sig).where(*selected, Op.sig.like('{"att":%')).distinct()):
+            if att_ref(sig) is not None:
+                scan.att_ids.add(att_ref(sig))
+        if scan.counts["attachment"]:
+            scan.attachment_rows.update(self._session.scalars(select(Op.row_id).where(
+                *selected, Op.entity == "attachment").distinct()))
+        self._counted = scan
+        return scan
+
+    def direct(self, writer: PackageWriter) -> None:
+        """The ops `counted` described, into the package as they are read."""
+        if self.into(writer) != self._counted:  # one transaction: a difference is a bug, never a package
+            raise RuntimeError("export: the ops read differ from the ops counted")
+
+    def into(self, sink: Spool | PackageWriter) -> _Scan:
+        """Reads the selected ops once, hands their OP records to `sink` in order, and says what they are."""
         scan = self._scan
         counts, origins, attachment_rows = scan.counts, scan.origins, scan.attachment_rows
-        me, hlc_max, relays_only_own = self._me.site_id, 0, self._relays_only_own
-        whole = self._profile.is_full and not self._profile.row_predicates  # every op as it is held
+        me, hlc_max, relays_only_own, whole = self._me.site_id, 0, self._relays_only_own, self._whole
         for rows in self._batches():
             out: list[bytes] = []  # OP bodies of this batch
             for op_id, hlc, site_id, user, entity, row_id, field_name, value, pred, sig in rows:
@@ -188,13 +230,13 @@ class _Selection:
                 if site_id == me and not raw.sig:
                     # The whole op: the attestation also holds the digest of each differing projection.
                     self._attester.add(raw, signed if record is raw else None)
-                    self._hold(spool, out, None, signed)
+                    self._hold(sink, out, None, signed)
                 elif self._held:
-                    self._hold(spool, out, record.sig, signed)
+                    self._hold(sink, out, record.sig, signed)
                 else:
                     out.append(self._auth_of(record.sig) + signed)
-            spool.add(encode_op_records(out), len(out))
-        self._release(spool, [])
+            _put(sink, out)
+        self._release(sink, [])
         scan.hlc_max = hlc_max
         scan.att_ids.update(att_id for _auth, att_id in self._auth.values() if att_id is not None)
         return scan
@@ -211,21 +253,23 @@ class _Selection:
             self._session.flush()
             yield from self._session.connection().execute(query.execution_options(yield_per=_BATCH)).partitions()
 
-    def _hold(self, spool: Spool, out: list[bytes], sig: str | None, signed: bytes) -> None:
+    def _hold(self, sink: Spool | PackageWriter, out: list[bytes], sig: str | None, signed: bytes) -> None:
         """Keeps an op until the pending attestation is made (`sig` None: it names that attestation)."""
         self._held.append((sig, signed))
         self._held_bytes += len(signed)
         if self._attester.pending >= MAX_ATTESTED_OPS or self._held_bytes >= _HELD_BYTES:
-            self._release(spool, out)
+            self._release(sink, out)
 
-    def _release(self, spool: Spool, out: list[bytes]) -> None:
+    def _release(self, sink: Spool | PackageWriter, out: list[bytes]) -> None:
         """Attests the pending batch and spools the held ops (`out` first), each now naming its attestation."""
         made = self._attester.flush()
         fresh = ref_sig(made) if made is not None else ""
-        out.extend(self._auth_of(fresh if sig is None else sig) + signed for sig, signed in self._held)
-        spool.add(encode_op_records(out), len(out))
+        _put(sink, out)
         out.clear()
-        self._held, self._held_bytes = [], 0
+        held, self._held, self._held_bytes = self._held, [], 0
+        while held:  # in slices, each freed once written: memory stays at the held ops at most
+            _put(sink, [self._auth_of(fresh if sig is None else sig) + signed for sig, signed in held[:_BATCH]])
+            del held[:_BATCH]
 
     def _auth_of(self, sig: str) -> bytes:
         """What precedes the signed bytes in the OP body of an op with this stored `sig` (encode_op's auth
@@ -257,6 +301,15 @@ class _Selection:
         if projected is None or projected is record:  # unchanged: its signatures travel as they are
             return projected
         return replace(projected, sig=for_profile(projected, record.value, self._profile.name))
+
+
+def _put(sink: Spool | PackageWriter, bodies: list[bytes]) -> None:
+    if bodies:
+        records = encode_op_records(bodies)
+        if isinstance(sink, Spool):
+            sink.add(records, len(bodies))
+        else:
+            sink.write_op_records(records, len(bodies))
 
 
 def _rows_to_resend(session: Session, peer: Peer, profile: Profile, seq: int, full: bool) -> set[tuple[str, str]]:
