@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.attachment import Attachment
@@ -36,7 +36,7 @@ OP_FMT = 2  # bump the major on any change an older reader would misinterpret (2
 MIN_READER_OP_FMT = 2
 APP_VERSION = "0.1.0"
 REDUCED_ROLES = frozenset({"government", "other"})
-_BATCH = 500
+_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -69,23 +69,14 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     since = 0 if full else peer.acked_arrival
     resend_rows = _rows_to_resend(session, peer, profile, seq, full)
     selection = _Selection(session, me, peer, profile, since, resend_rows)
-    counted = selection.counted()
-    if counted is not None:  # every op goes out as held, attested already: straight into the package
-        return _write(session, me, peer, path, full, counted, selection.direct, seq, since, now_ms)
     with Spool() as spool:
         scan = selection.into(spool)
-
-        def spooled(writer: PackageWriter) -> None:
-            for records, count in spool.blocks():
-                writer.write_op_records(records, count)
-
-        return _write(session, me, peer, path, full, scan, spooled, seq, since, now_ms)
+        return _write(session, me, peer, path, full, scan, spool, seq, since, now_ms)
 
 
-def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: bool, scan: _Scan,
-           write_ops: Callable[[PackageWriter], None], seq: int, since: int,
-           now_ms: Callable[[], int] | None) -> ExportResult:
-    """The package around the ops (`scan` says what they are, `write_ops` writes them), recorded as sent."""
+def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: bool, scan: _Scan, spool: Spool,
+           seq: int, since: int, now_ms: Callable[[], int] | None) -> ExportResult:
+    """The package around the spooled ops (`scan` says what they are), recorded as sent."""
     state = local_state(session)
     profile = PROFILES[peer.profile]
     counts, hlc_max = scan.counts, scan.hlc_max
@@ -107,7 +98,8 @@ def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: boo
     with PackageWriter(path, me, peer.card(), routing, manifest) as writer:
         for _att_id, body in sorted(attestations.items()):
             writer.write_attestation(body)
-        write_ops(writer)
+        for records, count in spool.blocks():
+            writer.write_op_records(records, count)
         for sha, size in blobs:
             writer.write_blob(sha, size, _blob_bytes(session, sha))
         written = writer.close()
@@ -169,41 +161,9 @@ class _Selection:
         self._scan = _Scan(Counter())
         self._attester = OwnAttester(session, me)
         self._whole = profile.is_full and not profile.row_predicates  # every op goes out as it is held
-        self._counted: _Scan | None = None
 
-    def counted(self) -> _Scan | None:
-        """What the ops are, from SQL aggregates, when they can be written without a spool: every op goes
-        out as held (a full profile) and none needs attesting now. None otherwise."""
-        if not self._whole or self._resend:
-            return None
-        me = self._me.site_id
-        selected = [Op.arrival > self._since] + ([Op.site_id == me] if self._relays_only_own else [])
-        self._session.flush()
-        if self._session.scalar(select(Op.op_id).where(*selected, Op.site_id == me, Op.sig == "").limit(1)):
-            return None
-        scan = _Scan(Counter())
-        for entity, site_id, count, hlc_max in self._session.execute(
-                select(Op.entity, Op.site_id, func.count(), func.max(Op.hlc)).where(*selected).group_by(
-                    Op.entity, Op.site_id)):
-            scan.counts[entity] += count
-            scan.origins.add(site_id)
-            scan.hlc_max = max(scan.hlc_max, hlc_max)
-        for sig in self._session.scalars(select(Op.sig).where(*selected, Op.sig.like('{"att":%')).distinct()):
-            if att_ref(sig) is not None:
-                scan.att_ids.add(att_ref(sig))
-        if scan.counts["attachment"]:
-            scan.attachment_rows.update(self._session.scalars(select(Op.row_id).where(
-                *selected, Op.entity == "attachment").distinct()))
-        self._counted = scan
-        return scan
-
-    def direct(self, writer: PackageWriter) -> None:
-        """The ops `counted` described, into the package as they are read."""
-        if self.into(writer) != self._counted:  # one transaction: a difference is a bug, never a package
-            raise RuntimeError("export: the ops read differ from the ops counted")
-
-    def into(self, sink: Spool | PackageWriter) -> _Scan:
-        """Reads the selected ops once, hands their OP records to `sink` in order, and says what they are."""
+    def into(self, spool: Spool) -> _Scan:
+        """Reads the selected ops once, spools their OP records in order, and says what they are."""
         scan = self._scan
         counts, origins, attachment_rows = scan.counts, scan.origins, scan.attachment_rows
         me, hlc_max, relays_only_own, whole = self._me.site_id, 0, self._relays_only_own, self._whole
@@ -230,13 +190,13 @@ class _Selection:
                 if site_id == me and not raw.sig:
                     # The whole op: the attestation also holds the digest of each differing projection.
                     self._attester.add(raw, signed if record is raw else None)
-                    self._hold(sink, out, None, signed)
+                    self._hold(spool, out, None, signed)
                 elif self._held:
-                    self._hold(sink, out, record.sig, signed)
+                    self._hold(spool, out, record.sig, signed)
                 else:
                     out.append(self._auth_of(record.sig) + signed)
-            _put(sink, out)
-        self._release(sink, [])
+            _put(spool, out)
+        self._release(spool, [])
         scan.hlc_max = hlc_max
         scan.att_ids.update(att_id for _auth, att_id in self._auth.values() if att_id is not None)
         return scan
@@ -253,22 +213,22 @@ class _Selection:
             self._session.flush()
             yield from self._session.connection().execute(query.execution_options(yield_per=_BATCH)).partitions()
 
-    def _hold(self, sink: Spool | PackageWriter, out: list[bytes], sig: str | None, signed: bytes) -> None:
+    def _hold(self, spool: Spool, out: list[bytes], sig: str | None, signed: bytes) -> None:
         """Keeps an op until the pending attestation is made (`sig` None: it names that attestation)."""
         self._held.append((sig, signed))
         self._held_bytes += len(signed)
         if self._attester.pending >= MAX_ATTESTED_OPS or self._held_bytes >= _HELD_BYTES:
-            self._release(sink, out)
+            self._release(spool, out)
 
-    def _release(self, sink: Spool | PackageWriter, out: list[bytes]) -> None:
+    def _release(self, spool: Spool, out: list[bytes]) -> None:
         """Attests the pending batch and spools the held ops (`out` first), each now naming its attestation."""
         made = self._attester.flush()
         fresh = ref_sig(made) if made is not None else ""
-        _put(sink, out)
+        _put(spool, out)
         out.clear()
         held, self._held, self._held_bytes = self._held, [], 0
         while held:  # in slices, each freed once written: memory stays at the held ops at most
-            _put(sink, [self._auth_of(fresh if sig is None else sig) + signed for sig, signed in held[:_BATCH]])
+            _put(spool, [self._auth_of(fresh if sig is None else sig) + signed for sig, signed in held[:_BATCH]])
             del held[:_BATCH]
 
     def _auth_of(self, sig: str) -> bytes:
@@ -303,13 +263,9 @@ class _Selection:
         return replace(projected, sig=for_profile(projected, record.value, self._profile.name))
 
 
-def _put(sink: Spool | PackageWriter, bodies: list[bytes]) -> None:
+def _put(spool: Spool, bodies: list[bytes]) -> None:
     if bodies:
-        records = encode_op_records(bodies)
-        if isinstance(sink, Spool):
-            sink.add(records, len(bodies))
-        else:
-            sink.write_op_records(records, len(bodies))
+        spool.add(encode_op_records(bodies), len(bodies))
 
 
 def _rows_to_resend(session: Session, peer: Peer, profile: Profile, seq: int, full: bool) -> set[tuple[str, str]]:

@@ -1,8 +1,9 @@
 """Records kept between the one pass that reads them and the package that carries them: a package's
 manifest and header (counts, highest HLC, attestations) precede its ops, and are known only once every
-op has been read. In order, in blocks of about BLOCK_BYTES, the first block in memory and the rest in a
-temporary file, each block sealed (ChaCha20-Poly1305) under a key that lives only in this object: what
-reaches the disk is unreadable without it and the file is deleted when the spool closes."""
+op has been read. In order, in blocks of about BLOCK_BYTES in a temporary file (less than one block
+stays in memory), each block sealed (ChaCha20-Poly1305) under a key that lives only in this object: what
+reaches the disk is unreadable without it, a changed block is refused, and the file is deleted when the
+spool closes."""
 from __future__ import annotations
 
 import errno
