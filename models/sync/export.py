@@ -36,7 +36,7 @@ OP_FMT = 2  # bump the major on any change an older reader would misinterpret (2
 MIN_READER_OP_FMT = 2
 APP_VERSION = "0.1.0"
 REDUCED_ROLES = frozenset({"government", "other"})
-_BATCH = 2000
+_BATCH = 500
 
 
 @dataclass(frozen=True)
