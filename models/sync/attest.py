@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import String, Text, select, update
+from sqlalchemy import String, Text, bindparam, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base
@@ -73,9 +73,10 @@ def op_digest(signed: bytes) -> bytes:
     return hashlib.sha256(OP_DIGEST_CONTEXT + signed).digest()
 
 
-def digests_of(op: OpRecord) -> list[bytes]:
-    """The op's own digest and one per profile projection that differs (gov_view cuts create ops)."""
-    found = [op_digest(signed_bytes(op))]
+def digests_of(op: OpRecord, signed: bytes | None = None) -> list[bytes]:
+    """The op's own digest and one per profile projection that differs (gov_view cuts create ops).
+    `signed`: the op's signed bytes, when the caller already has them."""
+    found = [op_digest(signed if signed is not None else signed_bytes(op))]
     if op.field != CREATE_FIELD:
         return found  # a profile passes a field op whole or drops it: only create ops are cut down
     for profile in PROFILES.values():
@@ -128,38 +129,50 @@ def parse_attestation(body: bytes) -> ParsedAttestation:
                              base64.b64decode(fields["sig"]), _message(fields["site"], fields["digests"]), body)
 
 
+_SET_SIG = update(Op.__table__).where(Op.__table__.c.op_id == bindparam("key")).values(sig=bindparam("sig"))
+
+
 class OwnAttester:
     """Attests this site's own ops as they first leave, in batches, inside the export's transaction:
-    the attestation is stored and each op's `sig` names it, so later exports reuse the same bytes."""
+    the attestation is stored and each op's `sig` names it, so later exports reuse the same bytes. The
+    caller decides when a batch ends (`flush`, at the latest at MAX_ATTESTED_OPS pending ops)."""
 
     def __init__(self, session: Session, identity: SiteIdentity) -> None:
         self._session, self._identity = session, identity
-        self._pending: list[OpRecord] = []
+        self._op_ids: list[str] = []
+        self._digests: list[bytes] = []
         self.made: list[str] = []
 
-    def add(self, op: OpRecord) -> None:
-        self._pending.append(op)
-        if len(self._pending) >= MAX_ATTESTED_OPS:
-            self.flush()
+    @property
+    def pending(self) -> int:
+        return len(self._op_ids)
 
-    def flush(self) -> None:
-        if not self._pending:
-            return
-        digests: list[bytes] = []
-        for op in self._pending:
-            digests.extend(digests_of(op))
-        attestation = make_attestation(self._identity, digests)
+    def add(self, op: OpRecord, signed: bytes | None = None) -> None:
+        """`signed`: the op's signed bytes, when the caller already has them."""
+        if len(self._op_ids) >= MAX_ATTESTED_OPS:
+            raise ValueError("an attestation covers at most MAX_ATTESTED_OPS ops: flush first")
+        self._op_ids.append(op.op_id)
+        self._digests.extend(digests_of(op, signed))
+
+    def flush(self) -> str | None:
+        """Signs and stores the pending ops' attestation and names it in their `sig`; its id, or None
+        when nothing was pending."""
+        if not self._op_ids:
+            return None
+        attestation = make_attestation(self._identity, self._digests)
         # Already held when the same ops were attested before and this file lost that (a copy put back:
         # peers returned the attestation with the ops): Ed25519 is deterministic, so it is the same one.
         if self._session.get(Attestation, attestation.att_id) is None:
             self._session.add(Attestation(att_id=attestation.att_id, site_id=attestation.site_id,
                                           body=attestation.body.decode("utf-8")))
             self._session.flush()
+        # Core executemany by primary key: no statement holds the op ids (an IN list would, until the
+        # cyclic garbage collector frees it: megabytes at 100k ops).
         sig = ref_sig(attestation.att_id)
-        self._session.execute(update(Op).where(Op.op_id.in_([op.op_id for op in self._pending])).values(sig=sig),
-                              execution_options={"synchronize_session": False})
+        self._session.connection().execute(_SET_SIG, [{"key": op_id, "sig": sig} for op_id in self._op_ids])
         self.made.append(attestation.att_id)
-        self._pending.clear()
+        self._op_ids, self._digests = [], []
+        return attestation.att_id
 
 
 def stored_bodies(session: Session, att_ids: Iterable[str]) -> dict[str, bytes]:

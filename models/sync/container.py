@@ -28,6 +28,7 @@ from models.sync.header import CHUNK_SIZE, MAX_HEADER_BYTES, PackageHeader, Rout
 from models.sync.identity import PeerCard, SiteIdentity
 from models.sync.records import (
     BLOB_CHUNK_BYTES,
+    End,
     Record,
     RecordReader,
     RecordType,
@@ -123,6 +124,13 @@ class PackageWriter:
         raw = self._record(RecordType.OP, body)
         self._totals.add_op(raw)
 
+    def write_op_records(self, records: bytes, count: int) -> None:
+        """`count` OP records framed by records.encode_record, joined: one call per block of ops."""
+        if self._totals.blobs:
+            raise ValueError("ops must precede blobs")
+        self._totals.add_ops(records, count)
+        self._append(records)
+
     def write_blob(self, sha256: str, size: int, chunks: Iterable[bytes]) -> None:
         """Streams one attachment; its bytes are checked against `sha256` and `size` on the way out."""
         index = len(self._totals.blobs)
@@ -146,33 +154,42 @@ class PackageWriter:
             raise ValueError("manifest counts do not match what was written")
         self._record(RecordType.END, canonical_json(self._totals.end_fields()))
         self._seal(bytes(self._pending), final=True)
-        self._emit(self._sender.sign(SIGNATURE_CONTEXT + self._hash.digest()), signed=False)
+        signature = self._sender.sign(SIGNATURE_CONTEXT + self._hash.digest())
+        self._hash.update(signature)  # from here on the hash of the whole file
+        self._file.write(signature)
+        self._size += len(signature)
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
         os.replace(self._tmp_path, self._path)
-        return WrittenPackage(self._path, self._whole_file_hash.hexdigest(), self._size)
+        return WrittenPackage(self._path, self._hash.hexdigest(), self._size)
 
     def _record(self, kind: RecordType, body: bytes) -> bytes:
         raw = encode_record(kind, body)
-        self._pending += raw
-        # Flush only while MORE than one chunk is pending, so the last chunk is never empty and can
-        # always carry the final flag.
-        while len(self._pending) > CHUNK_SIZE:
-            self._seal(bytes(self._pending[:CHUNK_SIZE]), final=False)
-            del self._pending[:CHUNK_SIZE]
+        self._append(raw)
         return raw
 
-    def _seal(self, plaintext: bytes, final: bool) -> None:
+    def _append(self, data: bytes) -> None:
+        pending = self._pending
+        pending += data
+        if len(pending) <= CHUNK_SIZE:
+            return
+        # Seal only while MORE than one chunk is pending, so the last chunk is never empty and can always
+        # carry the final flag; cut by offset and compact once (deleting per chunk would be quadratic).
+        start = 0
+        with memoryview(pending) as view:
+            while len(pending) - start > CHUNK_SIZE:
+                with view[start:start + CHUNK_SIZE] as chunk:
+                    self._seal(chunk, final=False)
+                start += CHUNK_SIZE
+        del pending[:start]
+
+    def _seal(self, plaintext: bytes | memoryview, final: bool) -> None:
         self._emit(self._aead.encrypt(_chunk_nonce(self._counter, final), plaintext, self._aad))
         self._counter += 1
 
-    def _emit(self, data: bytes, signed: bool = True) -> None:
-        if signed:
-            self._hash.update(data)
-            self._whole_file_hash = self._hash.copy()
-        else:
-            self._whole_file_hash.update(data)
+    def _emit(self, data: bytes) -> None:
+        self._hash.update(data)
         self._file.write(data)
         self._size += len(data)
 
@@ -260,7 +277,7 @@ def iter_records(package: OpenedPackage, me: SiteIdentity) -> Iterator[Record]:
                 raise PackageError("malformed") from None
             counter += 1
             for record in reader.feed(plaintext, final):
-                if reader.ended:
+                if record.__class__ is End:  # the reader has ended: nothing follows
                     _check_unchanged(rehash, stream, package)
                 yield record
     if not reader.ended:
@@ -274,7 +291,7 @@ def _check_unchanged(rehash: Any, stream: BinaryIO, package: OpenedPackage) -> N
 
 
 def _hash_file(path: Path, size: int) -> tuple[bytes, bytes, str]:
-    signed, whole = hashlib.sha256(), hashlib.sha256()
+    signed = hashlib.sha256()
     remaining = size - SIGNATURE_BYTES
     with open(path, "rb") as stream:
         while remaining > 0:
@@ -282,10 +299,10 @@ def _hash_file(path: Path, size: int) -> tuple[bytes, bytes, str]:
             if not block:
                 raise PackageError("malformed")
             signed.update(block)
-            whole.update(block)
             remaining -= len(block)
         signature = stream.read(SIGNATURE_BYTES + 1)
     if len(signature) != SIGNATURE_BYTES:
         raise PackageError("malformed")
+    whole = signed.copy()  # the same bytes plus the signature: one pass over the file
     whole.update(signature)
     return signed.digest(), signature, whole.hexdigest()

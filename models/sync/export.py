@@ -8,7 +8,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +21,22 @@ from models.blobstore import blob_store
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
-from models.sync.attest import OwnAttester, stored_bodies
+from models.sync.attest import MAX_ATTESTED_OPS, OwnAttester, stored_bodies
 from models.sync.container import PackageWriter
 from models.sync.header import Routing
 from models.sync.identity import SiteIdentity
-from models.sync.opcodec import att_ref, encode_op
+from models.sync.opcodec import att_ref, encode_op, ref_sig, signed_bytes
 from models.sync.peers import ExposedRow, Peer, ReceivedPackage, SentPackage, my_identity
 from models.sync.profiles import PROFILES, Profile, project_op, row_is_shared
+from models.sync.records import encode_op_records
 from models.sync.signing import for_profile
+from models.sync.spool import Spool
 
 OP_FMT = 2  # bump the major on any change an older reader would misinterpret (2: origin attestations)
 MIN_READER_OP_FMT = 2
 APP_VERSION = "0.1.0"
 REDUCED_ROLES = frozenset({"government", "other"})
-_BATCH = 2000
+_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,20 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     since = 0 if full else peer.acked_arrival
     resend_rows = _rows_to_resend(session, peer, profile, seq, full)
     selection = _Selection(session, me, peer, profile, since, resend_rows)
-    counts, hlc_max, attachment_rows, att_ids = selection.scan()
-    attestations = stored_bodies(session, att_ids)
-    introductions = _introductions(session, selection.origins - {me.site_id, peer.site_id})
-    blobs = _blobs_for(session, attachment_rows, profile)
+    with Spool() as spool:
+        scan = selection.into(spool)
+        return _write(session, me, peer, path, full, scan, spool, seq, since, now_ms)
+
+
+def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: bool, scan: _Scan, spool: Spool,
+           seq: int, since: int, now_ms: Callable[[], int] | None) -> ExportResult:
+    """The package around the spooled ops (`scan` says what they are), recorded as sent."""
+    state = local_state(session)
+    profile = PROFILES[peer.profile]
+    counts, hlc_max = scan.counts, scan.hlc_max
+    attestations = stored_bodies(session, scan.att_ids)
+    introductions = _introductions(session, scan.origins - {me.site_id, peer.site_id})
+    blobs = _blobs_for(session, scan.attachment_rows, profile)
     clock = now_ms or (lambda: int(time.time() * 1000))
     routing = Routing(pkg_id=str(uuid7()), from_site=me.site_id, from_incarnation=state.incarnation,
                       to_site=peer.site_id, seq=seq, prev_pkg_sha256=peer.out_last_sha256,
@@ -86,8 +98,8 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
     with PackageWriter(path, me, peer.card(), routing, manifest) as writer:
         for _att_id, body in sorted(attestations.items()):
             writer.write_attestation(body)
-        for op in selection.ops():
-            writer.write_op_body(encode_op(op))
+        for records, count in spool.blocks():
+            writer.write_op_records(records, count)
         for sha, size in blobs:
             writer.write_blob(sha, size, _blob_bytes(session, sha))
         written = writer.close()
@@ -107,6 +119,7 @@ def export_package(session: Session, peer: Peer, path: Path, *, full: bool = Fal
 
 
 _OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
+_HELD_BYTES = 4 * 1024 * 1024  # ops waiting for their batch's attestation: at most about this much in memory
 
 
 def _record_of_row(row: Any) -> OpRecord:
@@ -116,10 +129,23 @@ def _record_of_row(row: Any) -> OpRecord:
                     () if pred == "[]" else tuple(json.loads(pred)), sig or "")
 
 
+@dataclass
+class _Scan:
+    """What the manifest and header say about the spooled ops."""
+
+    counts: Counter[str]
+    hlc_max: int = 0
+    attachment_rows: set[str] = field(default_factory=set)
+    att_ids: set[str] = field(default_factory=set)
+    origins: set[str] = field(default_factory=set)
+
+
 class _Selection:
-    """Which ops go into the package; iterated twice (count, then write) to keep memory bounded. The
-    counting pass attests our own ops leaving for the first time (stored: later exports reuse the same
-    attestation) and collects the attestations the package must carry; the writing pass streams."""
+    """Which ops go into the package, read once (op table in arrival order, then the history of rows newly
+    shared) into a spool as finished OP records; the package is written around them once the counts are
+    known. Our own ops leaving for the first time are attested on the way, in batches (stored: later
+    exports reuse the same attestation); the ops read since the first of a batch wait in memory for its
+    attestation id, so the package keeps arrival order."""
 
     def __init__(self, session: Session, me: SiteIdentity, peer: Peer, profile: Profile, since: int,
                  resend_rows: set[tuple[str, str]]) -> None:
@@ -129,53 +155,91 @@ class _Selection:
         self._withdrawn: dict[tuple[str, str], bool] = {}
         self._peer_site = peer.site_id
         self._relays_only_own = me.role in REDUCED_ROLES
-        self.origins: set[str] = set()
+        self._auth: dict[str, tuple[bytes, str | None]] = {}  # op sig -> (OP body prefix, attestation id)
+        self._held: list[tuple[str | None, bytes]] = []  # (sig, signed) read since the first op to attest
+        self._held_bytes = 0
+        self._scan = _Scan(Counter())
+        self._attester = OwnAttester(session, me)
+        self._whole = profile.is_full and not profile.row_predicates  # every op goes out as it is held
 
-    def ops(self) -> Iterator[OpRecord]:
-        for record in self._records():
-            visible = self._visible(record)
-            if visible is not None:
-                yield visible
+    def into(self, spool: Spool) -> _Scan:
+        """Reads the selected ops once, spools their OP records in order, and says what they are."""
+        scan = self._scan
+        counts, origins, attachment_rows = scan.counts, scan.origins, scan.attachment_rows
+        me, hlc_max, relays_only_own, whole = self._me.site_id, 0, self._relays_only_own, self._whole
+        for rows in self._batches():
+            out: list[bytes] = []  # OP bodies of this batch
+            for op_id, hlc, site_id, user, entity, row_id, field_name, value, pred, sig in rows:
+                if relays_only_own and site_id != me:
+                    # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
+                    # down by its profile and must not reach a full site as if they were whole.
+                    continue
+                raw = OpRecord(op_id, hlc, site_id, user, entity, row_id, field_name, value,
+                               () if pred == "[]" else tuple(json.loads(pred)), sig or "")
+                record = raw if whole else self._visible(raw)
+                if record is None:
+                    continue
+                signed = signed_bytes(record)
+                entity = record.entity
+                counts[entity] += 1
+                origins.add(site_id)
+                if hlc > hlc_max:
+                    hlc_max = hlc
+                if entity == "attachment":
+                    attachment_rows.add(row_id)
+                if site_id == me and not raw.sig:
+                    # The whole op: the attestation also holds the digest of each differing projection.
+                    self._attester.add(raw, signed if record is raw else None)
+                    self._hold(spool, out, None, signed)
+                elif self._held:
+                    self._hold(spool, out, record.sig, signed)
+                else:
+                    out.append(self._auth_of(record.sig) + signed)
+            _put(spool, out)
+        self._release(spool, [])
+        scan.hlc_max = hlc_max
+        scan.att_ids.update(att_id for _auth, att_id in self._auth.values() if att_id is not None)
+        return scan
 
-    def _records(self) -> Iterator[OpRecord]:
+    def _batches(self) -> Iterator[list[Any]]:
+        """Op rows (Core tuples, no ORM layer per row) in arrival order, then the history of each row newly
+        shared, in batches."""
         newer = select(*_OP_COLUMNS).where(Op.arrival > self._since).order_by(Op.arrival)
         queries = [newer] + [
             select(*_OP_COLUMNS).where(Op.entity == entity, Op.row_id == row, Op.arrival <= self._since).order_by(
                 Op.arrival)
             for entity, row in sorted(self._resend)]
-        me = self._me.site_id
         for query in queries:
             self._session.flush()
-            # Core rows in batches (no ORM layer per row): the op table is read twice per export.
-            for row in self._session.connection().execute(query.execution_options(yield_per=_BATCH)):
-                if self._relays_only_own and row[2] != me:
-                    # A reduced-view site relays nothing but its own writes: the ops it holds may be cut
-                    # down by its profile and must not reach a full site as if they were whole.
-                    continue
-                yield _record_of_row(row)
+            yield from self._session.connection().execute(query.execution_options(yield_per=_BATCH)).partitions()
 
-    def scan(self) -> tuple[Counter[str], int, set[str], set[str]]:
-        counts: Counter[str] = Counter()
-        hlc_max, attachment_rows, att_ids = 0, set(), set()
-        attester = OwnAttester(self._session, self._me)
-        me = self._me.site_id
-        for raw in self._records():
-            record = self._visible(raw)
-            if record is None:
-                continue
-            if raw.site_id == me and not raw.sig:
-                attester.add(raw)  # the whole op: the attestation also holds each differing projection
-            else:
-                att_id = att_ref(record.sig)
-                if att_id is not None:
-                    att_ids.add(att_id)
-            counts[record.entity] += 1
-            self.origins.add(record.site_id)
-            hlc_max = max(hlc_max, record.hlc)
-            if record.entity == "attachment":
-                attachment_rows.add(record.row_id)
-        attester.flush()
-        return counts, hlc_max, attachment_rows, att_ids | set(attester.made)
+    def _hold(self, spool: Spool, out: list[bytes], sig: str | None, signed: bytes) -> None:
+        """Keeps an op until the pending attestation is made (`sig` None: it names that attestation)."""
+        self._held.append((sig, signed))
+        self._held_bytes += len(signed)
+        if self._attester.pending >= MAX_ATTESTED_OPS or self._held_bytes >= _HELD_BYTES:
+            self._release(spool, out)
+
+    def _release(self, spool: Spool, out: list[bytes]) -> None:
+        """Attests the pending batch and spools the held ops (`out` first), each now naming its attestation."""
+        made = self._attester.flush()
+        fresh = ref_sig(made) if made is not None else ""
+        _put(spool, out)
+        out.clear()
+        held, self._held, self._held_bytes = self._held, [], 0
+        while held:  # in slices, each freed once written: memory stays at the held ops at most
+            _put(spool, [self._auth_of(fresh if sig is None else sig) + signed for sig, signed in held[:_BATCH]])
+            del held[:_BATCH]
+
+    def _auth_of(self, sig: str) -> bytes:
+        """What precedes the signed bytes in the OP body of an op with this stored `sig` (encode_op's auth
+        part, made once per attestation; per-op signatures differ per op: only a few are kept)."""
+        known = self._auth.get(sig)
+        if known is None:
+            known = (encode_op(OpRecord("", 0, "", "", "", "", "", "", (), sig), b""), att_ref(sig))
+            if known[1] is not None or len(self._auth) < 64:
+                self._auth[sig] = known
+        return known[0]
 
     def _visible(self, record: OpRecord) -> OpRecord | None:
         if record.entity in self._profile.row_predicates:
@@ -197,6 +261,11 @@ class _Selection:
         if projected is None or projected is record:  # unchanged: its signatures travel as they are
             return projected
         return replace(projected, sig=for_profile(projected, record.value, self._profile.name))
+
+
+def _put(spool: Spool, bodies: list[bytes]) -> None:
+    if bodies:
+        spool.add(encode_op_records(bodies), len(bodies))
 
 
 def _rows_to_resend(session: Session, peer: Peer, profile: Profile, seq: int, full: bool) -> set[tuple[str, str]]:

@@ -24,6 +24,8 @@ MAX_BLOB_BYTES = 2 * 1024**3
 BLOB_CHUNK_BYTES = 1024 * 1024
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 _PREFIX = struct.Struct("<IB")
+_PREFIX_SIZE = _PREFIX.size
+_unpack_prefix = _PREFIX.unpack_from
 
 
 class RecordType(IntEnum):
@@ -44,6 +46,8 @@ MAX_BODY_BYTES = {
     RecordType.END: 4096,
     RecordType.ATTEST: 1024**2,
 }
+_OP = RecordType.OP.value
+_MAX_OP_BODY = MAX_BODY_BYTES[RecordType.OP]
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,14 @@ def encode_record(kind: RecordType, body: bytes) -> bytes:
     return _PREFIX.pack(len(body), kind) + body
 
 
+def encode_op_records(bodies: list[bytes]) -> bytes:
+    """OP records of these bodies, joined (encode_record per body, one size check per batch)."""
+    if bodies and max(map(len, bodies)) > MAX_BODY_BYTES[RecordType.OP]:
+        raise ValueError("OP record exceeds the format limit")
+    pack = _PREFIX.pack
+    return b"".join([pack(len(body), RecordType.OP) + body for body in bodies])
+
+
 def check_manifest_envelope(fields: object) -> dict[str, Any]:
     """The manifest keys the container itself relies on; both writer and reader use this."""
     if not isinstance(fields, dict) or type(fields.get("op_count")) is not int:
@@ -131,6 +143,11 @@ class Totals:
         self.op_count += 1
         self.op_hash.update(raw_record)
 
+    def add_ops(self, raw_records: bytes | memoryview, count: int) -> None:
+        """`count` consecutive OP records (the hash of their concatenation is the hash of each in turn)."""
+        self.op_count += count
+        self.op_hash.update(raw_records)
+
     def end_fields(self) -> dict[str, Any]:
         return {"op_count": self.op_count, "op_sha256": self.op_hash.hexdigest(),
                 "blob_count": len(self.blobs), "blob_bytes": sum(size for _, size in self.blobs)}
@@ -156,26 +173,53 @@ class RecordReader:
         handed out while more data could follow."""
         if self._state == "ended" and plaintext:
             raise PackageError("malformed")  # trailing data after END
-        self._buffer += plaintext
+        buffer = self._buffer
+        buffer += plaintext
+        size = len(buffer)
         offset = 0  # consume by offset and compact once: deleting per record would be quadratic
+        # OP records, the bulk of a package, are taken inline; a run of them is hashed into the END
+        # totals at once, before any other record and before this chunk's bytes are dropped.
+        run_start, run = 0, 0
+        totals = self._totals
+        view = memoryview(buffer)
         try:
-            while len(self._buffer) - offset >= _PREFIX.size:
-                length, kind_byte = _PREFIX.unpack_from(self._buffer, offset)
+            while size - offset >= _PREFIX_SIZE:
+                length, kind_byte = _unpack_prefix(view, offset)
+                end = offset + _PREFIX_SIZE + length
+                if kind_byte == _OP and self._state == "ops":
+                    if length > _MAX_OP_BODY:
+                        raise PackageError("malformed")
+                    if size < end:
+                        break
+                    if totals.op_count + run >= self._manifest["op_count"]:
+                        raise PackageError("malformed")
+                    if not run:
+                        run_start = offset
+                    run += 1
+                    body = bytes(view[offset + _PREFIX_SIZE:end])
+                    offset = end
+                    yield PackedOp(body)
+                    continue
+                if run:
+                    totals.add_ops(view[run_start:offset], run)
+                    run = 0
                 kind = _KINDS.get(kind_byte)
                 if kind is None:
                     raise PackageError("malformed")
                 if length > MAX_BODY_BYTES[kind]:
                     raise PackageError("malformed")
-                end = offset + _PREFIX.size + length
-                if len(self._buffer) < end:
+                if size < end:
                     break
-                if kind is RecordType.END and (not final or len(self._buffer) != end):
+                if kind is RecordType.END and (not final or size != end):
                     raise PackageError("malformed")
-                raw = bytes(self._buffer[offset:end])
+                raw = bytes(view[offset:end])
                 offset = end
                 yield from self._accept(kind, raw)
         finally:
-            del self._buffer[:offset]
+            if run:
+                totals.add_ops(view[run_start:offset], run)
+            view.release()
+            del buffer[:offset]
 
     def _accept(self, kind: RecordType, raw: bytes) -> Iterator[Record]:
         body = raw[_PREFIX.size:]
@@ -252,5 +296,5 @@ def _json(body: bytes) -> Any:
 
 
 __all__ = ["RecordType", "Record", "Manifest", "Attested", "PackedOp", "BlobStart", "BlobData", "BlobDone", "End",
-           "RecordReader", "Totals", "encode_record", "check_manifest_envelope", "canonical_json",
+           "RecordReader", "Totals", "encode_record", "encode_op_records", "check_manifest_envelope", "canonical_json",
            "BLOB_CHUNK_BYTES", "SHA256_HEX"]

@@ -80,7 +80,7 @@ def test_a_wrong_op_signature_is_held_at_every_hop_the_first_included(trio, monk
     at once: a relaying site could not check it any other way, so every site decides it the same."""
     a, b, c = trio
     add_unit(a.db, "县财政局")
-    monkeypatch.setattr(attest, "digests_of", lambda _op: [bytes(32)])  # a attests the wrong digest
+    monkeypatch.setattr(attest, "digests_of", lambda _op, _signed=None: [bytes(32)])  # a attests the wrong digest
     from_a = a.export_to(b)
     monkeypatch.undo()
     direct = b.import_file(from_a.path)
