@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from typing import Any
 
 from sqlalchemy import Column
+
+# Text a sync package may not carry (sync-security.md §B.3.11; models/sync/strict_json.py): the C0 control
+# characters but tab, newline and carriage return, and DEL. A peer refuses a package holding one.
+FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# How canonical_json writes those characters (\uXXXX, \b, \f, DEL as it is): one search per record.
+_FORBIDDEN_IN_JSON = re.compile(r"\\u00[01][0-9a-f]|\\[bf]|\x7f")
+_PAGE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
+def clean_text(value: str) -> str:
+    """Text as a record holds it: Word's manual line and page breaks (\\v, \\f, pasted from Word or WPS)
+    become line breaks, other control characters (invisible, pasted from Excel or a scanner's OCR) go."""
+    return FORBIDDEN_CONTROL.sub("", value.translate(_PAGE_BREAKS))
+
+
+def may_hold_control(encoded: str) -> bool:
+    """Whether canonical JSON text may hold a control character clean_text removes (never a false no)."""
+    return _FORBIDDEN_IN_JSON.search(encoded) is not None
 
 
 def to_plain(value: Any) -> Any:

@@ -13,7 +13,14 @@ from sqlalchemy import BigInteger, Index, String, Text, event, insert, inspect, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, SyncedMixin, new_id
-from models.fieldcodec import canonical_json, encode_value, to_plain
+from models.fieldcodec import (
+    FORBIDDEN_CONTROL,
+    canonical_json,
+    clean_text,
+    encode_value,
+    may_hold_control,
+    to_plain,
+)
 from models.hlc import HybridClock
 from models.registry import fill_defaults, replicated_columns, revival_fields
 
@@ -140,6 +147,16 @@ def _changed_fields(obj: SyncedMixin) -> dict[str, Any]:
     return changed
 
 
+def _cleaned(obj: SyncedMixin, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` (and the object) with control characters cleaned out of their texts (fieldcodec.clean_text):
+    a peer refuses a package holding one, and every later one while the op stays unacknowledged."""
+    for key, value in values.items():
+        if isinstance(value, str) and FORBIDDEN_CONTROL.search(value):
+            values[key] = clean_text(value)
+            setattr(obj, key, values[key])
+    return values
+
+
 def emit_field_op(session: Session, state: LocalState, writer: WriterContext, obj: SyncedMixin,
                   field: str, value: Any, hlc: int, row_ops: list[Op] | None = None) -> Op:
     """One local write of one field, superseding every current head of that field."""
@@ -184,8 +201,11 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
             # A new object holds every value it has in its __dict__ (an unset column is None).
             state_dict = obj.__dict__
             values = {key: to_plain(state_dict.get(key)) for key in replicated_columns(type(obj))}
+            encoded = canonical_json(values)
+            if may_hold_control(encoded):
+                encoded = canonical_json(_cleaned(obj, values))
             create = OpRecord(next_op_id(state), hlc, state.site_id, writer.user, obj.entity_name, str(obj.id),
-                              CREATE_FIELD, canonical_json(values))
+                              CREATE_FIELD, encoded)
             create_rows.append({"op_id": create.op_id, "hlc": hlc, "site_id": create.site_id, "user": create.user,
                                 "entity": create.entity, "row_id": create.row_id, "field": CREATE_FIELD,
                                 "value": create.value, "pred": "[]", "arrival": state.arrival, "sig": ""})
@@ -195,7 +215,7 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
         touched_conflicts: list[tuple[str, str]] = []
         revived: list[tuple[str, str]] = []
         for obj in dirty:
-            changed = _changed_fields(obj)
+            changed = _cleaned(obj, _changed_fields(obj))
             if not changed:
                 continue
             hlc = writer.clock.tick()

@@ -10,9 +10,10 @@ import json
 import re
 from typing import Any
 
+from models.fieldcodec import FORBIDDEN_CONTROL
+
 MAX_DEPTH = 32
-_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-FORBIDDEN_CONTROL = _FORBIDDEN_CONTROL  # also used by models/sync/opcodec.py
+_FORBIDDEN_CONTROL = FORBIDDEN_CONTROL  # one rule with the writer's clean_text (models/fieldcodec.py)
 # Raw control characters are already invalid JSON, so a forbidden character can only come from an
 # escape (\b \f \uXXXX) or a raw DEL; text without those and with few brackets needs no walk.
 _NEEDS_WALK = re.compile(r"\\[bfu]|\x7f")
