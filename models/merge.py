@@ -118,16 +118,14 @@ def _order(op: OpLike) -> tuple[int, str]:
     return (op.hlc, op.site_id)
 
 
-def row_state(ops: Sequence[OpLike], fields: Iterable[str], revivers: frozenset[str] | None = None,
-              values: Mapping[Any, Any] | None = None) -> RowState:
+def row_state(ops: Sequence[OpLike], fields: Iterable[str], revivers: frozenset[str] | None = None) -> RowState:
     """Values, conflicts and tombstone of one row from its ops. `revivers`: the fields whose newer
-    edit undoes a deletion (registry.revival_fields; None = any field). `values`: op -> its value already
-    parsed, where the caller has it (a sync import decodes every value once)."""
+    edit undoes a deletion (registry.revival_fields; None = any field)."""
     state = RowState()
     if not ops:
         return state
     if len(ops) == 1 and ops[0].field == CREATE_FIELD:
-        return _created_only(ops[0], fields, values.get(ops[0]) if values else None)
+        return _created_only(ops[0], fields)
     parsed: dict[str, Any] = {}
     newest = max(ops, key=_order)
     state.created_hlc = min(o.hlc for o in ops)
@@ -154,11 +152,10 @@ def row_state(ops: Sequence[OpLike], fields: Iterable[str], revivers: frozenset[
     return state
 
 
-def _created_only(create: OpLike, fields: Iterable[str], carried: Any = None) -> RowState:
+def _created_only(create: OpLike, fields: Iterable[str]) -> RowState:
     """The common case of a merge (a row never edited since it was created): its create op is the only
-    head of every field it carries, so there is nothing to compare. `carried`: its value parsed, if known."""
-    if carried is None:
-        carried = json.loads(create.value)
+    head of every field it carries, so there is nothing to compare."""
+    carried = json.loads(create.value)
     if isinstance(carried, dict) and isinstance(fields, dict) and carried.keys() <= fields.keys():
         values = carried  # every field it carries is one of the row's (the usual case): nothing to leave out
     else:
@@ -256,8 +253,7 @@ def _derive(session: Session, plan: _TablePlan, row: dict[str, Any]) -> None:
 
 
 def materialize_rows(session: Session, rows: Iterable[tuple[str, str]],
-                     all_ops: Mapping[tuple[str, str], list[OpRecord]] | None = None,
-                     values: Mapping[OpRecord, Any] | None = None) -> None:
+                     all_ops: Mapping[tuple[str, str], list[OpRecord]] | None = None) -> None:
     """Recompute rows from their ops and write the winners, a chunk at a time, without an ORM object per row:
     one query for the ops, one for the current rows, one executemany for the new rows (models/bulk.py: as raw
     SQL on a file) and one per set of changed columns and the conflict cache rewritten per chunk; the search
@@ -265,8 +261,7 @@ def materialize_rows(session: Session, rows: Iterable[tuple[str, str]],
     Entities go in registry order, so a row's derived values see the rows it depends on (a measure its task
     list's year) when both arrive together. ORM objects of the rewritten rows held by the session are
     expired, so they read the merged values. `all_ops`: every op of some of the rows, known to the caller
-    (apply_ops: rows with no op stored before its batch), so they are not read back; `values`: some of
-    those ops' values already parsed (keyed by the record: equal records have equal values)."""
+    (apply_ops: rows with no op stored before its batch), so they are not read back."""
     by_entity: dict[str, list[str]] = {}
     for entity, row_id in sorted(set(rows)):
         by_entity.setdefault(entity, []).append(row_id)
@@ -277,7 +272,7 @@ def materialize_rows(session: Session, rows: Iterable[tuple[str, str]],
         for cls in REPLICATED:
             row_ids = by_entity.get(cls.entity_name)
             if row_ids:
-                _materialize_entity(session, conn, _plan(cls), row_ids, all_ops or {}, values, fresh_entries,
+                _materialize_entity(session, conn, _plan(cls), row_ids, all_ops or {}, fresh_entries,
                                     changed_entries)
     # Once per call, not per chunk: the index takes its rows in one ordered run.
     write_index(conn, fresh_entries, fresh=True)
@@ -285,8 +280,8 @@ def materialize_rows(session: Session, rows: Iterable[tuple[str, str]],
 
 
 def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, row_ids: list[str],
-                        all_ops: Mapping[tuple[str, str], list[OpRecord]], values: Mapping[OpRecord, Any] | None,
-                        fresh_entries: list[IndexEntry], changed_entries: list[IndexEntry]) -> None:
+                        all_ops: Mapping[tuple[str, str], list[OpRecord]], fresh_entries: list[IndexEntry],
+                        changed_entries: list[IndexEntry]) -> None:
     entity, table = plan.cls.entity_name, plan.cls.__table__  # type: ignore[attr-defined]
     revivers = revival_fields(entity)
     touched: set[uuid.UUID] = set()
@@ -302,7 +297,7 @@ def _materialize_entity(session: Session, conn: Connection, plan: _TablePlan, ro
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         conflict_rows: list[dict[str, str]] = []
         for row_id, row_uuid in zip(chunk, ids):
-            state = row_state(ops_by_row.get(row_id, ()), plan.columns, revivers, values)
+            state = row_state(ops_by_row.get(row_id, ()), plan.columns, revivers)
             old = current.get(row_uuid)
             row = {**(plan.new_row if old is None else old), **state.values}
             for name in plan.typed.intersection(state.values):
@@ -342,10 +337,8 @@ def _expire(session: Session, cls: type, row_ids: set[uuid.UUID]) -> None:
             session.expire(obj)
 
 
-def apply_ops(session: Session, records: Iterable[OpRecord], values: Mapping[OpRecord, Any] | None = None
-              ) -> ApplyStats:
-    """Merge remote ops: idempotent (known op ids are skipped), order-independent. `values`: records' values
-    as the caller already parsed them (models/sync/exchange.py), so the merge does not parse them again."""
+def apply_ops(session: Session, records: Iterable[OpRecord]) -> ApplyStats:
+    """Merge remote ops: idempotent (known op ids are skipped), order-independent."""
     stats = ApplyStats()
     fresh: dict[str, OpRecord] = {}
     for record in records:
@@ -386,7 +379,7 @@ def apply_ops(session: Session, records: Iterable[OpRecord], values: Mapping[OpR
         # One executemany (no ORM bulk path); op rows are never edited as objects.
         insert_rows(session.connection(), Op.__table__, _OP_KEYS, op_rows)
         del op_rows  # not held through the merge: a batch's objects, not two copies of it
-        materialize_rows(session, stats.rows, all_ops, values)
+        materialize_rows(session, stats.rows, all_ops)
         session.flush()
     finally:
         session.info["applying_remote"] = False

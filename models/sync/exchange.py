@@ -140,7 +140,6 @@ def _sequence_check(session: Session, package: OpenedPackage, result: ImportResu
 def _apply(session: Session, package: OpenedPackage, plan: Plan, result: ImportResult) -> None:
     blob: Any = None  # the blob store's writer of the attachment being received
     batch: list[OpRecord] = []
-    values: dict[OpRecord, Any] = {}  # op -> its value as decoding parsed it, so the merge parses none again
     per_entity: Counter[str] = Counter()
     sender = package.header.routing.from_site
 
@@ -158,24 +157,21 @@ def _apply(session: Session, package: OpenedPackage, plan: Plan, result: ImportR
             result.blobs += new
 
     def flush_batch() -> None:
-        stats = apply_ops(session, _without_forks(session, batch, sender, result), values)
+        stats = apply_ops(session, _without_forks(session, batch, sender, result))
         result.new_ops += stats.new_ops
         result.duplicate_ops += stats.duplicate_ops
         for unknown in stats.unknown_ops:
             hold(session, unknown, "unknown_field", sender)
             result.quarantined_ops += 1
         batch.clear()
-        values.clear()
 
-    for op, verdict, plain in plan.classified(package, sink=on_blob):
+    for op, verdict in plan.classified(package, sink=on_blob):
         if verdict != APPLY:
             hold(session, op, verdict, sender)
             result.quarantined_ops += 1
             result.held[verdict] = result.held.get(verdict, 0) + 1
             continue
         batch.append(op)
-        if plain is not None:
-            values[op] = plain
         per_entity[op.entity] += 1
         if len(batch) >= _APPLY_BATCH:
             flush_batch()
@@ -303,7 +299,7 @@ def _preview(session: Session, package: OpenedPackage, plan: Plan, result: Impor
                 edits.append(op)
         batch.clear()
 
-    for op, verdict, _plain in plan.classified(package):
+    for op, verdict in plan.classified(package):
         if verdict == APPLY:
             incoming_ids.add(op.op_id)
             batch.append(op)

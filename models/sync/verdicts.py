@@ -15,7 +15,7 @@ from models.sync.container import OpenedPackage, iter_records
 from models.sync.errors import PackageError
 from models.sync.export import OP_FMT, REDUCED_ROLES
 from models.sync.identity import PeerCard, SiteIdentity
-from models.sync.opcodec import decode_op_value, op_from_fields, signed_bytes
+from models.sync.opcodec import decode_op, op_from_fields, signed_bytes
 from models.sync.peers import KnownSite, Peer
 from models.sync.profiles import role_may_write
 from models.sync.records import Attested, Manifest, PackedOp
@@ -55,16 +55,15 @@ class Plan:
         self._kept_attestations: set[str] = set()  # named by ops applied or held: stored for relaying
 
     def classified(self, package: OpenedPackage, sink: Callable[[Any], None] | None = None
-                   ) -> Iterator[tuple[OpRecord, str, Any]]:
-        """Every op with its verdict and its parsed value (None if not at hand), as the package is read
-        (other records to `sink`). The package is
+                   ) -> Iterator[tuple[OpRecord, str]]:
+        """Every op with its verdict, as the package is read (other records to `sink`). The package is
         authenticated in full only once this is exhausted (END, its totals, every blob hash, the file
         unchanged since its signature was checked): whatever the caller does meanwhile must stay in a
         transaction that is rolled back if this raises."""
         self.ignored = 0
         for record in iter_records(package, self._me):
             if isinstance(record, PackedOp):
-                signed, op, raw, att_id, plain = self._decoded(record)
+                signed, op, raw, att_id = self._decoded(record)
                 if op is None:
                     self.ignored += 1
                     continue
@@ -74,7 +73,7 @@ class Plan:
                     continue
                 if att_id is not None:
                     self._kept_attestations.add(att_id)
-                yield op, verdict, plain
+                yield op, verdict
             elif isinstance(record, Attested):
                 attestation = parse_attestation(record.body)
                 if attestation.att_id in self._attestations:
@@ -89,17 +88,14 @@ class Plan:
         return [self._attestations[att_id] for att_id in sorted(self._kept_attestations)
                 if att_id in self._attestations]
 
-    def _decoded(self, record: PackedOp) -> tuple[OpRecord, OpRecord | None, bytes | None, str | None, Any]:
+    def _decoded(self, record: PackedOp) -> tuple[OpRecord, OpRecord | None, bytes | None, str | None]:
         """(op as signed, op in this version's format or None, its signed bytes as received (format 2),
-        the attestation it names, its value parsed or None)."""
+        the attestation it names)."""
         if self._op_fmt >= 2:
-            signed, raw, att_id, plain = decode_op_value(record.body)
+            signed, raw, att_id = decode_op(record.body)
         else:
-            signed, raw, att_id, plain = op_from_fields(record.fields), None, None, None
-        op = upcast(signed, self._op_fmt, OP_FMT)
-        if op is not None and op.value != signed.value:
-            plain = None  # an upcaster rewrote the value: what was parsed is not this op's value any more
-        return signed, op, raw, att_id, plain
+            signed, raw, att_id = op_from_fields(record.fields), None, None
+        return signed, upcast(signed, self._op_fmt, OP_FMT), raw, att_id
 
     def _authentic(self, sign_pub: bytes, signed: OpRecord, raw: bytes | None, att_id: str | None) -> bool:
         if att_id is None:

@@ -150,19 +150,3 @@ def test_fold_and_spacing_equal_their_character_by_character_definitions():
     for sample in ("", "检察建议", "檢察建議ABC", "𠀀、𠀁 x", "\n\n", "〔2026〕3号"):
         assert fold(sample) == sample.translate(table)
         assert _spaced(fold(sample)) == " ".join(fold(sample).translate(_SPACING))
-
-
-def test_values_parsed_by_the_caller_are_used_for_the_record_they_belong_to(new_db):
-    """A sync import hands apply_ops each op's value as it parsed it: the merge takes it instead of parsing
-    the text again, keyed by the record itself, so another record with the same id cannot borrow it. (The
-    handed value differs from the text here only to show which one was used.)"""
-    first = OpRecord("a:1:1", 10, "a", "远端", "unit", _row_id(1), CREATE_FIELD, canonical_json({"name": "文本里的名称"}))
-    same_id_other_value = OpRecord("a:1:1", 10, "a", "远端", "unit", _row_id(1), CREATE_FIELD,
-                                   canonical_json({"name": "另一个"}))
-    second = OpRecord("a:1:2", 11, "a", "远端", "unit", _row_id(2), CREATE_FIELD, canonical_json({"name": "乙"}))
-    with new_db.write_scope() as session:
-        stats = apply_ops(session, [first, second], {first: {"name": "调用方解析的名称"},
-                                                      same_id_other_value: {"name": "不该用到"}})
-        names = dict(session.execute(text("SELECT name, id FROM unit")).all())
-    assert stats.new_ops == 2
-    assert set(names) == {"调用方解析的名称", "乙"}  # `second` had no parsed value: its text was parsed

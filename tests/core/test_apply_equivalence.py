@@ -25,7 +25,7 @@ from models.suggestion import Suggestion
 from models.tasklist import Measure
 
 
-def reference_materialize(session, rows, _all_ops=None, _values=None) -> None:
+def reference_materialize(session, rows, _all_ops=None) -> None:
     """The ORM materialisation apply_ops used before: load or create each row's object, set the winners,
     and let the flush hooks (models/derived.py via oplog's before_flush, models/search.py's after_flush)
     derive and index it. Every op is read back from the log (apply_ops hands over those of new rows)."""
@@ -90,9 +90,8 @@ def _snapshot(session, entities: set[str]) -> dict[str, Any]:
 
 
 def _run(db, batches: list[list[OpRecord]], materialize: Callable | None, monkeypatch,
-         before: Callable | None = None, parsed: bool = False) -> dict[str, Any]:
-    """Apply the batches in one transaction (through `materialize`, or apply_ops' own), snapshot, roll back.
-    `parsed`: hand apply_ops every op's value already parsed, as a sync import does."""
+         before: Callable | None = None) -> dict[str, Any]:
+    """Apply the batches in one transaction (through `materialize`, or apply_ops' own), snapshot, roll back."""
     entities = {op.entity for batch in batches for op in batch}
     with monkeypatch.context() as patch:
         if materialize is not None:
@@ -102,7 +101,7 @@ def _run(db, batches: list[list[OpRecord]], materialize: Callable | None, monkey
                 if before is not None:
                     before(session)
                 for batch in batches:
-                    apply_ops(session, batch, {op: json.loads(op.value) for op in batch} if parsed else None)
+                    apply_ops(session, batch)
                 result = _snapshot(session, entities)
                 raise _RolledBack
         except _RolledBack:
@@ -111,10 +110,8 @@ def _run(db, batches: list[list[OpRecord]], materialize: Callable | None, monkey
 
 
 def _both(db, batches, monkeypatch, before=None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(apply_ops' result, the reference's); apply_ops given the parsed values must agree with itself."""
-    fast = _run(db, batches, None, monkeypatch, before)
-    assert _run(db, batches, None, monkeypatch, before, parsed=True) == fast
-    return fast, _run(db, batches, reference_materialize, monkeypatch, before)
+    return (_run(db, batches, None, monkeypatch, before),
+            _run(db, batches, reference_materialize, monkeypatch, before))
 
 
 # --- random op sets over cases, 检察建议 (a derived reply deadline), units and measures (a derived due date) ---

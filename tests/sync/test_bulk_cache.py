@@ -26,11 +26,11 @@ def pair(tmp_path):
 def _watch_apply(monkeypatch, seen: list[int], fail: bool = False) -> None:
     real = exchange.apply_ops
 
-    def watching(session, records, values=None):
+    def watching(session, records):
         seen.append(_cache_kib(session))
         if fail:
             raise PackageError("malformed")
-        return real(session, records, values)
+        return real(session, records)
 
     monkeypatch.setattr(exchange, "apply_ops", watching)
 

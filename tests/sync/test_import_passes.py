@@ -58,9 +58,9 @@ def test_a_file_changed_while_it_is_read_is_caught_and_nothing_stays_applied(tri
     applied: list[int] = []
     apply_ops = exchange.apply_ops
 
-    def counting_apply(session, batch, *rest):
+    def counting_apply(session, batch):
         applied.append(len(batch))
-        return apply_ops(session, batch, *rest)
+        return apply_ops(session, batch)
 
     monkeypatch.setattr(exchange, "open_package", open_then_change)
     monkeypatch.setattr(exchange, "apply_ops", counting_apply)
