@@ -85,26 +85,19 @@ def encode_op(op: OpRecord, signed: bytes | None = None) -> bytes:
 
 def decode_op(body: bytes) -> tuple[OpRecord, bytes, str | None]:
     """(op, its signed bytes exactly as received, the attestation id it names or None)."""
-    op, signed, att_id, _plain = decode_op_value(body)
-    return op, signed, att_id
-
-
-def decode_op_value(body: bytes) -> tuple[OpRecord, bytes, str | None, Any]:
-    """decode_op, and the op's value already parsed (strictly): the import hands it to the merge, which
-    would otherwise parse every value a second time."""
     if len(body) < _AUTH_LEN.size:
         raise PackageError("malformed")
     (auth_len,) = _AUTH_LEN.unpack_from(body)
     auth_end = _AUTH_LEN.size + auth_len
     if len(body) < auth_end:
         raise PackageError("malformed")
-    auth_bytes = body[_AUTH_LEN.size:auth_end]
+    auth_text = body[_AUTH_LEN.size:auth_end].decode("ascii", errors="replace")
     signed = body[auth_end:]
-    att_id = att_ref(auth_bytes.decode("ascii", errors="replace"))
+    att_id = att_ref(auth_text)
     if att_id is not None:
-        sig = _REF_PREFIX + att_id + '"}'
+        sig = auth_text
     else:
-        auth = _json(auth_bytes)
+        auth = _json(body[_AUTH_LEN.size:auth_end])
         if auth == {}:
             sig = ""
         elif isinstance(auth, dict) and set(auth) == {"sig"}:
@@ -122,7 +115,7 @@ def decode_op_value(body: bytes) -> tuple[OpRecord, bytes, str | None, Any]:
         raise PackageError("malformed") from None
     if not (isinstance(fields, dict) and fields.keys() == _SIGNED_KEYS):
         raise PackageError("malformed")
-    op, plain = _checked_value(fields, sig, utf8_checked=False)
+    op = _checked(fields, sig, utf8_checked=False)
     try:
         if signed_bytes(op) != signed:
             raise PackageError("malformed")  # the origin hashed the canonical bytes; nothing else is this op
@@ -130,7 +123,7 @@ def decode_op_value(body: bytes) -> tuple[OpRecord, bytes, str | None, Any]:
         raise PackageError("malformed") from None
     if FORBIDDEN_CONTROL.search(op.user):
         raise PackageError("malformed")
-    return op, signed, att_id, plain
+    return op, signed, att_id
 
 
 def _json(data: bytes) -> Any:
@@ -148,12 +141,8 @@ def _checked_sigs(sig: object) -> str:
     return canonical_json(sig) if sig else ""
 
 
-def _checked(fields: dict[str, Any], sig: str) -> OpRecord:
-    return _checked_value(fields, sig)[0]
-
-
-def _checked_value(fields: dict[str, Any], sig: str, *, utf8_checked: bool = True) -> tuple[OpRecord, Any]:
-    """The op and its parsed value. `utf8_checked=False`: the caller encodes the whole op as UTF-8
+def _checked(fields: dict[str, Any], sig: str, *, utf8_checked: bool = True) -> OpRecord:
+    """The op, every field checked. `utf8_checked=False`: the caller encodes the whole op as UTF-8
     afterwards (a lone surrogate fails there), so only the value's size needs its encoding here."""
     hlc, row, user, pred, value = fields["hlc"], fields["row"], fields["user"], fields["pred"], fields["value"]
     tokens = (fields["id"], fields["site"], fields["entity"], fields["field"])
@@ -174,8 +163,8 @@ def _checked_value(fields: dict[str, Any], sig: str, *, utf8_checked: bool = Tru
         # A character is at most 4 bytes in UTF-8: short values need no encoding to be measured.
         if (utf8_checked or len(value) * 4 > MAX_VALUE_BYTES) and len(value.encode("utf-8")) > MAX_VALUE_BYTES:
             raise PackageError("malformed")
-        plain = parse_strict_text(value)
+        parse_strict_text(value)
     except (StrictJsonError, UnicodeEncodeError):
         raise PackageError("malformed") from None
     return OpRecord(fields["id"], hlc, fields["site"], user, fields["entity"], row, fields["field"], value,
-                    tuple(pred), sig), plain
+                    tuple(pred), sig)
