@@ -8,19 +8,11 @@ import pytest
 import models.sync.exchange as exchange
 from models.storage import BULK_PAGE_CACHE_KIB, PAGE_CACHE_KIB
 from models.sync.errors import PackageError
-from tests.sync.workstations import add_unit, paired_sites, unit_names
+from tests.sync.workstations import add_unit, unit_names
 
 
 def _cache_kib(session) -> int:
     return -int(session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
-
-
-@pytest.fixture
-def pair(tmp_path):
-    sites = paired_sites(tmp_path, ("a", "b"))
-    yield sites
-    for site in sites:
-        site.close()
 
 
 def _watch_apply(monkeypatch, seen: list[int], fail: bool = False) -> None:

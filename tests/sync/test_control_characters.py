@@ -5,22 +5,13 @@ cleaned when a record is written (fieldcodec.clean_text): line and page breaks b
 others go, on creation and on edit, and the packages carrying them import."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from models.fieldcodec import FORBIDDEN_CONTROL
 from models.unit import Unit
-from tests.sync.workstations import paired_sites, unit_names
+from tests.sync.workstations import unit_names
 
 CONTROLS = [chr(code) for code in [*range(0x20), 0x7F]]
-
-
-@pytest.fixture
-def pair(tmp_path):
-    sites = paired_sites(tmp_path, ("a", "b"))
-    yield sites
-    for site in sites:
-        site.close()
 
 
 def test_every_control_character_is_cleaned_on_creation_and_the_package_imports(pair):
