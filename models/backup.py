@@ -23,7 +23,8 @@ import shutil
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError as SAOperationalError
 
 from models.blobbackup import (
     manifest_path,
@@ -47,10 +48,9 @@ def backup_dir_for(db_path: Path) -> Path:
     return db_path.parent / "backups"
 
 
-def _counts(engine: Engine) -> tuple[int, int]:
-    with engine.connect() as conn:
-        ops = conn.execute(text("SELECT count(*) FROM op")).scalar() if _has_table(conn, "op") else 0
-        audit = conn.execute(text("SELECT count(*) FROM audit_event")).scalar() if _has_table(conn, "audit_event") else 0
+def _counts(conn: Connection) -> tuple[int, int]:
+    ops = conn.execute(text("SELECT count(*) FROM op")).scalar() if _has_table(conn, "op") else 0
+    audit = conn.execute(text("SELECT count(*) FROM audit_event")).scalar() if _has_table(conn, "audit_event") else 0
     return int(ops or 0), int(audit or 0)
 
 
@@ -72,8 +72,8 @@ def verify_backup(path: Path, dek: bytes | None, expected_counts: tuple[int, int
             if full and (conn.execute(text("PRAGMA integrity_check")).scalar() != "ok" or (
                     dek is not None and conn.execute(text("PRAGMA cipher_integrity_check")).first() is not None)):
                 raise DomainError("backup_corrupt", f"备份文件校验失败：{path.name}")
-        if expected_counts is not None and _counts(engine) != expected_counts:
-            raise DomainError("backup_corrupt", f"备份文件内容与数据库不一致：{path.name}")
+            if expected_counts is not None and _counts(conn) != expected_counts:
+                raise DomainError("backup_corrupt", f"备份文件内容与数据库不一致：{path.name}")
     except DomainError:
         raise
     except Exception:
@@ -106,7 +106,8 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
     full = reason not in QUICK_CHECK_REASONS or not fully_checked_on(folder, db_path.stem, now.date())
     try:
         if full:
-            expected = _counts(engine)
+            with engine.connect() as conn:
+                expected = _counts(conn)
             raw = engine.raw_connection()
             try:  # VACUUM cannot run inside the transaction a SQLAlchemy connection would begin
                 raw.driver_connection.execute("VACUUM INTO ?", (str(tmp),))
@@ -141,43 +142,21 @@ def _snapshot_copy(engine: Engine, db_path: Path, tmp: Path, dek: bytes | None) 
     two together are one consistent state. Pages are copied as they are on disk, still encrypted; VACUUM
     INTO decrypts and re-encrypts every page (4.4 s against 0.2 s for a 360 MB file). The copied WAL is
     then folded into the copy, which leaves one file. Returns the op and audit counts of that state."""
-    raw = engine.raw_connection()
+    from models.storage import is_busy
+
     try:
-        conn = raw.driver_connection
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except Exception as exc:  # another worker's long write: waited its busy timeout already
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise DomainError("db_busy", "数据库正被另一项操作占用，请稍候再试") from None
-            raise
-        try:
-            expected = tuple(int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-                             if _driver_has_table(conn, table) else 0 for table in ("op", "audit_event"))
-            _copy_synced(db_path, tmp)
+        with engine.connect() as conn, conn.begin():  # a worker's transaction: BEGIN IMMEDIATE (storage)
+            expected = _counts(conn)
+            copy_private(db_path, tmp)
             wal = Path(f"{db_path}-wal")
             if wal.exists():
-                _copy_synced(wal, Path(f"{tmp}-wal"))
-        finally:
-            conn.execute("ROLLBACK")
-    finally:
-        raw.close()
+                copy_private(wal, Path(f"{tmp}-wal"))
+    except SAOperationalError as exc:
+        if is_busy(exc):  # another worker's long write: its busy timeout has passed already
+            raise DomainError("db_busy", "数据库正被另一项操作占用，请稍候再试") from None
+        raise
     _fold_wal(tmp, dek)
-    return expected  # type: ignore[return-value]
-
-
-def _driver_has_table(conn, name: str) -> bool:  # type: ignore[no-untyped-def]
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
-
-
-def _copy_synced(source: Path, target: Path) -> None:
-    """A private (0600 from the start) copy by the platform's own file copy (sendfile on Linux), synced."""
-    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-    shutil.copyfile(source, target)
-    fd = os.open(target, os.O_RDWR)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    return expected
 
 
 def _fold_wal(path: Path, dek: bytes | None) -> None:
@@ -186,17 +165,18 @@ def _fold_wal(path: Path, dek: bytes | None) -> None:
     wal = Path(f"{path}-wal")
     if not wal.exists():
         return
-    import sqlcipher3
+    from models.storage import make_engine
 
-    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    engine = make_engine(path, dek)
     try:
-        if dek is not None:
-            conn.execute(f"PRAGMA key = \"x'{dek.hex()}'\"")  # the app's own hex key, never user text
-            conn.execute("PRAGMA cipher_compatibility = 4")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            raw.driver_connection.execute("PRAGMA journal_mode = DELETE").fetchone()
+        finally:
+            raw.close()
     finally:
-        conn.close()
+        engine.dispose()
     wal.unlink(missing_ok=True)
     Path(f"{path}-shm").unlink(missing_ok=True)
 
@@ -306,13 +286,16 @@ def incomplete_backups(folder: Path, stem: str) -> list[tuple[Path, int]]:
 
 
 def copy_private(source: Path, target: Path) -> None:
-    """A copy readable by this account only (0600), whatever the umask."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-        shutil.copyfileobj(src, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(target, 0o600)
+    """A copy readable by this account only (0600 from the start, whatever the umask), by the platform's own
+    file copy (sendfile on Linux), synced to disk."""
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(target, 0o600)  # a file left there before keeps its mode otherwise
+    shutil.copyfile(source, target)
+    fd = os.open(target, os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class BackupFile(NamedTuple):

@@ -84,7 +84,7 @@ class Database:
                             self.clock.last = max(self.clock.last, state.hlc)
                     yield session
         except SAOperationalError as exc:
-            if _is_busy(exc):
+            if is_busy(exc):
                 raise DomainError("db_busy", BUSY_MESSAGE if interactive else
                                   "数据库正被另一项操作占用，请稍候再试") from None
             raise
@@ -150,7 +150,7 @@ class Database:
         self.engine.dispose()
 
 
-def _is_busy(exc: SAOperationalError) -> bool:
+def is_busy(exc: SAOperationalError) -> bool:
     if getattr(exc.orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_timeout (models/pg.py)
         return True
     text = str(exc.orig).lower()
