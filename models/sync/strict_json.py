@@ -10,10 +10,9 @@ import json
 import re
 from typing import Any
 
-from models.fieldcodec import FORBIDDEN_CONTROL
+from models.fieldcodec import FORBIDDEN_CONTROL  # one rule with the writer's clean_text
 
 MAX_DEPTH = 32
-_FORBIDDEN_CONTROL = FORBIDDEN_CONTROL  # one rule with the writer's clean_text (models/fieldcodec.py)
 # Raw control characters are already invalid JSON, so a forbidden character can only come from an
 # escape (\b \f \uXXXX) or a raw DEL; text without those and with few brackets needs no walk.
 _NEEDS_WALK = re.compile(r"\\[bfu]|\x7f")
@@ -68,7 +67,7 @@ _STRICT = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=
 
 def _check(value: Any, depth_left: int) -> None:
     if isinstance(value, str):
-        if _FORBIDDEN_CONTROL.search(value) or _has_lone_surrogate(value):
+        if FORBIDDEN_CONTROL.search(value) or _has_lone_surrogate(value):
             raise StrictJsonError("control character or lone surrogate in string")
         return
     if isinstance(value, (dict, list)):
