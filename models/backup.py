@@ -88,9 +88,9 @@ QUICK_CHECK_REASONS = frozenset({"before_load", "before_sync_import", "before_xl
 
 
 def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: str,
-                  now: dt.datetime | None = None, folder: Path | None = None) -> Path:
+                  now: dt.datetime | None = None, folder: Path | None = None, tidy: bool = True) -> Path:
     """A verified copy in `folder` (default: backups/ next to the database), its manifest and attachment
-    files; then rotation and pruning of blob files no kept backup needs. Returns its path."""
+    files; then (`tidy`) rotation and pruning of blob files no kept backup needs. Returns its path."""
     folder = folder or backup_dir_for(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     now = now or dt.datetime.now()
@@ -131,9 +131,27 @@ def backup_engine(engine: Engine, db_path: Path, dek: bytes | None, *, reason: s
         if is_disk_full(exc):
             raise DomainError("disk_full", f"磁盘空间不足（{folder}），未能写入备份：{final.name}。原有数据未改动") from exc
         raise
-    rotate_backups(folder, db_path.stem, now=now)
-    prune_backup_blobs(folder, db_path, dek)
+    if tidy:
+        tidy_backups(folder, db_path, dek, now)
     return final
+
+
+def tidy_backups(folder: Path, db_path: Path, dek: bytes | None, now: dt.datetime | None = None) -> None:
+    """Rotation, then pruning of the blob files no kept backup needs. A folder it cannot tidy is left as
+    it is (the next backup tries again): the backup, and an import already committed, stand."""
+    try:
+        rotate_backups(folder, db_path.stem, now=now)
+    except OSError:
+        return
+    prune_backup_blobs(folder, db_path, dek)
+
+
+def discard_backup(backup: Path) -> None:
+    """Removes a backup nobody needs (taken before an import that then failed and changed nothing): its
+    copy, manifest and key file. Blob files it alone shared are pruned with the next backup."""
+    keys_path_for(backup).unlink(missing_ok=True)
+    backup.unlink(missing_ok=True)
+    manifest_path(backup).unlink(missing_ok=True)
 
 
 def _snapshot_copy(engine: Engine, db_path: Path, tmp: Path, dek: bytes | None) -> tuple[int, int]:

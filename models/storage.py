@@ -127,22 +127,35 @@ class Database:
             chosen = str(get_setting(session, "backup_dir") or "")
         return Path(chosen) if chosen else backup_dir_for(self.path)
 
-    def backup(self, reason: str) -> Path:
-        """A verified, rotated encrypted backup into backup_folder()."""
+    def backup(self, reason: str, *, tidy: bool = True) -> Path:
+        """A verified encrypted backup into backup_folder(), then (`tidy`) the rotation."""
         from models.backup import backup_engine
 
         if self.server is not None:
             raise DomainError("server_backup", "服务器上的数据库由管理员在服务器上备份（pg_dump），本机不做备份")
-        return backup_engine(self.engine, self.path, self.dek, reason=reason, folder=self.backup_folder())
+        return backup_engine(self.engine, self.path, self.dek, reason=reason, folder=self.backup_folder(),
+                             tidy=tidy)
 
     @contextmanager
     def import_scope(self, reason: str) -> Iterator[Session]:
         """A verified encrypted backup, then one transaction: the shape of every import (sync package,
         returned xlsx, task-list xlsx, dump, demo), so a bad import can always be undone by a restore.
+        An import that fails (refused, cancelled) changed nothing: its backup is removed again, and the
+        rotation runs only after a commit, so such a copy never pushes an older one out of the day's cap.
         On a server the transaction alone guards the import; backups there are the administrator's
         (pg_dump, README), not a copy on one desk."""
+        from models.backup import discard_backup, tidy_backups
+
         if self.server is None:
-            self.backup(reason)
+            made = self.backup(reason, tidy=False)
+            try:
+                with self.write_scope() as session:
+                    yield session
+            except BaseException:
+                discard_backup(made)
+                raise
+            tidy_backups(made.parent, self.path, self.dek)
+            return
         with self.write_scope() as session:
             yield session
 

@@ -3,12 +3,14 @@ workstation's identity, peers (added with the profile and role THIS side decides
 event), package export and import, conflicts (including 删除-修改), held-back ops, fork alerts and
 introductions of third sites.
 
-Import is authenticated in full before anything is written: a refused package leaves the data as it was
-(dump equal), takes no backup, and is recorded as one audit event (`sync_import_refused`)."""
+Import reads a package once and commits nothing before it is authenticated in full: a refused package
+leaves the data as it was (dump equal), no backup, and one audit event (`sync_import_refused`)."""
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,7 @@ from models.permissions import require
 from models.registry import ENTITY_BY_NAME
 from models.storage import Database
 from models.sync.errors import PackageError
-from models.sync.exchange import ImportResult, import_package
+from models.sync.exchange import ImportResult, import_package, screen_package
 from models.sync.export import APP_VERSION, ExportResult, export_package
 from models.sync.identity import ROLES, PeerCard, export_peer_file, parse_peer_file
 from models.sync.peers import (
@@ -170,26 +172,47 @@ def export_to_peer(db: Database, peer: str, path: Path, full: bool = False) -> E
 def import_package_file(db: Database, path: Path, *, preview: bool = False,
                         accept_clock_skew: bool = False, record_unlock: bool = False) -> ImportResult:
     """`record_unlock`: the caller unlocked without an audit row (CLI); it is recorded with the import,
-    after authentication, and a refused package leaves only its refusal event."""
+    after authentication, and a refused package leaves only its refusal event.
+
+    The package is read once: its header and the signature over the whole file are checked in a read
+    snapshot (a tampered, foreign, duplicate or stale package goes no further: no backup), then the
+    verified backup is taken and the ops are checked and applied in one transaction. A package refused
+    by its ops rolls that back, and its backup is removed again (Database.import_scope)."""
     require(db, "sync")
     path = Path(path)
     _check_input(path)
+    with _refusal_recorded(db, path):
+        with db.read_scope() as session:  # nothing written yet
+            if preview:
+                return import_package(session, path, preview=True, accept_clock_skew=accept_clock_skew)
+            early = screen_package(session, path, accept_clock_skew=accept_clock_skew)
+        if early is not None:  # duplicate or stale: nothing to do
+            return early
+        with db.import_scope("before_sync_import") as session:  # a verified backup, then one transaction
+            if record_unlock:
+                append_audit(session, "unlock", detail={"method": "cli_sync_import"})
+            return import_package(session, path, accept_clock_skew=accept_clock_skew)
+
+
+@contextmanager
+def _refusal_recorded(db: Database, path: Path) -> Iterator[None]:
+    """A refused package is recorded as one audit event (after the rollback of anything it began);
+    the package file failing to read is a refusal in one line too."""
     try:
-        with db.read_scope() as session:  # authenticate and check everything; nothing written yet
-            checked = import_package(session, path, preview=True, accept_clock_skew=accept_clock_skew)
+        yield
+    except OSError as exc:  # the attachment store reports its own write errors as DomainError
+        unreadable = PackageError("unreadable", what="同步包文件", path=path, reason=exc.strerror or "无法读取")
+        _record_refusal(db, path, unreadable)
+        raise unreadable from None
     except PackageError as exc:
-        with db.write_scope() as session:
-            append_audit(session, "sync_import_refused", object_ref=path.name,
-                         detail={"code": exc.code, "message": exc.message}, result="refused")
+        _record_refusal(db, path, exc)
         raise
-    except OSError as exc:
-        raise PackageError("unreadable", what="同步包文件", path=path, reason=exc.strerror or "无法读取") from None
-    if preview or checked.status in ("duplicate", "stale"):
-        return checked
-    with db.import_scope("before_sync_import") as session:  # a verified backup, then one transaction
-        if record_unlock:
-            append_audit(session, "unlock", detail={"method": "cli_sync_import"})
-        return import_package(session, path, accept_clock_skew=accept_clock_skew)
+
+
+def _record_refusal(db: Database, path: Path, exc: PackageError) -> None:
+    with db.write_scope() as session:
+        append_audit(session, "sync_import_refused", object_ref=path.name,
+                     detail={"code": exc.code, "message": exc.message}, result="refused")
 
 
 def _check_input(path: Path, what: str = "同步包文件") -> None:

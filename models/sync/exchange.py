@@ -4,7 +4,7 @@ Nothing is parsed before the package signature over the whole file is verified. 
 read once: ops are authenticated (origin attestations, FORMAT.md "Op signatures") and applied in batches
 inside the caller's transaction, which is never committed before the END record, its totals and every
 blob hash have checked out and the file proved unchanged; any exception rolls it back, so on every
-rejection path nothing is committed (the program runs a read-only preview first, models/services/sync.py).
+rejection path nothing is committed (models/services/sync.py screens the header first, without a backup).
 """
 from __future__ import annotations
 
@@ -78,22 +78,11 @@ def import_package(session: Session, path: Path, preview: bool = False,
                    now_ms: Callable[[], int] | None = None, accept_clock_skew: bool = False) -> ImportResult:
     """`accept_clock_skew`: the clerk confirmed a package whose clock runs more than a day ahead
     (sync-security.md §A.3.1); without it such a package is refused and nothing is written."""
-    me = my_identity(session)
-    package = open_package(Path(path), me, lambda site: sender_card(session, site))
+    package, result, new = _screened(session, path, now_ms, accept_clock_skew)
+    if not new:
+        return result
     routing = package.header.routing
-    result = ImportResult("applied", "", routing.pkg_id, routing.from_site, routing.seq)
-    early = _sequence_check(session, package, result)
-    if early is not None:
-        return early
-    if routing.min_reader_op_fmt > OP_FMT:
-        raise PackageError("upgrade_needed", version=routing.app_version)
-    clock = now_ms or (lambda: int(time.time() * 1000))
-    lead_ms = max(wall_ms_of(routing.hlc_max), routing.created_utc) - clock()
-    if lead_ms > SKEW_CONFIRM_MS:
-        if not accept_clock_skew:
-            raise PackageError("clock_skew", hours=f"{lead_ms / 3_600_000:.0f}")
-        result.clock_skew_accepted_hours = round(lead_ms / 3_600_000)
-    _skew_notes(routing.hlc_max, clock, result)
+    me = my_identity(session)
     peer = session.get(Peer, routing.from_site)
     assert peer is not None  # open_package found it
     plan = Plan(session, me, peer, routing.op_fmt)
@@ -113,6 +102,36 @@ def import_package(session: Session, path: Path, preview: bool = False,
     result.conflicts_after = _conflict_count(session)
     result.message = _summary(result, preview=False)
     return result
+
+
+def screen_package(session: Session, path: Path, accept_clock_skew: bool = False,
+                   now_ms: Callable[[], int] | None = None) -> ImportResult | None:
+    """What the import would say of a package before it reads a single op: the result of a duplicate or
+    stale package, None for a new one; PackageError for one refused by its header, its signature over
+    the whole file, its sequence, op format or clock. Writes nothing."""
+    _package, result, new = _screened(session, path, now_ms, accept_clock_skew)
+    return None if new else result
+
+
+def _screened(session: Session, path: Path, now_ms: Callable[[], int] | None,
+              accept_clock_skew: bool) -> tuple[OpenedPackage, ImportResult, bool]:
+    """Steps 1-5 of the import (sync-security.md §A.3.6): (package, result so far, whether it is new)."""
+    package = open_package(Path(path), my_identity(session), lambda site: sender_card(session, site))
+    routing = package.header.routing
+    result = ImportResult("applied", "", routing.pkg_id, routing.from_site, routing.seq)
+    early = _sequence_check(session, package, result)
+    if early is not None:
+        return package, early, False
+    if routing.min_reader_op_fmt > OP_FMT:
+        raise PackageError("upgrade_needed", version=routing.app_version)
+    clock = now_ms or (lambda: int(time.time() * 1000))
+    lead_ms = max(wall_ms_of(routing.hlc_max), routing.created_utc) - clock()
+    if lead_ms > SKEW_CONFIRM_MS:
+        if not accept_clock_skew:
+            raise PackageError("clock_skew", hours=f"{lead_ms / 3_600_000:.0f}")
+        result.clock_skew_accepted_hours = round(lead_ms / 3_600_000)
+    _skew_notes(routing.hlc_max, clock, result)
+    return package, result, True
 
 
 def _sequence_check(session: Session, package: OpenedPackage, result: ImportResult) -> ImportResult | None:

@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,11 @@ from models.sync.container import PackageWriter, WrittenPackage, iter_records, o
 from models.sync.header import Routing
 from models.sync.identity import PeerCard, SiteIdentity, new_incarnation
 from models.sync.opcodec import signed_fields
+from models.sync.peers import sender_card
 from models.sync.profiles import PROFILES, project_op
-from models.sync.records import End, Record
+from models.sync.records import Attested, End, Manifest, PackedOp, Record
 from models.sync.signing import op_message
+from tests.sync.workstations import Workstation
 
 
 def make_site(unit: str = "某县人民检察院", role: str = "procuratorate") -> SiteIdentity:
@@ -78,3 +81,41 @@ def sign_op_v1(identity: SiteIdentity, op: OpRecord) -> str:
 def op_fields_v1(op: OpRecord) -> dict[str, Any]:
     """An op as a format-1 OP record body: its signed fields plus the per-op signatures."""
     return {**signed_fields(op), "sig": json.loads(op.sig) if op.sig else {}}
+
+
+# -- a real site's package, read and written again with its keys --
+
+def read_package(path: Path, sender: Workstation, recipient: Workstation):
+    """(header, manifest fields, attestation bodies, op bodies) of a package, decrypted as `recipient`."""
+    with recipient.db.read_scope() as session:
+        package = open_package(path, recipient.identity, lambda site: sender_card(session, site))
+    manifest, attestations, ops = {}, [], []
+    for record in iter_records(package, recipient.identity):
+        if isinstance(record, Manifest):
+            manifest = record.fields
+        elif isinstance(record, Attested):
+            attestations.append(record.body)
+        elif isinstance(record, PackedOp):
+            ops.append(record.body)
+    return package.header, manifest, attestations, ops
+
+
+def repack(path: Path, sender: Workstation, recipient: Workstation, attestations: list[bytes],
+            ops: list[bytes], op_fmt: int | None = None) -> Path:
+    """The same package, written again by `sender` (its real keys) with other attestations and ops."""
+    header, manifest, _, _ = read_package(path, sender, recipient)
+    routing = header.routing
+    if op_fmt is not None:
+        routing = replace(routing, op_fmt=op_fmt, min_reader_op_fmt=op_fmt)
+    manifest = {**manifest, "op_count": len(ops)}
+    target = path.with_name("repacked-" + path.name)
+    with PackageWriter(target, sender.identity, recipient.identity.card(""), routing, manifest) as writer:
+        for body in attestations:
+            writer.write_attestation(body)
+        for body in ops:
+            if op_fmt == 1:
+                writer.write_op(json.loads(body))
+            else:
+                writer.write_op_body(body)
+        writer.close()
+    return target

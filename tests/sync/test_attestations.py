@@ -11,7 +11,6 @@ import hashlib
 import json
 import uuid
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,49 +18,11 @@ from sqlalchemy import select
 from models.oplog import Op, OpRecord
 from models.suggestion import Suggestion
 from models.sync.attest import Attestation, make_attestation, op_digest, parse_attestation
-from models.sync.container import PackageWriter, iter_records, open_package
 from models.sync.opcodec import att_ref, decode_op, encode_op, signed_bytes
-from models.sync.peers import Peer, QuarantinedOp, sender_card
-from models.sync.records import Attested, Manifest, PackedOp
+from models.sync.peers import Peer, QuarantinedOp
 from models.unit import Unit
-from tests.sync.package_helpers import op_fields_v1, sign_op_v1
+from tests.sync.package_helpers import op_fields_v1, read_package, repack, sign_op_v1
 from tests.sync.workstations import Workstation, add_unit, unit_names
-
-
-def _read(path: Path, sender: Workstation, recipient: Workstation):
-    """(header, manifest fields, attestation bodies, op bodies) of a package, decrypted as `recipient`."""
-    with recipient.db.read_scope() as session:
-        package = open_package(path, recipient.identity, lambda site: sender_card(session, site))
-    manifest, attestations, ops = {}, [], []
-    for record in iter_records(package, recipient.identity):
-        if isinstance(record, Manifest):
-            manifest = record.fields
-        elif isinstance(record, Attested):
-            attestations.append(record.body)
-        elif isinstance(record, PackedOp):
-            ops.append(record.body)
-    return package.header, manifest, attestations, ops
-
-
-def _repack(path: Path, sender: Workstation, recipient: Workstation, attestations: list[bytes],
-            ops: list[bytes], op_fmt: int | None = None) -> Path:
-    """The same package, written again by `sender` (its real keys) with other attestations and ops."""
-    header, manifest, _, _ = _read(path, sender, recipient)
-    routing = header.routing
-    if op_fmt is not None:
-        routing = replace(routing, op_fmt=op_fmt, min_reader_op_fmt=op_fmt)
-    manifest = {**manifest, "op_count": len(ops)}
-    target = path.with_name("repacked-" + path.name)
-    with PackageWriter(target, sender.identity, recipient.identity.card(""), routing, manifest) as writer:
-        for body in attestations:
-            writer.write_attestation(body)
-        for body in ops:
-            if op_fmt == 1:
-                writer.write_op(json.loads(body))
-            else:
-                writer.write_op_body(body)
-        writer.close()
-    return target
 
 
 def _names(ops: list[bytes]) -> list[str]:
@@ -72,8 +33,8 @@ def test_own_ops_are_attested_once_and_every_export_carries_the_same_bytes(trio)
     a, b, c = trio
     for name in ("县水利局", "县林业局", "县财政局"):
         add_unit(a.db, name)
-    _, _, to_b_atts, to_b_ops = _read(a.export_to(b).path, a, b)
-    _, _, to_c_atts, to_c_ops = _read(a.export_to(c).path, a, c)
+    _, _, to_b_atts, to_b_ops = read_package(a.export_to(b).path, a, b)
+    _, _, to_c_atts, to_c_ops = read_package(a.export_to(c).path, a, c)
     assert len(to_b_atts) == 1 and to_b_atts == to_c_atts  # made at the first export, reused byte for byte
     assert to_b_ops == to_c_ops
     attestation = parse_attestation(to_b_atts[0])
@@ -89,10 +50,10 @@ def test_a_relayed_subset_in_another_order_verifies(trio):
         add_unit(a.db, name)
     b.import_file(a.export_to(b).path)
     relayed = b.export_to(c).path
-    _, _, attestations, ops = _read(relayed, b, c)
+    _, _, attestations, ops = read_package(relayed, b, c)
     assert len(attestations) == 1 and parse_attestation(attestations[0]).site_id == a.site_id  # a's, unchanged
     subset = [ops[3], ops[1]]  # two of a's four ops, the last one first: the others withheld
-    result = c.import_file(_repack(relayed, b, c, attestations, subset))
+    result = c.import_file(repack(relayed, b, c, attestations, subset))
     assert (result.new_ops, result.held) == (2, {})
     assert unit_names(c) == set(_names(subset))
     with c.db.read_scope() as session:  # stored, so c can relay a's attestation in turn
@@ -105,10 +66,10 @@ def test_a_changed_op_is_held_as_bad_signature(trio):
     add_unit(a.db, "县林业局")
     b.import_file(a.export_to(b).path)
     relayed = b.export_to(c).path
-    _, _, attestations, ops = _read(relayed, b, c)
+    _, _, attestations, ops = read_package(relayed, b, c)
     op, _, _ = decode_op(ops[0])
     forged = replace(op, value=op.value.replace("县水利局", "县水务局"))
-    result = c.import_file(_repack(relayed, b, c, attestations, [encode_op(forged), ops[1]]))
+    result = c.import_file(repack(relayed, b, c, attestations, [encode_op(forged), ops[1]]))
     assert (result.new_ops, result.held) == (1, {"bad_signature": 1})
     assert unit_names(c) == {"县林业局"}
 
@@ -119,11 +80,11 @@ def test_an_attestation_under_another_sites_key_is_refused(trio):
     add_unit(a.db, "县水利局")
     b.import_file(a.export_to(b).path)
     relayed = b.export_to(c).path
-    _, _, _, ops = _read(relayed, b, c)
+    _, _, _, ops = read_package(relayed, b, c)
     op, _, _ = decode_op(ops[0])
     own = make_attestation(b.identity, [op_digest(signed_bytes(op))])
     rewritten = encode_op(replace(op, sig='{"att":"' + own.att_id + '"}'))
-    result = c.import_file(_repack(relayed, b, c, [own.body], [rewritten]))
+    result = c.import_file(repack(relayed, b, c, [own.body], [rewritten]))
     assert (result.new_ops, result.held) == (0, {"bad_signature": 1})
     assert unit_names(c) == set()
 
@@ -134,7 +95,7 @@ def test_a_forged_attestation_for_a_real_site_is_refused(trio):
     row = add_unit(a.db, "县水利局")
     b.import_file(a.export_to(b).path)
     relayed = b.export_to(c).path
-    _, _, real, ops = _read(relayed, b, c)
+    _, _, real, ops = read_package(relayed, b, c)
     op, _, _ = decode_op(ops[0])
     invented = replace(op, op_id=f"{a.site_id}:{op.op_id.split(':')[1]}:99", field="note",
                        value=json.dumps("伪造"), pred=(op.op_id,))
@@ -145,7 +106,7 @@ def test_a_forged_attestation_for_a_real_site_is_refused(trio):
                        "site": a.site_id}, separators=(",", ":"), sort_keys=True).encode()
     assert parse_attestation(body).site_id == a.site_id  # well-formed: only its signature is wrong
     forged_ref = '{"att":"' + hashlib.sha256(body).hexdigest() + '"}'
-    result = c.import_file(_repack(relayed, b, c, real + [body], [ops[0], encode_op(replace(invented, sig=forged_ref))]))
+    result = c.import_file(repack(relayed, b, c, real + [body], [ops[0], encode_op(replace(invented, sig=forged_ref))]))
     assert (result.new_ops, result.held) == (1, {"bad_signature": 1})
     with c.db.read_scope() as session:
         assert session.get(Unit, uuid.UUID(row)).note != "伪造"
@@ -158,8 +119,8 @@ def test_an_op_naming_an_attestation_the_package_lacks_is_held(trio):
     add_unit(a.db, "县林业局")
     b.import_file(a.export_to(b).path)
     relayed = b.export_to(c).path
-    _, _, _, ops = _read(relayed, b, c)
-    result = c.import_file(_repack(relayed, b, c, [], ops))  # attestation withheld
+    _, _, _, ops = read_package(relayed, b, c)
+    result = c.import_file(repack(relayed, b, c, [], ops))  # attestation withheld
     assert (result.new_ops, result.held) == (0, {"bad_signature": 2})
 
 
@@ -169,7 +130,7 @@ def test_old_per_op_signed_ops_still_verify_and_are_relayed_with_their_signature
     add_unit(a.db, "县水利局")
     add_unit(a.db, "县林业局")
     package = a.export_to(b).path
-    _, _, _, ops = _read(package, a, b)
+    _, _, _, ops = read_package(package, a, b)
     old_ops = []
     for body in ops:
         op, _, _ = decode_op(body)
@@ -178,13 +139,13 @@ def test_old_per_op_signed_ops_still_verify_and_are_relayed_with_their_signature
     tampered = json.loads(old_ops[1])
     tampered["value"] = tampered["value"].replace("县林业局", "县林草局")
     old_ops[1] = json.dumps(tampered).encode()
-    result = b.import_file(_repack(package, a, b, [], old_ops, op_fmt=1))
+    result = b.import_file(repack(package, a, b, [], old_ops, op_fmt=1))
     assert (result.new_ops, result.held) == (1, {"bad_signature": 1})
     assert unit_names(b) == {"县水利局"}
     with b.db.read_scope() as session:
         [stored] = session.scalars(select(Op.sig).where(Op.site_id == a.site_id))
     assert att_ref(stored) is None and "full" in json.loads(stored)
-    _, _, attestations, relayed_ops = _read(b.export_to(c).path, b, c)
+    _, _, attestations, relayed_ops = read_package(b.export_to(c).path, b, c)
     assert attestations == [] and json.loads(decode_op(relayed_ops[0])[0].sig) == json.loads(stored)
     assert c.import_file(b.export_to(c).path).new_ops == 1
     assert unit_names(c) == {"县水利局"}
@@ -206,7 +167,7 @@ def test_gov_view_projections_verify_at_the_next_hop(tmp_path):
         row = suggestion.id
     b.import_file(a.export_to(b).path)
     relayed = b.export_to(gov).path
-    _, _, attestations, ops = _read(relayed, b, gov)
+    _, _, attestations, ops = read_package(relayed, b, gov)
     assert [parse_attestation(body).site_id for body in attestations] == [a.site_id]
     assert "不对政府方公开" not in decode_op(ops[0])[0].value
     result = gov.import_file(relayed)
@@ -241,7 +202,7 @@ def test_canonical_encoding_is_required_of_the_signed_bytes(trio):
     a, b, _ = trio
     add_unit(a.db, "县水利局")
     package = a.export_to(b).path
-    _, _, attestations, ops = _read(package, a, b)
+    _, _, attestations, ops = read_package(package, a, b)
     op, raw, _ = decode_op(ops[0])
     spaced = ops[0][:len(ops[0]) - len(raw)] + json.dumps(json.loads(raw), ensure_ascii=False).encode()
     with pytest.raises(Exception) as caught:
