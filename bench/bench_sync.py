@@ -8,7 +8,8 @@ The rows-only cases (no attachments) are compared with a plain copy of the unit 
 attachment case separately: its copy adds the attachment rows and a byte copy of the sender's blob files
 (attachments are files in fjld.blobs/ beside the database, models/blobstore.py; the `blob` table is empty
 on a file database), each file fsynced like the store's own writes. Wall and CPU time both, min and median
-of several runs (one sender, a fresh receiver per run).
+of several runs (one sender, a fresh receiver per run). The import is timed twice: the session-level
+import_package, and the service the 同步 screen and `sync import` run (screening, backup, apply).
 
 The rows-only cases also print two more baselines, each measured in the same run:
 - the encrypted copy: the same INSERT ... SELECT, all in SQLite's C code, into a fresh receiver (encrypted
@@ -36,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from models.attachment import Attachment, store_blob  # noqa: E402
 from models.blobstore import blob_dir_for  # noqa: E402
 from models.search import _spaced  # noqa: E402
+from models.services.sync import import_package_file  # noqa: E402
 from models.sync.attest import MAX_ATTESTED_OPS  # noqa: E402
 from models.unit import Unit  # noqa: E402
 from tests.sync.workstations import Workstation  # noqa: E402
@@ -154,7 +156,7 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
     print(f"== {label} (setup {time.perf_counter() - started:.1f} s, {runs} runs)")
     tables = COPIED_TABLES if megabytes else ROW_TABLES
     times: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in ("export", "import", "copy",
-                                                                                   "encrypted", "floor")}
+                                                                                   "encrypted", "floor", "service")}
     floor_statements = [] if megabytes else floor_rows(sender)
     for run in range(runs):
         receiver = Workstation(root / f"b{run}", f"b{run}")
@@ -164,10 +166,19 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
         result, import_s, import_cpu = timed(lambda: receiver.import_file(package.path))  # noqa: B023
         assert result.new_ops == package.op_count, "the import did not apply every op"
         receiver.close()
+        service_site = Workstation(root / f"s{run}", f"s{run}")  # what 同步 and `sync import` run
+        sender.pair(service_site)
+        service_site.pair(sender)
+        served = sender.export_to(service_site)
+        service_result, service_s, service_cpu = timed(
+            lambda: import_package_file(service_site.db, served.path))  # noqa: B023
+        assert service_result.new_ops == served.op_count, "the service did not apply every op"
+        service_site.close()
         package.path.unlink()
         copy_path = root / f"plain{run}.sqlite"
         copy_s, copy_cpu = plain_copy(sender, copy_path, tables, blobs=bool(megabytes))
-        measured = [("export", export_s, export_cpu), ("import", import_s, import_cpu), ("copy", copy_s, copy_cpu)]
+        measured = [("export", export_s, export_cpu), ("import", import_s, import_cpu), ("copy", copy_s, copy_cpu),
+                    ("service", service_s, service_cpu)]
         if floor_statements:
             floor_site = Workstation(root / f"f{run}", f"f{run}")
             measured.append(("floor", *write_floor(floor_statements, floor_site)))
@@ -184,6 +195,8 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
     print(f"package: {package.op_count} ops, {package.blob_count} blobs, {package.size / 1024**2:.1f} MiB on disk")
     print(_figures("export:", *times["export"]))
     print(_figures("import:", *times["import"]) + f"   ({result.new_ops} ops applied)")
+    print(_figures("import as the program runs it (screening, the verified backup, the apply; "
+                   "models/services/sync.py):", *times["service"]))
     print(_figures(f"plain SQLite copy of the same rows ({copied_rows} rows of {', '.join(tables)}, "
                    f"{copy_path.stat().st_size / 1024**2:.1f} MiB{files_note}):", *times["copy"]))
     for how, pick in (("min", min), ("median", statistics.median)):
