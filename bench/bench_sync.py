@@ -19,6 +19,8 @@ The rows-only cases also print two more baselines, each measured in the same run
   driver's executemany from prepared tuples into a fresh receiver, in one committed transaction: what any
   import into an encrypted, searchable database pays before checking or merging a single op.
 The plain copy (unencrypted, no index, no search index) is the issue's yardstick and is below both.
+The export gets its floor too: the op rows read as stored (SQLite joins each row's columns into one blob)
+and written through the package writer (encrypted, hashed, signed, fsynced), without encoding a single op.
 """
 from __future__ import annotations
 
@@ -39,7 +41,10 @@ from models.blobstore import blob_dir_for  # noqa: E402
 from models.search import _spaced  # noqa: E402
 from models.services.sync import import_package_file  # noqa: E402
 from models.sync.attest import MAX_ATTESTED_OPS  # noqa: E402
+from models.sync.container import PackageWriter  # noqa: E402
+from models.sync.records import encode_op_records  # noqa: E402
 from models.unit import Unit  # noqa: E402
+from tests.sync.package_helpers import routing_for  # noqa: E402
 from tests.sync.workstations import Workstation  # noqa: E402
 
 BLOB_MB = 2
@@ -99,6 +104,27 @@ def encrypted_copy(site: Workstation, receiver: Workstation) -> tuple[float, flo
     return time.perf_counter() - started, time.process_time() - cpu
 
 
+def export_floor(site: Workstation, receiver: Workstation, target: Path) -> tuple[float, float]:
+    """The op rows as stored, one blob each, through the package writer to `receiver`. (wall, CPU) s."""
+    columns = " || ".join(f'"{name}"' for name in ("op_id", "hlc", "site_id", "user", "entity", "row_id", "field",
+                                                    "value", "pred", "sig"))
+    card = receiver.identity.card("")
+    raw = site.db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        (count,) = cursor.execute("SELECT count(*) FROM op").fetchone()
+        started, cpu = time.perf_counter(), time.process_time()
+        cursor.execute(f"SELECT CAST({columns} AS BLOB) FROM op ORDER BY arrival")
+        with PackageWriter(target, site.identity, card, routing_for(site.identity, card),
+                           {"op_count": count, "blobs": []}) as writer:
+            while rows := cursor.fetchmany(500):
+                writer.write_op_records(encode_op_records([body for (body,) in rows]), len(rows))
+            writer.close()
+        return time.perf_counter() - started, time.process_time() - cpu
+    finally:
+        raw.close()
+
+
 def floor_rows(site: Workstation) -> list[tuple[str, list[tuple]]]:
     """(INSERT statement, prepared tuples) of everything a rows-only import writes, read from the sender."""
     statements = []
@@ -156,7 +182,8 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
     print(f"== {label} (setup {time.perf_counter() - started:.1f} s, {runs} runs)")
     tables = COPIED_TABLES if megabytes else ROW_TABLES
     times: dict[str, tuple[list[float], list[float]]] = {key: ([], []) for key in ("export", "import", "copy",
-                                                                                   "encrypted", "floor", "service")}
+                                                                                   "encrypted", "floor", "service",
+                                                                                   "export floor")}
     floor_statements = [] if megabytes else floor_rows(sender)
     for run in range(runs):
         receiver = Workstation(root / f"b{run}", f"b{run}")
@@ -184,6 +211,7 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
             measured.append(("floor", *write_floor(floor_statements, floor_site)))
             floor_site.close()
             measured.append(("encrypted", *encrypted_copy(sender, Workstation(root / f"e{run}", f"e{run}"))))
+            measured.append(("export floor", *export_floor(sender, floor_site, root / f"floor{run}.fjpkg")))
         for key, wall, cpu in measured:
             times[key][0].append(wall)
             times[key][1].append(cpu)
@@ -206,6 +234,13 @@ def run_case(root: Path, records: int, megabytes: int, runs: int) -> None:
               f"import {pick(times['import'][0]) / copy_wall:.1f}x (CPU {pick(times['import'][1]) / copy_cpu:.1f}x)"
               "   [targets: export <= 2x, import <= 3x]")
     if not megabytes:
+        print(_figures("export floor (the op rows as stored, one blob each, through the package writer: encrypted, "
+                       "hashed, signed, fsynced; no op encoded):", *times["export floor"]))
+        for how, pick in (("min", min), ("median", statistics.median)):
+            print(f"the export floor to the plain copy ({how} of each): "
+                  f"{pick(times['export floor'][0]) / pick(times['copy'][0]):.1f}x "
+                  f"(CPU {pick(times['export floor'][1]) / pick(times['copy'][1]):.1f}x); the export to its floor: "
+                  f"{pick(times['export'][0]) / pick(times['export floor'][0]):.1f}x")
         print(_figures("encrypted copy (the same INSERT ... SELECT into a fresh receiver's encrypted file, its schema "
                        "and indexes, no search index):", *times["encrypted"]))
         for how, pick in (("min", min), ("median", statistics.median)):
