@@ -135,7 +135,8 @@ def raw_load(db, data: dict) -> None:
     from models.fieldcodec import canonical_json, from_plain
     from models.oplog import Op
     from models.registry import ENTITY_BY_NAME, replicated_columns
-    from models.search import SEARCHABLE, _rowid_of, _spaced, fold
+    from models.search import SEARCHABLE, _rowid_of
+    from models.search_text import fold, spaced
 
     with db.engine.begin() as conn:
         seq = 0
@@ -155,7 +156,7 @@ def raw_load(db, data: dict) -> None:
                 if cls in SEARCHABLE and not row.get("deleted"):
                     body = fold("\n".join(str(row.get(key) or "") for key in SEARCHABLE[cls]))
                     index_rows.append({"rowid": _rowid_of(name, row_id), "entity": name, "row_id": row["id"],
-                                       "body": body, "spaced": _spaced(body)})
+                                       "body": body, "spaced": spaced(body)})
             if not table_rows:
                 continue
             conn.execute(insert(cls.__table__), table_rows)

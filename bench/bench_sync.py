@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models.attachment import Attachment, store_blob  # noqa: E402
 from models.blobstore import blob_dir_for  # noqa: E402
-from models.search import _spaced  # noqa: E402
+from models.search_text import spaced  # noqa: E402
 from models.services.sync import import_package_file  # noqa: E402
 from models.sync.attest import MAX_ATTESTED_OPS  # noqa: E402
 from models.sync.container import PackageWriter  # noqa: E402
@@ -137,7 +137,7 @@ def floor_rows(site: Workstation) -> list[tuple[str, list[tuple]]]:
         index = [tuple(row) for row in conn.exec_driver_sql("SELECT rowid, entity, row_id, body FROM search_index")]
     statements.append(("INSERT INTO search_index (rowid, entity, row_id, body) VALUES (?, ?, ?, ?)", index))
     statements.append(("INSERT INTO search_index_chars (rowid, body) VALUES (?, ?)",
-                       [(rowid, _spaced(body)) for rowid, _entity, _row_id, body in index]))
+                       [(rowid, spaced(body)) for rowid, _entity, _row_id, body in index]))
     return statements
 
 

@@ -17,9 +17,6 @@ version lives in PRAGMA user_version (PostgreSQL: search_index_meta) and an olde
 at open or by the server's `db upgrade` (models/migrate.py)."""
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -39,6 +36,7 @@ from models.info_share import InfoShare
 from models.meeting import Meeting, MeetingDecision
 from models.permissions import unsearchable_kinds
 from models.registry import ENTITY_BY_NAME
+from models.search_text import fold, is_token_char, spaced
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task
 from models.transfer import Transfer
@@ -75,8 +73,7 @@ CREATE_CHARS_SQL = ("CREATE VIRTUAL TABLE IF NOT EXISTS search_index_chars USING
 KIND_BITS = 59
 KIND_CODE = {cls.entity_name: code for code, cls in enumerate(SEARCHABLE, start=1)}
 KIND_BY_CODE = {code: name for name, code in KIND_CODE.items()}
-# Stands for a character unicode61 would drop as a separator, so "检，察" is not taken for "检察".
-_GAP = "\ue000"
+
 
 
 @dataclass(frozen=True)
@@ -92,77 +89,6 @@ class SearchGroup:
     matched: str                 # entity name of the matched text
     total: int                   # every match of this kind, however many are shown
     hits: tuple[SearchHit, ...]  # the first page, sorted by title
-
-
-@functools.cache
-def _fold_table() -> dict[int, str]:
-    """Traditional -> simplified, one character at a time (OpenCC t2s applied to each CJK character)."""
-    import opencc
-
-    converter = opencc.OpenCC("t2s")
-    table: dict[int, str] = {}
-    for first, last in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)):
-        chars = "".join(chr(code) for code in range(first, last + 1))
-        # Converting the block line by line keeps OpenCC's phrase rules out: each line is one character.
-        converted = converter.convert("\n".join(chars)).split("\n")
-        for source, target in zip(chars, converted):
-            if len(target) == 1 and target != source:
-                table[ord(source)] = target
-    table.update({code: chr(code + 32) for code in range(ord("A"), ord("Z") + 1)})
-    return table
-
-
-@functools.cache
-def _foldable() -> re.Pattern[str]:
-    """Any character fold changes: most texts have none, and finding that out costs far less than
-    translating them character by character."""
-    return re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_fold_table())) + "]")
-
-
-def fold(value: str) -> str:
-    """The form in which both texts and queries are compared."""
-    return value.translate(_fold_table()) if _foldable().search(value) else value
-
-
-def _is_token_char(char: str) -> bool:
-    # unicode61's separators: punctuation, symbols, spaces and controls (private use is a token).
-    return unicodedata.category(char)[0] not in "PSZC" or unicodedata.category(char) == "Co"
-
-
-class _SpacingTable(dict[int, str]):
-    """str.translate table: a separator becomes _GAP, a token character stays; filled as characters are met,
-    so each character's class is looked up once per process."""
-
-    def __missing__(self, code: int) -> str:
-        char = chr(code)
-        self[code] = char if _is_token_char(char) else _GAP
-        return self[code]
-
-
-_SPACING = _SpacingTable()
-_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
-
-
-@functools.cache
-def _bmp_separators() -> re.Pattern[str]:
-    """The separators among the first 65536 characters as one character class: a regex finds them several
-    times faster than str.translate looks up every character. Rarer characters go through _SPACING."""
-    runs: list[list[int]] = []  # [first, last] of consecutive separator codes
-    for code in range(0x10000):
-        if _is_token_char(chr(code)):
-            continue
-        if runs and runs[-1][1] == code - 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    return re.compile("[" + "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in runs) + "]")
-
-
-def _spaced(folded: str) -> str:
-    gapped = _bmp_separators().sub(_GAP, folded)
-    if _BEYOND_BMP.search(gapped):
-        gapped = gapped.translate(_SPACING)
-    return " ".join(gapped)
 
 
 class Fts5Index:
@@ -187,7 +113,7 @@ class Fts5Index:
         # Plain values, no type to convert: straight to the driver (qmark), no per-row statement processing.
         conn.exec_driver_sql("INSERT INTO search_index (rowid, entity, row_id, body) VALUES (?, ?, ?, ?)", rows)
         conn.exec_driver_sql("INSERT INTO search_index_chars (rowid, body) VALUES (?, ?)",
-                             [(rowid, _spaced(body)) for rowid, _entity, _row_id, body in rows])
+                             [(rowid, spaced(body)) for rowid, _entity, _row_id, body in rows])
 
     def matching(self, query: str) -> tuple[str, dict[str, object]]:
         """SQL selecting the rowids of the texts holding the folded query, through an index whenever the
@@ -196,7 +122,7 @@ class Fts5Index:
         if len(query) >= 3:
             return ("SELECT rowid FROM search_index WHERE search_index MATCH :q AND rowid BETWEEN :lo AND :hi",
                     {"q": f'"{quoted}"'})
-        if all(_is_token_char(char) for char in query):
+        if all(is_token_char(char) for char in query):
             return ("SELECT rowid FROM search_index_chars WHERE search_index_chars MATCH :q "
                     "AND rowid BETWEEN :lo AND :hi", {"q": '"' + " ".join(query) + '"'})
         # A one- or two-character query with punctuation (e.g. "〔2"): rare enough to scan for.

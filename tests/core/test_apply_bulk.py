@@ -19,7 +19,8 @@ from models.fieldcodec import canonical_json
 from models.merge import MATERIALIZE_CHUNK, apply_ops
 from models.oplog import CREATE_FIELD, Op, OpRecord
 from models.registry import ENTITY_BY_NAME, REPLICATED, replicated_columns
-from models.search import _SPACING, KIND_BITS, _fold_table, _spaced, fold, search
+from models.search import KIND_BITS, search
+from models.search_text import _SPACING, _fold_table, fold, spaced
 from tests.core.test_apply_equivalence import _both, _sample
 
 
@@ -146,7 +147,7 @@ def test_fold_and_spacing_equal_their_character_by_character_definitions():
         for text_ in (chars, chars[::-1], "甲" + chars[:7] + "乙"):
             assert fold(text_) == text_.translate(table)
             folded = fold(text_)
-            assert _spaced(folded) == " ".join(folded.translate(_SPACING))
+            assert spaced(folded) == " ".join(folded.translate(_SPACING))
     for sample in ("", "检察建议", "檢察建議ABC", "𠀀、𠀁 x", "\n\n", "〔2026〕3号"):
         assert fold(sample) == sample.translate(table)
-        assert _spaced(fold(sample)) == " ".join(fold(sample).translate(_SPACING))
+        assert spaced(fold(sample)) == " ".join(fold(sample).translate(_SPACING))

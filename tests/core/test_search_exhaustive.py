@@ -15,7 +15,8 @@ from models.attachment import Attachment
 from models.base import new_id
 from models.case import Case
 from models.meeting import Meeting, MeetingDecision
-from models.search import SEARCHABLE, _target, count_matches, fold, search, search_grouped, search_kind
+from models.search import SEARCHABLE, _target, count_matches, search, search_grouped, search_kind
+from models.search_text import fold
 from models.services.demo import load_demo
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task, TaskAspect, TaskList
