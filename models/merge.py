@@ -25,12 +25,10 @@ from models.bulk import among, insert_rows
 from models.fieldcodec import canonical_json, from_plain
 from models.oplog import (
     CREATE_FIELD,
-    LOCAL_WRITE_GUARDS,
     LocalState,
     Op,
     OpRecord,
     WriterContext,
-    emit_field_op,
     local_state,
 )
 from models.registry import ENTITY_BY_NAME, REPLICATED, replicated_columns, revival_fields
@@ -397,40 +395,3 @@ def _rows_with_stored_ops(conn: Connection, rows: set[tuple[str, str]]) -> set[t
         query = select(op.row_id).where(op.entity == entity, among(conn, op.row_id, row_ids))
         found.update((entity, row_id) for row_id in conn.execute(query.distinct()).scalars())
     return found
-
-
-@dataclass(frozen=True)
-class ConflictInfo:
-    entity: str
-    row_id: str
-    field: str
-    kind: str
-    heads: list[dict[str, Any]]
-
-
-def list_conflicts(session: Session) -> list[ConflictInfo]:
-    rows = session.scalars(select(FieldConflict).order_by(FieldConflict.entity, FieldConflict.row_id,
-                                                          FieldConflict.field))
-    return [ConflictInfo(c.entity, c.row_id, c.field, c.kind, json.loads(c.heads)) for c in rows]
-
-
-def resolve_conflict(session: Session, entity: str, row_id: str, name: str, value: Any) -> None:
-    """An ordinary edit that supersedes every head, so it clears the conflict on every workstation."""
-    cls = ENTITY_BY_NAME[entity]
-    obj = session.get(cls, uuid.UUID(row_id))
-    if obj is None or name not in replicated_columns(cls):
-        raise KeyError((entity, row_id, name))
-    writer: WriterContext = session.info["writer"]
-    state = local_state(session)
-    hlc = writer.clock.tick()
-    op = emit_field_op(session, state, writer, obj, name, value, hlc)
-    for guard in LOCAL_WRITE_GUARDS:
-        guard(session, [op])
-    state.hlc = writer.clock.last
-    session.info["applying_remote"] = True
-    try:
-        session.flush()
-        materialize_rows(session, [(entity, row_id)])
-        session.flush()
-    finally:
-        session.info["applying_remote"] = False

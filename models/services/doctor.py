@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent, check_head, missing_guard_triggers, verify_chain
 from models.case import Case
-from models.merge import list_conflicts
+from models.conflicts import list_conflicts
 from models.storage import Database
 from models.suggestion import Suggestion, SuggestionItem
 from models.tasklist import Measure, ProgressEntry, Task

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import append_audit
+from models.conflicts import ConflictInfo, list_conflicts, resolve_conflict
 from models.errors import DomainError
 from models.fsutil import disk_error
-from models.merge import ConflictInfo, apply_ops, list_conflicts, resolve_conflict
+from models.merge import apply_ops
 from models.oplog import OpRecord
 from models.permissions import require
 from models.registry import ENTITY_BY_NAME

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from models.case import Case
-from models.merge import apply_ops, field_heads, list_conflicts, resolve_conflict, row_state
+from models.conflicts import list_conflicts, resolve_conflict
+from models.merge import apply_ops, field_heads, row_state
 from models.oplog import CREATE_FIELD, Op, OpRecord, tombstone
 from models.services.cases import edit_case, register_case
 from models.services.common import field_history

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from models.attachment import Attachment, store_blob
-from models.merge import list_conflicts, resolve_conflict
+from models.conflicts import list_conflicts, resolve_conflict
 from models.pg import open_server
 from models.sync.identity import export_peer_file
 from models.sync.peers import ensure_identity

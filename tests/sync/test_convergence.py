@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from models.merge import apply_ops, list_conflicts, resolve_conflict
+from models.conflicts import list_conflicts, resolve_conflict
+from models.merge import apply_ops
 from models.oplog import OpRecord, local_state, tombstone
 from models.tasklist import ProgressEntry
 from models.unit import Unit

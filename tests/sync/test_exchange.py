@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from models.attachment import Attachment, store_blob
 from models.case import Case
+from models.conflicts import list_conflicts, resolve_conflict
 from models.errors import DomainError
 from models.keyslots import keys_path_for
-from models.merge import list_conflicts, resolve_conflict
 from models.oplog import tombstone  # noqa: F401  (documents the delete API the tests rely on)
 from models.suggestion import Suggestion
 from models.sync import export

@@ -8,9 +8,9 @@ from typing import Any
 
 from models.base import Base
 from models.blobstore import blob_store, referenced_hashes
+from models.conflicts import list_conflicts
 from models.fieldcodec import to_plain
 from models.keyslots import KeyFile, _key_check, keys_path_for
-from models.merge import list_conflicts
 from models.migrate import head_revision
 from models.registry import REPLICATED, replicated_columns
 from models.storage import Database, make_engine, open_database

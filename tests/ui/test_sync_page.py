@@ -8,7 +8,8 @@ import secrets
 from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
 
-from models.merge import apply_ops, list_conflicts
+from models.conflicts import list_conflicts
+from models.merge import apply_ops
 from models.oplog import Op, OpRecord
 from models.services.units import add_unit, edit_unit, list_units
 from models.sync.exchange import export_package
