@@ -26,7 +26,7 @@ from models.sync.records import (
 )
 from models.sync.spool import Spool
 from models.unit import Unit
-from tests.sync.test_attestations import _read
+from tests.sync.package_helpers import read_package
 from tests.sync.workstations import Workstation, add_unit, unit_names
 
 
@@ -68,7 +68,7 @@ def test_the_package_carries_each_op_as_encoded_alone_in_arrival_order(trio, mon
     package = a.export_to(b)
     held = _held_ops(a)  # after the export: a's own ops now name their attestations
     assert package.op_count == len(held) == 8
-    _header, manifest, attestations, bodies = _read(package.path, a, b)
+    _header, manifest, attestations, bodies = read_package(package.path, a, b)
     assert bodies == [encode_op(op) for op in held]
     assert manifest["counts"] == {"unit": 8} and manifest["op_count"] == 8
     carried = {parse_attestation(body).att_id: parse_attestation(body) for body in attestations}
@@ -82,7 +82,7 @@ def test_the_package_carries_each_op_as_encoded_alone_in_arrival_order(trio, mon
     assert b.dump() == a.dump()
     monkeypatch.undo()
     again = a.export_to(b, full=True)  # now all attested: the same bytes again, nothing re-attested
-    assert _read(again.path, a, b)[3] == bodies
+    assert read_package(again.path, a, b)[3] == bodies
     assert {att_ref(op.sig) for op in _held_ops(a)} == {att_ref(op.sig) for op in held}
 
 
@@ -92,7 +92,7 @@ def test_a_package_larger_than_a_spool_block_streams_through_the_file(trio, monk
     for number in range(60):
         add_unit(a.db, f"单位{number}" + "说明文字" * 20)
     package = a.export_to(b)
-    _header, _manifest, _attestations, bodies = _read(package.path, a, b)
+    _header, _manifest, _attestations, bodies = read_package(package.path, a, b)
     assert bodies == [encode_op(op) for op in _held_ops(a)]
     assert b.import_file(package.path).new_ops == 60
     assert len(unit_names(b)) == 60
@@ -172,6 +172,6 @@ def test_an_oversized_op_is_refused_when_written():
 def test_op_bodies_decode_to_the_ops_held(trio):
     a, b, _ = _mixed_history(trio)
     package = a.export_to(b)
-    decoded = [decode_op(body)[0] for body in _read(package.path, a, b)[3]]
+    decoded = [decode_op(body)[0] for body in read_package(package.path, a, b)[3]]
     assert decoded == _held_ops(a)
     assert hashlib.sha256(package.path.read_bytes()).hexdigest() == package.sha256
