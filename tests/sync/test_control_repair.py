@@ -55,6 +55,10 @@ def _migrate(site: Workstation, backend: str) -> None:
     if backend == "postgresql":
         upgrade_schema(site.db.engine)  # `db upgrade`: a client never migrates a server
     site.reopen()  # a file: migrated in-process at open, after a verified backup
+    if backend == "sqlite":
+        from models.backup import backup_dir_for
+
+        assert list(backup_dir_for(site.path).glob("*-migration.db"))
     with site.db.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
 
@@ -88,21 +92,24 @@ def test_old_ops_with_control_characters_are_cleaned_and_the_package_imports(pai
     def write(session):
         session.add(Unit(name="东城\x01区司法局", note="第一行\v第二行\f第三行\x7f"))
         session.get(Unit, uuid.UUID(edited)).liaison_name = "王\x0b五"
+        # NUL the only one in a record: SQLite's GLOB cannot look for it (PostgreSQL text cannot hold it).
+        session.add(Unit(name="北城区司法局", liaison_phone="0557\x00" if backend == "sqlite" else "0557\x1f"))
 
     _written_by_old_version(a, monkeypatch, write)
-    assert sum(_controls(value) for _, _, _, value, _ in _ops(a)) == 2
+    assert sum(_controls(value) for _, _, _, value, _ in _ops(a)) == 3
     _refused_as_before(a, b, monkeypatch)
     _migrate(a, backend)
     assert not any(_controls(value) for _, _, _, value, _ in _ops(a))
-    assert unit_names(a) == {"东城区司法局", "西城区司法局"}
-    assert _hits(a, "城区司") == {"东城区司法局", "西城区司法局"}
+    assert unit_names(a) == {"东城区司法局", "西城区司法局", "北城区司法局"}
+    assert _hits(a, "城区司") == {"东城区司法局", "西城区司法局", "北城区司法局"}
     result = b.import_file(a.export_to(b).path)
     assert result.quarantined_ops == 0 and result.forked_ops == 0
     assert a.dump() == b.dump()
-    assert _hits(b, "城区司") == {"东城区司法局", "西城区司法局"}
+    assert _hits(b, "城区司") == {"东城区司法局", "西城区司法局", "北城区司法局"}
     with b.db.read_scope() as session:
-        rows = {unit.name: (unit.note, unit.liaison_name) for unit in session.scalars(select(Unit))}
-    assert rows == {"东城区司法局": ("第一行\n第二行\n第三行", ""), "西城区司法局": ("", "王\n五")}
+        rows = {unit.name: (unit.note, unit.liaison_name, unit.liaison_phone) for unit in session.scalars(select(Unit))}
+    assert rows == {"东城区司法局": ("第一行\n第二行\n第三行", "", ""), "西城区司法局": ("", "王\n五", ""),
+                    "北城区司法局": ("", "", "0557")}
 
 
 def test_an_op_attested_before_is_attested_afresh_and_its_old_batch_still_verifies(pair, backend, monkeypatch):
@@ -174,3 +181,14 @@ def test_another_sites_op_holding_one_is_kept_as_signed_and_left_out_of_the_pack
         event = session.scalars(select(AuditEvent).where(AuditEvent.event == "sync_export")
                                 .order_by(AuditEvent.seq.desc()).limit(1)).one()
     assert event.result == "warning" and theirs.op_id in event.detail
+
+
+def test_an_own_value_too_big_for_the_receiver_is_left_out_and_the_rest_travels(pair):
+    """The receiver refuses a value over 1 MiB (opcodec.MAX_VALUE_BYTES), and with it the whole package."""
+    a, b = pair
+    add_unit(a.db, "正常单位")
+    with a.db.session_scope() as session:
+        session.add(Unit(name="大段粘贴", note="字" * 400_000))
+    result = a.export_to(b)
+    assert (result.op_count, result.withheld_ops) == (1, 1)
+    assert b.import_file(result.path).new_ops == 1 and unit_names(b) == {"正常单位"}
