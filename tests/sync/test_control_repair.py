@@ -17,6 +17,7 @@ from sqlalchemy import select, text, update
 
 from models.audit import AuditEvent
 from models.fieldcodec import FORBIDDEN_CONTROL
+from models.merge import list_conflicts
 from models.migrate import head_revision, upgrade_schema
 from models.oplog import Op
 from models.search import search
@@ -135,6 +136,27 @@ def test_an_op_attested_before_is_attested_afresh_and_its_old_batch_still_verifi
     with a.db.session_scope() as session:
         session.scalars(select(Unit).where(Unit.name == "甲单位")).one().note = "后来的修改"
     assert b.import_file(a.export_to(b).path).new_ops == 1
+
+
+def test_a_conflict_whose_values_differed_only_by_a_control_character_is_gone(pair, backend, monkeypatch):
+    a, b = pair
+    row_id = add_unit(a.db, "单位")
+    b.import_file(a.export_to(b).path)
+    with b.db.session_scope() as session:
+        session.get(Unit, uuid.UUID(row_id)).note = "甲\n乙"
+
+    def edit(session):
+        session.get(Unit, uuid.UUID(row_id)).note = "甲\v乙"
+
+    _written_by_old_version(a, monkeypatch, edit)
+    a.import_file(b.export_to(a).path)
+    with a.db.read_scope() as session:
+        assert [(c.field, c.kind) for c in list_conflicts(session)] == [("note", "value")]
+    _migrate(a, backend)
+    with a.db.read_scope() as session:
+        assert list_conflicts(session) == []
+    b.import_file(a.export_to(b).path)
+    assert a.dump() == b.dump() and a.dump()["conflicts"] == []
 
 
 def test_the_author_of_old_ops_is_cleaned_and_they_travel(pair, backend, monkeypatch):

@@ -25,6 +25,7 @@ verified migration backup (models/migrate.py):
 Only rows that can hold such a character reach Python: SQL picks them (op values: the JSON escapes
 canonical JSON writes for them; text columns: GLOB on SQLite, a regular expression on PostgreSQL)."""
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -50,28 +51,31 @@ _JSON_HINTS = ("\\u000", "\\u001", "\\b", "\\f", "\x7f")
 # ends its pattern at NUL (looked for apart) and PostgreSQL text cannot hold it.
 _CLASS = "[" + "".join(char for char in map(chr, range(1, 0x80)) if FORBIDDEN_CONTROL.match(char)) + "]"
 _CHUNK = 500
+log = logging.getLogger("models.migrations")
 
 
 def upgrade() -> None:
     conn = op.get_bind()
     site_id = conn.execute(sa.select(_LOCAL_STATE.c.site_id).where(_LOCAL_STATE.c.id == 1)).scalar()
     rows_of_changed_ops = _clean_own_ops(conn, site_id) if site_id else set()
-    _clean_records(conn)
+    records = _clean_records(conn)
     _recompute_conflicts(conn, rows_of_changed_ops)
+    if rows_of_changed_ops or records:
+        log.warning("control characters cleaned: ops of %d records, %d records", len(rows_of_changed_ops), records)
 
 
 def downgrade() -> None:
     pass  # the cleaned text is what the op log writes today; the migration backup holds the old
 
 
-def cleaned_plain(plain: Any) -> Any:
+def _cleaned_plain(plain: Any) -> Any:
     """A decoded JSON value with every string in it cleaned (object keys are field names, left alone)."""
     if isinstance(plain, str):
         return clean_text(plain)
     if isinstance(plain, list):
-        return [cleaned_plain(item) for item in plain]
+        return [_cleaned_plain(item) for item in plain]
     if isinstance(plain, dict):
-        return {key: cleaned_plain(item) for key, item in plain.items()}
+        return {key: _cleaned_plain(item) for key, item in plain.items()}
     return plain
 
 
@@ -83,8 +87,11 @@ def _clean_own_ops(conn: sa.Connection, site_id: str) -> set[tuple[str, str]]:
     changed: list[dict[str, str]] = []
     rows: set[tuple[str, str]] = set()
     for op_id, entity, row_id, value in candidates.all():
-        plain = json.loads(value)
-        cleaned = cleaned_plain(plain)
+        try:
+            plain = json.loads(value)
+        except ValueError:
+            continue  # not the op log's writing: left as it is, and out of every package (export.py)
+        cleaned = _cleaned_plain(plain)
         if cleaned != plain:
             changed.append({"key": op_id, "new_value": canonical_json(cleaned)})
             rows.add((entity, row_id))
@@ -107,13 +114,15 @@ def _holds_control(conn: sa.Connection, column: sa.ColumnElement[Any]) -> sa.Col
     return sa.or_(column.op("GLOB")(f"*{_CLASS}*"), sa.func.instr(column, sa.func.char(0)) > 0)
 
 
-def _clean_records(conn: sa.Connection) -> None:
-    """The text columns of every replicated record, cleaned; the search entries of those that changed."""
+def _clean_records(conn: sa.Connection) -> int:
+    """The text columns of every replicated record, cleaned; the search entries of those that changed.
+    Returns how many records changed."""
     from models.registry import REPLICATED, replicated_columns
     from models.search import SEARCHABLE, index_entry, index_is_current, write_index
 
     inspector = sa.inspect(conn)
     index_current = index_is_current(conn)
+    count = 0
     for cls in REPLICATED:
         table = cls.__table__
         present = {column["name"] for column in inspector.get_columns(table.name)}
@@ -128,13 +137,16 @@ def _clean_records(conn: sa.Connection) -> None:
         for row_id, *values in conn.execute(query).all():
             cleaned = {name: clean_text(value) for name, value in zip(names, values)
                        if isinstance(value, str) and FORBIDDEN_CONTROL.search(value)}
-            updates.setdefault(tuple(sorted(cleaned)), []).append({"_row_id": row_id, **cleaned})
+            if cleaned:
+                updates.setdefault(tuple(sorted(cleaned)), []).append({"_row_id": row_id, **cleaned})
         for params in updates.values():
             conn.execute(sa.update(table).where(table.c.id == sa.bindparam("_row_id")), params)
+            count += len(params)
         # An index of an older layout is rebuilt after the migrations (models/migrate.py upgrade_schema).
         if cls in SEARCHABLE and index_current:
             ids = [params["_row_id"] for group in updates.values() for params in group]
             write_index(conn, [index_entry(cls, row_id, values) for row_id, values in _indexed(conn, cls, ids)])
+    return count
 
 
 def _indexed(conn: sa.Connection, cls: Any, ids: list[uuid.UUID]) -> list[tuple[uuid.UUID, dict[str, Any]]]:
