@@ -156,6 +156,8 @@ def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
     ctx.out(f"已导出第 {result.seq} 号同步包：{result.path}（变更 {result.op_count} 条，附件 {result.blob_count} 个，"
             f"{result.size} 字节）")
     ctx.out(f"回执码：{result.receipt_code}")
+    if note := service.withheld_note(result):
+        ctx.out(note)
     return 0
 
 

@@ -16,6 +16,8 @@ FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # How canonical_json writes those characters (\uXXXX, \b, \f, DEL as it is): one search per record.
 _FORBIDDEN_IN_JSON = re.compile(r"\\u00[01][0-9a-f]|\\[bf]|\x7f")
 _PAGE_BREAKS = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+# The most a package carries of one op's value (sync-security.md §B.3.11): a peer refuses a bigger one.
+MAX_VALUE_BYTES = 1024 * 1024
 
 
 def clean_text(value: str) -> str:
@@ -27,6 +29,11 @@ def clean_text(value: str) -> str:
 def may_hold_control(encoded: str) -> bool:
     """Whether canonical JSON text may hold a control character clean_text removes (never a false no)."""
     return _FORBIDDEN_IN_JSON.search(encoded) is not None
+
+
+def too_big(encoded: str) -> bool:
+    """Whether an op value (canonical JSON) is over MAX_VALUE_BYTES in UTF-8; short ones are not encoded."""
+    return len(encoded) * 4 > MAX_VALUE_BYTES and len(encoded.encode("utf-8", "surrogatepass")) > MAX_VALUE_BYTES
 
 
 def to_plain(value: Any) -> Any:

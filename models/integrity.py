@@ -28,6 +28,7 @@ from models.audit import (
     register_audit_key,
 )
 from models.errors import DomainError
+from models.fieldcodec import clean_text
 from models.fsutil import DATABASE_FOLDER, atomic_write_bytes
 from models.keyslots import KeyFile, keys_path_for, merge_witness
 from models.oplog import local_state
@@ -97,8 +98,10 @@ def display_name(session: Session) -> str:
 
     for candidate in (get_setting(session, DISPLAY_NAME_SETTING), local_state(session).site_label,
                       get_setting(session, "office_name")):
-        if isinstance(candidate, str) and candidate.strip():
-            return candidate.strip()[:100]
+        # One line, no control character: every op carries it, and a peer refuses a package holding one.
+        name = " ".join(clean_text(candidate).split()) if isinstance(candidate, str) else ""
+        if name:
+            return name[:100]
     return ""
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Index, String, Text, event, insert, inspect, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, SyncedMixin, new_id
+from models.errors import DomainError
 from models.fieldcodec import (
     FORBIDDEN_CONTROL,
     canonical_json,
@@ -20,8 +21,10 @@ from models.fieldcodec import (
     encode_value,
     may_hold_control,
     to_plain,
+    too_big,
 )
 from models.hlc import HybridClock
+from models.labels import field_label
 from models.registry import fill_defaults, replicated_columns, revival_fields
 
 CREATE_FIELD = "*"  # a create op carries every field of the new row as one JSON object
@@ -157,16 +160,28 @@ def _cleaned(obj: SyncedMixin, values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _refuse_too_big(entity: str, values: dict[str, Any]) -> None:
+    """A value no peer would accept (fieldcodec.MAX_VALUE_BYTES) is refused when it is written, not found
+    out at the next export: the clerk is told which field, and nothing is saved."""
+    longest = max((key for key, value in values.items() if isinstance(value, str)),
+                  key=lambda key: len(values[key]), default=None)
+    what = f"“{field_label(entity, longest)}”" if longest else "这条记录"
+    raise DomainError("value_too_big", f"{what}的内容超过 1 MB，无法保存，也无法同步。请删减，或把长文作为附件上传")
+
+
 def emit_field_op(session: Session, state: LocalState, writer: WriterContext, obj: SyncedMixin,
                   field: str, value: Any, hlc: int, row_ops: list[Op] | None = None) -> Op:
     """One local write of one field, superseding every current head of that field."""
     from models.merge import field_heads  # merge imports this module
 
     row_id = str(obj.id)
+    encoded = encode_value(value)
+    if too_big(encoded):
+        _refuse_too_big(obj.entity_name, {field: value})
     ops = row_ops if row_ops is not None else ops_of_row(session, obj.entity_name, row_id)
     heads = field_heads(ops, field)
     op = Op(op_id=next_op_id(state), hlc=hlc, site_id=state.site_id, user=writer.user,
-            entity=obj.entity_name, row_id=row_id, field=field, value=encode_value(value),
+            entity=obj.entity_name, row_id=row_id, field=field, value=encoded,
             pred=json.dumps(sorted(o.op_id for o in heads)), arrival=state.arrival)
     session.add(op)
     return op
@@ -204,6 +219,8 @@ def _record_ops(session: Session, _flush_context: object, _instances: object) ->
             encoded = canonical_json(values)
             if may_hold_control(encoded):
                 encoded = canonical_json(_cleaned(obj, values))
+            if too_big(encoded):
+                _refuse_too_big(obj.entity_name, values)
             create = OpRecord(next_op_id(state), hlc, state.site_id, writer.user, obj.entity_name, str(obj.id),
                               CREATE_FIELD, encoded)
             create_rows.append({"op_id": create.op_id, "hlc": hlc, "site_id": create.site_id, "user": create.user,

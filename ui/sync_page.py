@@ -219,8 +219,10 @@ class SyncPage(QWidget):
 
     def _exported(self, result: object) -> None:
         assert isinstance(result, ExportResult)
-        self.summary.setText(tr("已导出第 {seq} 号包：{ops} 条变更、{blobs} 个附件，回执码 {code}。文件：{path}").format(
-            seq=result.seq, ops=result.op_count, blobs=result.blob_count, code=result.receipt_code, path=result.path))
+        text = tr("已导出第 {seq} 号包：{ops} 条变更、{blobs} 个附件，回执码 {code}。文件：{path}").format(
+            seq=result.seq, ops=result.op_count, blobs=result.blob_count, code=result.receipt_code, path=result.path)
+        note = sync_service.withheld_note(result)
+        self.summary.setText(text + ("\n" + note if note else ""))
         self.reload()
 
     def import_package(self, path: Path | None = None, accept_clock_skew: bool = False) -> None:
@@ -230,7 +232,7 @@ class SyncPage(QWidget):
         db = self.ctx.db
 
         def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ImportResult:
-            # authenticated in full first; a verified backup only before an accepted package is applied
+            # read once: header and signature first, then a verified backup, then the ops in one transaction
             return import_package_file(db, path, accept_clock_skew=accept_clock_skew)
 
         def failed(exc: BaseException) -> None:

@@ -170,6 +170,14 @@ def export_to_peer(db: Database, peer: str, path: Path, full: bool = False) -> E
         raise disk_error(exc, path) from exc
 
 
+def withheld_note(result: ExportResult) -> str:
+    """What the clerk is told of ops the export left out (models/sync/export.py), or ""."""
+    if not result.withheld_ops:
+        return ""
+    return (f"另有 {result.withheld_ops} 条变更含对方无法接收的内容（不可见的控制字符，或单项超过 1 MB），"
+            "未放入本包，已记入审计日志")
+
+
 def import_package_file(db: Database, path: Path, *, preview: bool = False,
                         accept_clock_skew: bool = False, record_unlock: bool = False) -> ImportResult:
     """`record_unlock`: the caller unlocked without an audit row (CLI); it is recorded with the import,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models.attachment import Attachment
 from models.audit import append_audit, audit_head
 from models.blobstore import blob_store
-from models.fieldcodec import may_hold_control
+from models.fieldcodec import MAX_VALUE_BYTES, may_hold_control
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
@@ -27,7 +27,7 @@ from models.sync.container import PackageWriter
 from models.sync.errors import PackageError
 from models.sync.header import Routing
 from models.sync.identity import SiteIdentity
-from models.sync.opcodec import MAX_VALUE_BYTES, att_ref, decode_op, encode_op, ref_sig, signed_bytes
+from models.sync.opcodec import att_ref, decode_op, encode_op, ref_sig, signed_bytes
 from models.sync.peers import ExposedRow, Peer, ReceivedPackage, SentPackage, my_identity
 from models.sync.profiles import PROFILES, Profile, project_op, row_is_shared
 from models.sync.records import encode_op_records

@@ -14,12 +14,11 @@ import struct
 from json.encoder import encode_basestring as _string  # what json.dumps(ensure_ascii=False) uses
 from typing import Any
 
-from models.fieldcodec import FORBIDDEN_CONTROL, canonical_json
+from models.fieldcodec import FORBIDDEN_CONTROL, MAX_VALUE_BYTES, canonical_json
 from models.oplog import OpRecord
 from models.sync.errors import PackageError
 from models.sync.strict_json import StrictJsonError, parse_strict_json, parse_strict_text
 
-MAX_VALUE_BYTES = 1024 * 1024
 MAX_PRED = 1000
 _SIGNED_KEYS = {"id", "hlc", "site", "user", "entity", "row", "field", "value", "pred"}
 _OP_KEYS = _SIGNED_KEYS | {"sig"}

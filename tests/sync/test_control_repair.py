@@ -13,14 +13,18 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from models.audit import AuditEvent
-from models.fieldcodec import FORBIDDEN_CONTROL
-from models.merge import list_conflicts
+from models.conflicts import list_conflicts
+from models.errors import DomainError
+from models.fieldcodec import FORBIDDEN_CONTROL, canonical_json
+from models.integrity import DISPLAY_NAME_SETTING, display_name
 from models.migrate import head_revision, upgrade_schema
 from models.oplog import Op
 from models.search import search
+from models.services.sync import withheld_note
+from models.settings import set_setting
 from models.sync.attest import Attestation, parse_attestation
 from models.sync.errors import PackageError
 from models.sync.opcodec import att_ref
@@ -205,12 +209,38 @@ def test_another_sites_op_holding_one_is_kept_as_signed_and_left_out_of_the_pack
     assert event.result == "warning" and theirs.op_id in event.detail
 
 
-def test_an_own_value_too_big_for_the_receiver_is_left_out_and_the_rest_travels(pair):
-    """The receiver refuses a value over 1 MiB (opcodec.MAX_VALUE_BYTES), and with it the whole package."""
+def test_a_value_too_big_for_any_receiver_is_refused_when_written(pair):
+    """A peer refuses a value over 1 MiB (fieldcodec.MAX_VALUE_BYTES) and with it the whole package: the
+    clerk is told which field when saving, on a new record and on an edit, and nothing is saved."""
+    a, _b = pair
+    with pytest.raises(DomainError) as refused, a.db.session_scope() as session:
+        session.add(Unit(name="大段粘贴", note="字" * 400_000))
+    assert refused.value.code == "value_too_big" and "“备注”" in refused.value.message
+    unit_id = add_unit(a.db, "正常单位")
+    with pytest.raises(DomainError) as refused, a.db.session_scope() as session:
+        session.get(Unit, uuid.UUID(unit_id)).note = "字" * 400_000
+    assert refused.value.code == "value_too_big"
+    with a.db.read_scope() as session:
+        assert [(unit.name, unit.note) for unit in session.scalars(select(Unit))] == [("正常单位", "")]
+        assert session.scalar(select(func.count()).select_from(Op)) == 1
+
+
+def test_an_own_value_too_big_from_an_older_version_is_left_out_and_the_rest_travels(pair):
     a, b = pair
     add_unit(a.db, "正常单位")
-    with a.db.session_scope() as session:
-        session.add(Unit(name="大段粘贴", note="字" * 400_000))
+    big = add_unit(a.db, "大段粘贴")
+    with a.db.session_scope() as session:  # as an older version, which did not refuse it, wrote it
+        create = session.scalars(select(Op).where(Op.row_id == big)).one()
+        value = {**json.loads(create.value), "note": "字" * 400_000}
+        session.execute(update(Op).where(Op.op_id == create.op_id).values(value=canonical_json(value)))
     result = a.export_to(b)
     assert (result.op_count, result.withheld_ops) == (1, 1)
+    assert withheld_note(result).startswith("另有 1 条变更含对方无法接收的内容")
     assert b.import_file(result.path).new_ops == 1 and unit_names(b) == {"正常单位"}
+
+
+def test_the_author_name_is_one_clean_line_whatever_the_settings_hold(pair):
+    a, _b = pair
+    with a.db.session_scope() as session:
+        set_setting(session, DISPLAY_NAME_SETTING, "张\x0b三\x01 \n 科员")
+        assert display_name(session) == "张 三 科员"
