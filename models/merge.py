@@ -112,8 +112,10 @@ def field_heads(ops: Iterable[OpLike], name: str, parsed: dict[str, Any] | None 
     return [o for o in candidates if o.op_id not in superseded]
 
 
-def _order(op: OpLike) -> tuple[int, str]:
-    return (op.hlc, op.site_id)
+def _order(op: OpLike) -> tuple[int, str, str]:
+    # The op id last: one edit of several fields gives each op the same hlc and site, and which of them a
+    # 删除-修改 conflict names must not depend on the order the ops arrived in.
+    return (op.hlc, op.site_id, op.op_id)
 
 
 def row_state(ops: Sequence[OpLike], fields: Iterable[str], revivers: frozenset[str] | None = None) -> RowState:
@@ -139,7 +141,8 @@ def row_state(ops: Sequence[OpLike], fields: Iterable[str], revivers: frozenset[
     if state.values.get(DELETED):
         delete_heads = sorted(field_heads(ops, DELETED, parsed), key=_order, reverse=True)
         delete_op = delete_heads[0]
-        newer_edits = [o for o in ops if o.field not in (DELETED, CREATE_FIELD) and _order(o) > _order(delete_op)
+        deleted_at = (delete_op.hlc, delete_op.site_id)  # an edit made in the same write is not newer
+        newer_edits = [o for o in ops if o.field not in (DELETED, CREATE_FIELD) and (o.hlc, o.site_id) > deleted_at
                        and (revivers is None or o.field in revivers)]
         if newer_edits:
             state.values[DELETED] = False

@@ -9,6 +9,7 @@ from models.case import Case
 from models.conflicts import list_conflicts, resolve_conflict
 from models.merge import apply_ops, field_heads, row_state
 from models.oplog import CREATE_FIELD, Op, OpRecord, tombstone
+from models.registry import replicated_columns
 from models.services.cases import edit_case, register_case
 from models.services.common import field_history
 from models.services.dump import dump_db
@@ -107,6 +108,25 @@ def test_a_deletion_wins_over_an_older_edit_but_not_over_a_newer_one(new_db):
         case = session.get(Case, uuid.UUID(CREATE.row_id))
         assert not case.deleted and case.summary == "对方在删除后补充了材料"
         assert [(c.field, c.kind) for c in list_conflicts(session)] == [("deleted", "delete_edit")]
+
+
+def test_a_delete_edit_conflict_names_the_same_edit_whatever_the_arrival_order():
+    """One write of two fields gives both ops the same hlc and site: the op id decides which the conflict
+    names, so every workstation keeps the same conflict (hypothesis found the two orders disagreeing)."""
+    delete = _record("a:1:2", 30, "a", "deleted", True, ["a:1:1"])
+    handler = _record("b:1:7", 40, "b", "handler", "张华")
+    summary = _record("b:1:8", 40, "b", "summary", "删除后补充")
+    fields = replicated_columns(Case)
+    states = [row_state(ops, fields) for ops in ([CREATE, delete, handler, summary], [summary, delete, CREATE, handler])]
+    assert states[0].conflicts == states[1].conflicts
+    assert [head.op_id for head in states[0].conflicts["deleted"][1]] == ["a:1:2", "b:1:8"]
+
+
+def test_an_edit_made_in_the_same_write_as_the_deletion_does_not_bring_the_row_back():
+    delete = _record("a:1:2", 30, "a", "deleted", True, ["a:1:1"])
+    same_write = _record("a:1:3", 30, "a", "summary", "删除时一并记下的说明")
+    state = row_state([CREATE, delete, same_write], replicated_columns(Case))
+    assert state.deleted and "deleted" not in state.conflicts
 
 
 def test_an_edit_that_arrives_before_its_create_still_ends_in_the_same_row(new_db):
