@@ -234,3 +234,26 @@ def test_the_unlock_attempt_runs_off_the_gui_thread_and_forgot_waits_too(qtbot, 
     assert dialog.result() == dialog.DialogCode.Accepted and opened[0].user == "张三"
     assert len(set(held.threads)) >= 1 and threading.get_ident() not in held.threads
     opened[0].close()
+
+
+def test_the_window_does_not_close_under_a_new_account(qtbot, admin, monkeypatch):
+    from ui.main_window import MainWindow
+
+    held = Held(add_account)
+    monkeypatch.setattr(accounts_page, "add_account", held)
+    shown: list[str] = []
+    monkeypatch.setattr(messages, "show_error", lambda _parent, text: shown.append(str(text)))
+    window = MainWindow(AppContext(admin))
+    qtbot.addWidget(window)
+    window.show()
+    dialog = window.show_screen("accounts").add_dialog()
+    set_fields(dialog, NEW)
+    dialog.accept()
+    try:
+        assert held.entered.wait(WAIT)
+        assert not window.close() and window.isVisible()      # refused: the account is being written
+        assert shown and "请等它完成后再退出" in shown[-1]
+    finally:
+        held.release.set()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=int(WAIT * 1000))
+    assert "孙七" in _names(admin)
