@@ -1,7 +1,10 @@
 """账户 screen for administrators (issue 16): the accounts of this database with their roles, and
 添加账户 / 设置角色 / 重置密码 / 停用·启用. Talks to models/accounts.py only; a refusal (not an
 administrator, the last administrator, a weak password …) is shown next to the field it concerns. On a
-server database the same screen manages the people's server logins (models/pg_roles.py)."""
+server database the same screen manages the people's server logins (models/pg_roles.py).
+
+添加账户 and 重置密码 derive a key slot from the password (Argon2id) or set a server login's password:
+their dialogs run that off the GUI thread (start_dialogs.WorkingDialog) and refresh the table after."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -26,7 +29,7 @@ from ui import messages
 from ui.context import AppContext
 from ui.form import FieldSpec
 from ui.i18n import tr
-from ui.start_dialogs import check_new_password
+from ui.start_dialogs import WorkingDialog, check_new_password
 from ui.values_dialog import ValuesDialog
 
 ROLE_SPECS = tuple(FieldSpec(f"role_{role}", f"{tr(role)}（{tr(ROLE_HELP[role])}）", "bool") for role in ROLES)
@@ -115,11 +118,13 @@ class AccountsPage(QWidget):
     # -- dialogs (returned unopened, so tests can fill them in) --
     def add_dialog(self) -> ValuesDialog:
         def check(values: dict[str, object]) -> None:
-            roles = chosen_roles(values)
+            chosen_roles(values)
             check_new_password(values["password"], values["again"])
-            add_account(self.ctx.db, str(values["name"]), roles, str(values["password"]))
 
-        return self._dialog(tr("添加账户"), ADD_SPECS, {f"role_{ROLES[0]}": True}, check)
+        def work(values: dict[str, object]) -> None:   # off the GUI thread
+            add_account(self.ctx.db, str(values["name"]), chosen_roles(values), str(values["password"]))
+
+        return self._dialog(tr("添加账户"), ADD_SPECS, {f"role_{ROLES[0]}": True}, check, work=work)
 
     def roles_dialog(self, row: AccountRow) -> ValuesDialog:
         def check(values: dict[str, object]) -> None:
@@ -131,15 +136,22 @@ class AccountsPage(QWidget):
     def reset_dialog(self, row: AccountRow) -> ValuesDialog:
         def check(values: dict[str, object]) -> None:
             check_new_password(values["password"], values["again"])
+
+        def work(values: dict[str, object]) -> None:   # off the GUI thread
             reset_password(self.ctx.db, row.name, str(values["password"]))
 
         note = tr("为忘记密码的同事设置新密码，请当面告知本人，并提醒其登录后在“设置”中修改。")
-        return self._dialog(tr("重置密码：{name}").format(name=row.name), RESET_SPECS, {}, check, note)
+        return self._dialog(tr("重置密码：{name}").format(name=row.name), RESET_SPECS, {}, check, note, work)
 
     def _dialog(self, title: str, specs: tuple[FieldSpec, ...], initial: dict[str, object],
-                check: Callable[[dict[str, object]], None], note: str = "") -> ValuesDialog:
-        dialog = ValuesDialog(self, title, specs, initial, note=note, check=check, error_fields=ERROR_FIELDS)
-        dialog.accepted.connect(self.refresh)
+                check: Callable[[dict[str, object]], None], note: str = "",
+                work: Callable[[dict[str, object]], None] | None = None) -> ValuesDialog:
+        if work is None:
+            dialog = ValuesDialog(self, title, specs, initial, note=note, check=check, error_fields=ERROR_FIELDS)
+        else:
+            dialog = WorkingDialog(self, title, specs, initial, note=note, check=check, work=work, writes=True,
+                                   busy_text=tr("正在保存密码，请稍候…"), error_fields=ERROR_FIELDS)
+        dialog.accepted.connect(self.refresh)   # not called when the page (and so the dialog) is gone
         return dialog
 
     # -- actions --

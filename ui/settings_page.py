@@ -41,7 +41,7 @@ from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
 from ui.i18n import tr
 from ui.recovery_dialog import show_recovery_key
-from ui.values_dialog import ask_values
+from ui.start_dialogs import WorkingDialog, check_new_password
 from ui.workers import run_in_background
 
 FONT_LABELS = dict(zip(FONT_ROLES, (tr("仿宋（正文）"), tr("黑体（一级标题）"), tr("楷体（二级标题）"),
@@ -207,15 +207,23 @@ class SettingsPage(QWidget):
             self.reload()
 
     def change_password(self) -> None:
+        self.password_dialog().exec()
+
+    def password_dialog(self) -> WorkingDialog:
+        """修改密码, returned unopened (tests fill it in). The backup first and the new key slot (Argon2id)
+        take seconds, so they run off the GUI thread."""
         specs = (FieldSpec("password", tr("新密码"), "password"), FieldSpec("again", tr("再输入一次"), "password"))
 
-        def apply(values: dict[str, object]) -> None:
-            if values["password"] != values["again"]:
-                raise DomainError("password_mismatch", tr("两次输入的密码不一致"), field="again")
+        def check(values: dict[str, object]) -> None:
+            check_new_password(values["password"], values["again"])
+
+        def work(values: dict[str, object]) -> None:
             change_password(self.ctx.db, str(values["password"]))
 
-        if ask_values(self, tr("修改密码"), specs, check=apply, error_fields={"weak_password": "password"}) is not None:
-            messages.notify(self, tr("密码已修改"))
+        dialog = WorkingDialog(self, tr("修改密码"), specs, check=check, work=work, writes=True,
+                               busy_text=tr("正在修改密码，请稍候…"), error_fields={"weak_password": "password"})
+        dialog.accepted.connect(lambda: messages.notify(self, tr("密码已修改")))
+        return dialog
 
     def renew_recovery(self) -> None:
         if messages.confirm(self, tr("生成新的恢复密钥后，旧的恢复密钥立即作废。继续吗？")):

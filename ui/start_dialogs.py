@@ -1,12 +1,17 @@
 """Start-up dialogs: first-run set-up (office, 院代字, the first administrator's account name, password,
 remember) and unlock (account when the database has more than one, password; or the recovery key
 followed by a new password). Both return plain values; `attempt` is the caller's use case (create or
-unlock) whose DomainError is shown next to the field it concerns (e.g. 密码错误)."""
+unlock) whose DomainError is shown next to the field it concerns (e.g. 密码错误).
+
+`attempt` derives a key from the password (Argon2id: hundreds of ms and MiB) or signs in on a server,
+so it runs off the GUI thread in a `WorkingDialog`, as do the 账户 and 设置 screens' password dialogs."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
 from models.accounts import normalize_name
 from models.errors import DomainError
@@ -14,7 +19,9 @@ from models.keyslots import PASSWORD_RULE as RULE
 from models.keyslots import check_password_strength
 from ui.form import FieldSpec
 from ui.i18n import tr
+from ui.messages import error_text
 from ui.values_dialog import ValuesDialog
+from ui.workers import Operation, run_without_dialog
 
 FORGOT = 2  # unlock dialog result: the clerk chose 忘记密码
 Attempt = Callable[[dict[str, object]], None]
@@ -37,6 +44,62 @@ ERROR_FIELDS = {"wrong_password": "password", "weak_password": "password", "pass
                 "account_required": "account", "recovery_admin_only": "account"}
 
 
+class WorkingDialog(ValuesDialog):
+    """A ValuesDialog whose slow step `work(values)` (a key derivation, a server login) runs off the GUI
+    thread once `check` passed: the window keeps painting while the fields and buttons are disabled and
+    the dialog cannot be closed (a second 确定 does nothing); a DomainError from `work` is shown next to
+    its field as a `check` error is, and success closes the dialog. `writes`: the work writes to the open
+    database, so it queues behind a running import instead of racing it for the lock."""
+
+    def __init__(self, parent: QWidget | None, title: str, specs: Sequence[FieldSpec],
+                 initial: dict[str, object] | None = None, *, work: Attempt, writes: bool = False,
+                 busy_text: str = tr("正在处理，请稍候…"), **options: Any) -> None:
+        super().__init__(parent, title, specs, initial, **options)
+        self._work, self._writes = work, writes
+        self._submitted: dict[str, object] = {}   # the values being worked on
+        self.busy = False
+        self.busy_label = QLabel(busy_text)
+        self.busy_label.setObjectName("busy")
+        self.busy_label.hide()
+        self.layout().insertWidget(self.layout().count() - 1, self.busy_label)   # just above the buttons
+
+    def done(self, result: int) -> None:
+        # Every way out passes here: 确定 (after `check`), 取消, Esc, the close box, 忘记密码.
+        if self.busy:
+            return
+        if result != QDialog.DialogCode.Accepted:
+            super().done(result)
+            return
+        values, work = dict(self.result_values or {}), self._work
+        self.result_values, self._submitted = None, values   # none until the work succeeded
+        self._set_busy(True)
+        run_without_dialog(Operation(self.windowTitle(), lambda _progress, _cancelled: work(values),
+                                     writes=self._writes), self._worked, self._failed)
+
+    def _worked(self, _result: object) -> None:
+        self._set_busy(False)
+        self.result_values = self._submitted
+        super().done(QDialog.DialogCode.Accepted)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if isinstance(exc, DomainError):
+            self.form.show_domain_error(exc, self._error_fields)
+        else:   # a broken connection, a full disk: one line (the details go to the log)
+            self.form.show_error(error_text(exc))
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.busy_label.setVisible(busy)
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if not isinstance(child, QLabel):   # the form, 确定/取消, 忘记密码; the notes stay readable
+                child.setEnabled(not busy)
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+
 def account_spec(accounts: Sequence[str], recovery: bool = False) -> tuple[FieldSpec, ...]:
     """The account choice, shown only when the database has more than one account."""
     if len(accounts) < 2:
@@ -53,7 +116,7 @@ def check_new_password(password: object, again: object, field: str = "password")
         raise DomainError("password_mismatch", tr("两次输入的密码不一致"), field="again")
 
 
-def setup_dialog(parent: QWidget | None, attempt: Attempt) -> ValuesDialog:
+def setup_dialog(parent: QWidget | None, attempt: Attempt) -> WorkingDialog:
     def check(values: dict[str, object]) -> None:
         if not str(values["office_name"]).strip():
             raise DomainError("office_name", tr("请填写院名"), field="office_name")
@@ -64,17 +127,16 @@ def setup_dialog(parent: QWidget | None, attempt: Attempt) -> ValuesDialog:
         else:
             values["account"] = None
         check_new_password(values["password"], values["again"])
-        attempt(values)
 
     note = tr("欢迎使用“府检联动”工作平台。首次使用请填写本院信息并设置密码。\n数据保存在本机的加密数据库中。")
-    dialog = ValuesDialog(parent, tr("首次使用设置"), SETUP_SPECS, {"remember": False}, note=note, check=check,
-                          error_fields=ERROR_FIELDS)
+    dialog = WorkingDialog(parent, tr("首次使用设置"), SETUP_SPECS, {"remember": False}, note=note, check=check,
+                           work=attempt, busy_text=tr("正在创建加密数据库，请稍候…"), error_fields=ERROR_FIELDS)
     dialog.setObjectName("setup_dialog")
     return dialog
 
 
 def unlock_dialog(parent: QWidget | None, attempt: Attempt, *, recovery: bool = False,
-                  accounts: Sequence[str] = (), account: str = "") -> ValuesDialog:
+                  accounts: Sequence[str] = (), account: str = "") -> WorkingDialog:
     """Password mode, or recovery mode (recovery key + new password). `values["mode"]` tells which.
     `accounts`: the names to choose from (models.accounts.account_names); with more than one the dialog
     asks which, preselecting `account`, and `values["account"]` holds the choice (else None)."""
@@ -87,13 +149,13 @@ def unlock_dialog(parent: QWidget | None, attempt: Attempt, *, recovery: bool = 
             check_new_password(values["new_password"], values["again"], "new_password")
         elif not values["password"]:
             raise DomainError("password_required", tr("请输入密码"), field="password")
-        attempt(values)
 
     note = (tr("忘记密码时：输入恢复密钥，并设置新密码。") if recovery
             else tr("请输入密码解锁数据库。"))
     initial: dict[str, object] = {"account": account} if account in accounts else {}
-    dialog = ValuesDialog(parent, tr("解锁"), specs, initial, note=note, check=check,
-                          error_fields={**ERROR_FIELDS, "weak_password": "new_password"} if recovery else ERROR_FIELDS)
+    dialog = WorkingDialog(parent, tr("解锁"), specs, initial, note=note, check=check, work=attempt,
+                           busy_text=tr("正在解锁，请稍候…"),
+                           error_fields={**ERROR_FIELDS, "weak_password": "new_password"} if recovery else ERROR_FIELDS)
     dialog.setObjectName("recovery_dialog" if recovery else "unlock_dialog")
     if not recovery:
         forgot = QPushButton(tr("忘记密码？用恢复密钥解锁"))
@@ -110,7 +172,7 @@ SERVER_SPECS = (FieldSpec("account", tr("账户"), placeholder=tr("您的账户�
 SERVER_ERROR_FIELDS = {**ERROR_FIELDS, "no_account": "account"}
 
 
-def server_login_dialog(parent: QWidget | None, attempt: Attempt, server: str, account: str = "") -> ValuesDialog:
+def server_login_dialog(parent: QWidget | None, attempt: Attempt, server: str, account: str = "") -> WorkingDialog:
     """Who signs in on the server database (`--db postgresql://…@主机/库名`): the account name, preset to
     `account` (the last one used on this server, else the URL's), and its password (the server's;
     never stored here unless `unlock --remember` put it in the credential store)."""
@@ -121,10 +183,9 @@ def server_login_dialog(parent: QWidget | None, attempt: Attempt, server: str, a
             raise DomainError("bad_account_name", tr("请填写账户名"), field="account")
         if not values["password"]:
             raise DomainError("password_required", tr("请输入密码"), field="password")
-        attempt(values)
 
-    dialog = ValuesDialog(parent, tr("连接服务器"), SERVER_SPECS, {"account": account},
-                          note=tr("请用您本人的账户登录服务器数据库：") + server, check=check,
-                          error_fields=SERVER_ERROR_FIELDS)
+    dialog = WorkingDialog(parent, tr("连接服务器"), SERVER_SPECS, {"account": account},
+                           note=tr("请用您本人的账户登录服务器数据库：") + server, check=check, work=attempt,
+                           busy_text=tr("正在连接服务器，请稍候…"), error_fields=SERVER_ERROR_FIELDS)
     dialog.setObjectName("server_login_dialog")
     return dialog

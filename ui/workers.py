@@ -202,3 +202,20 @@ def run_in_background(parent: QWidget, title: str, job: Job, on_done: Callable[[
     """The older call shape, kept for the pages that use it: an Operation without ceremony."""
     return run_operation(parent, Operation(title, job, writes=writes, changes=frozenset(changes)),
                          on_done, on_error, ctx=ctx)
+
+
+def run_without_dialog(op: Operation, on_done: Callable[[Any], None],
+                       on_error: Callable[[BaseException], None]) -> Worker:
+    """A short job whose widget shows its own busy state instead of a progress dialog (a password's key
+    derivation behind the dialog that asked for it). It runs off the GUI thread, queued with the writers
+    when it writes, and counts as running until it reports, so the idle lock, 立即锁定 and closing the
+    window wait for it. Pass methods of the widget: once the widget is gone they are not called (the
+    job still ends as one transaction, committed or rolled back)."""
+    worker = Worker(op.job)
+    _running[worker] = op
+    worker.signals.finished.connect(lambda _result: _running.pop(worker, None))   # before on_done
+    worker.signals.failed.connect(lambda _exc: _running.pop(worker, None))
+    worker.signals.finished.connect(on_done)
+    worker.signals.failed.connect(on_error)
+    (writer_pool() if op.writes else QThreadPool.globalInstance()).start(worker)
+    return worker

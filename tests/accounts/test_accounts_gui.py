@@ -11,7 +11,7 @@ from models.rules.permissions import CLERK, LEADER, PROSECUTOR
 from models.services.setup import unlock
 from tests.accounts.conftest import PEOPLE, Office
 from tests.conftest import TEST_PASSWORD
-from tests.ui.conftest import set_fields
+from tests.ui.conftest import set_fields, submit
 from ui.accounts_page import AccountsPage
 from ui.context import AppContext
 from ui.start_dialogs import setup_dialog, unlock_dialog
@@ -28,10 +28,10 @@ def test_the_unlock_dialog_asks_for_the_account_when_there_are_several(qtbot, of
     combo = dialog.findChild(QComboBox, "account")
     assert combo is not None and combo.currentText() == "李四"
     set_fields(dialog, {"account": "张三", "password": PEOPLE["李四"][1]})
-    dialog.accept()
+    submit(qtbot, dialog)
     assert dialog.form.error_text("password") == "密码错误" and opened == []
     set_fields(dialog, {"password": PEOPLE["张三"][1]})
-    dialog.accept()
+    submit(qtbot, dialog)
     assert dialog.result() == dialog.DialogCode.Accepted
     assert opened[0].user == "张三"
     opened[0].close()
@@ -42,7 +42,7 @@ def test_a_single_account_database_shows_no_account_choice(qtbot):
     qtbot.addWidget(dialog)
     assert dialog.findChild(QWidget, "account") is None
     set_fields(dialog, {"password": TEST_PASSWORD})
-    dialog.accept()
+    submit(qtbot, dialog)
     assert dialog.result_values is not None and dialog.result_values["account"] is None
 
 
@@ -55,7 +55,7 @@ def test_the_setup_dialog_checks_the_administrator_account_name(qtbot):
     dialog.accept()
     assert "账户名太长" in dialog.form.error_text("account") and created == []
     set_fields(dialog, {"account": " 王  主任 "})
-    dialog.accept()
+    submit(qtbot, dialog)
     assert created[0]["account"] == "王 主任"
 
 
@@ -73,10 +73,10 @@ def test_an_administrator_manages_accounts_on_the_accounts_screen(qtbot, office:
         dialog.accept()
         assert "至少8位" in dialog.form.error_text("password")
         set_fields(dialog, {"name": "张三", "password": "Sun-qi-2026", "again": "Sun-qi-2026"})
-        dialog.accept()
+        submit(qtbot, dialog)
         assert "已存在" in dialog.form.error_text("name")
         set_fields(dialog, {"name": "孙七"})
-        dialog.accept()
+        submit(qtbot, dialog)
         assert dialog.result() == dialog.DialogCode.Accepted
         assert [r.roles for r in page.rows if r.name == "孙七"] == [(CLERK,)]
 
@@ -90,7 +90,7 @@ def test_an_administrator_manages_accounts_on_the_accounts_screen(qtbot, office:
         reset = page.reset_dialog(row)
         qtbot.addWidget(reset)
         set_fields(reset, {"password": "Reset-gui-2026", "again": "Reset-gui-2026"})
-        reset.accept()
+        submit(qtbot, reset)
         assert reset.result() == reset.DialogCode.Accepted
 
         assert page.set_disabled(next(r for r in page.rows if r.name == "孙七"), True)

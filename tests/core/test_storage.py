@@ -8,6 +8,7 @@ from models.errors import DomainError
 from models.services.cases import register_case
 from models.services.setup import unlock
 from tests.conftest import TEST_PASSWORD
+from tests.lockholder import write_lock_held
 
 MARKERS = ["非法采砂破坏河道生态", "宿检行公立〔2024〕77号", "承办人甲乙丙"]
 
@@ -109,33 +110,17 @@ def test_backups_go_to_the_folder_chosen_in_settings(new_db, tmp_path):
 
 
 def test_a_read_scope_reads_a_snapshot_beside_a_running_writer(new_db):
-    import threading
     import time
 
     from models.services.cases import list_cases
 
     with new_db.write_scope() as session:
         register_case(session, "已提交的案件")
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with new_db.write_scope() as session:
-            register_case(session, "写入中的案件")
-            session.flush()
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert holding.wait(10)
+    with write_lock_held(new_db, lambda session: register_case(session, "写入中的案件")):
         started = time.perf_counter()
         with new_db.read_scope() as session:
             titles = [row.title for row in list_cases(session)]
         elapsed = time.perf_counter() - started
-    finally:
-        release.set()
-        thread.join()
     assert titles == ["已提交的案件"]      # the snapshot: the writer's uncommitted row is not seen
     assert elapsed < 1.0                  # no wait for the writer's lock (busy_timeout is 5 s)
     with new_db.read_scope() as session:

@@ -10,7 +10,7 @@ from models.accounts import add_account
 from models.permissions import actor_of
 from models.rules.permissions import CLERK
 from tests.pg.test_server_accounts import PASSWORDS, person_url
-from tests.ui.conftest import modal, set_fields  # noqa: F401  (modal: fixture)
+from tests.ui.conftest import modal, set_fields, submit  # noqa: F401  (modal: fixture)
 from ui.accounts_page import AccountsPage
 from ui.context import AppContext
 from ui.startup import open_server_interactively
@@ -29,10 +29,10 @@ def test_the_login_dialog_asks_for_the_account_and_remembers_it(qtbot, modal, se
 
     def log_in(dialog) -> None:
         set_fields(dialog, {"account": "没有这个人", "password": PASSWORDS["王内勤"]})
-        dialog.accept()
+        submit(qtbot, dialog)
         assert dialog.form.error_text("password") == "密码错误"     # the server does not say which
         set_fields(dialog, {"account": "王内勤"})
-        dialog.accept()
+        submit(qtbot, dialog)
 
     modal.then(log_in)
     db = open_server_interactively(url)
@@ -63,7 +63,7 @@ def test_the_accounts_screen_manages_server_logins_for_an_administrator(qtbot, s
     assert [row.name for row in page.rows] == ["测试员", "王内勤"]
     dialog = page.add_dialog()
     set_fields(dialog, {"name": "钱检察官", "password": "Qian-2026-abc", "again": "Qian-2026-abc"})
-    dialog.accept()
+    submit(qtbot, dialog)
     assert dialog.result() == dialog.DialogCode.Accepted
     assert "钱检察官" in [row.name for row in page.rows]
     person = sign_in_server(person_url(db, "钱检察官", "Qian-2026-abc"))
@@ -71,7 +71,7 @@ def test_the_accounts_screen_manages_server_logins_for_an_administrator(qtbot, s
     page.select("钱检察官")
     reset = page.reset_dialog(page.selected())
     set_fields(reset, {"password": "Qian-2027-xyz", "again": "Qian-2027-xyz"})
-    reset.accept()
+    submit(qtbot, reset)
     assert reset.result() == reset.DialogCode.Accepted
     with pytest.raises(DomainError):
         sign_in_server(person_url(db, "钱检察官", "Qian-2026-abc"))

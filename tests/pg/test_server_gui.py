@@ -11,7 +11,7 @@ from cli import main as cli_main
 from models.errors import DomainError
 from tests.pg.server import APP_PASSWORD
 from tests.pg.test_server_cli import empty_server_db  # noqa: F401  (fixture)
-from tests.ui.conftest import modal, set_fields  # noqa: F401  (modal: fixture)
+from tests.ui.conftest import modal, set_fields, submit  # noqa: F401  (modal: fixture)
 from ui.app import _open
 from ui.start_dialogs import server_login_dialog
 
@@ -30,10 +30,10 @@ def test_the_window_asks_for_the_server_password_and_opens_the_office_database(q
 
     def log_in(dialog) -> None:
         set_fields(dialog, {"password": "not-the-password"})
-        dialog.accept()
+        submit(qtbot, dialog)
         assert dialog.form.error_text("password") == "密码错误"    # stays open, says why
         set_fields(dialog, {"password": APP_PASSWORD})
-        dialog.accept()
+        submit(qtbot, dialog)
 
     modal.then(log_in)
     db, relock = _open(argparse.Namespace(db=server_url, demo=False))

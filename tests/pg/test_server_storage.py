@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from models.backend import is_server_url, looks_like_url, parse_server_url
 from models.errors import DomainError
 from models.unit import Unit
+from tests.lockholder import write_lock_held
 
 
 @pytest.mark.parametrize("value, server", [
@@ -51,30 +52,17 @@ def test_a_read_scope_refuses_writes_in_the_server_too(new_db):
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 def test_the_clerks_write_is_refused_at_once_while_a_worker_writes(new_db):
     db = _server(new_db)
-    holding, release = threading.Event(), threading.Event()
-
-    def worker() -> None:
-        with db.write_scope() as session:
-            session.add(Unit(name="导入中的单位"))
-            session.flush()
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=worker)
-    thread.start()
-    assert holding.wait(10)
-    db.interactive_thread = threading.get_ident()
-    try:
-        with pytest.raises(DomainError) as caught:
-            with db.write_scope() as session:
-                session.add(Unit(name="文员保存"))
-        assert caught.value.code == "db_busy"
-        with db.read_scope() as session:  # reading beside the worker never waits
-            assert session.query(Unit).filter(Unit.name == "导入中的单位").count() == 0
-    finally:
-        release.set()
-        thread.join()
-        db.interactive_thread = None
+    with write_lock_held(db, lambda session: session.add(Unit(name="导入中的单位"))):
+        db.interactive_thread = threading.get_ident()
+        try:
+            with pytest.raises(DomainError) as caught:
+                with db.write_scope() as session:
+                    session.add(Unit(name="文员保存"))
+            assert caught.value.code == "db_busy"
+            with db.read_scope() as session:  # reading beside the worker never waits
+                assert session.query(Unit).filter(Unit.name == "导入中的单位").count() == 0
+        finally:
+            db.interactive_thread = None
     with db.write_scope() as session:
         session.add(Unit(name="文员保存"))
     with db.read_scope() as session:

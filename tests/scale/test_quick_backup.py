@@ -3,7 +3,6 @@
 WAL, is one file that opens with the key, and refuses in one line when another worker holds the lock."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from models.blobbackup import manifest_path
 from models.errors import DomainError
 from models.storage import open_database
 from models.unit import Unit
+from tests.lockholder import write_lock_held
 
 
 def _add_units(db, *names: str) -> None:
@@ -58,24 +58,9 @@ def test_the_quick_backup_waits_for_no_writer_forever(new_db, monkeypatch):
     db.backup("manual")
     monkeypatch.setattr(storage, "WORKER_WAIT_MS", 100)
     db.engine.dispose()  # new connections take the short wait
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with db.session_scope() as session:
-            session.add(Unit(name="长时间导入"))
-            session.flush()
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert holding.wait(10)
+    with write_lock_held(db, lambda session: session.add(Unit(name="长时间导入"))):
         with pytest.raises(DomainError) as caught:
             db.backup("before_sync_import")
         assert caught.value.code == "db_busy"
-    finally:
-        release.set()
-        thread.join()
     assert not [p for p in db.backup_folder().iterdir() if "before_sync_import" in p.name]
     assert "长时间导入" in _names_in(db.backup("before_sync_import"), db.dek)

@@ -58,6 +58,13 @@ def set_fields(dialog: QWidget, values: dict[str, object]) -> None:
             editor.setChecked(bool(value))
 
 
+def submit(qtbot, dialog: QWidget) -> None:
+    """Clicks 确定 and waits until the dialog's work off the GUI thread (a WorkingDialog's key derivation
+    or server login) has reported: the dialog is closed, or shows why not."""
+    dialog.accept()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not getattr(dialog, "busy", False), timeout=10_000)
+
+
 class ModalDriver:
     """Queue handlers for the modal dialogs that will open, in order."""
 
@@ -75,7 +82,7 @@ class ModalDriver:
 
     def _tick(self) -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None or not self.handlers:
+        if dialog is None or getattr(dialog, "busy", False) or not self.handlers:   # busy: still working
             if self.handlers:
                 self._poll()
             return

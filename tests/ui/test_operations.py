@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QProgressDialog
 from models.services.cases import list_cases, register_case
 from models.services.dump import dump_db, dump_text, load_dump
 from models.services.meetings import add_meeting, list_meetings
+from tests.lockholder import write_lock_held
 from tests.ui.conftest import set_fields
 from ui import messages
 from ui.history_dialog import record_history_rows
@@ -33,29 +34,26 @@ def _capture_messages(monkeypatch) -> list[str]:
     return shown
 
 
-def _hold_write_lock(window):
-    """Starts a writing operation that keeps its write transaction open until released."""
-    holding, release = threading.Event(), threading.Event()
+def _as_import(window, results: list[object]):
+    """Starts the lock holder (tests/lockholder.py) as a writing operation, the way a sync import holds
+    the write transaction; its result lands in `results`."""
+    def start(hold) -> None:
+        def job(session, progress, is_cancelled) -> str:
+            hold(session)
+            return "导入完成"
 
-    def hold(session, progress, is_cancelled):
-        register_case(session, "导入中的案件")   # the write lock is taken
-        holding.set()
-        release.wait(WAIT)
-        return "导入完成"
-
-    results: list[object] = []
-    worker = run_operation(window, Operation("正在导入数据包…", write_job(window.ctx.db, hold), writes=True,
-                                             changes=frozenset({"case"})), results.append, ctx=window.ctx)
-    assert worker is not None and holding.wait(WAIT)
-    return release, results
+        assert run_operation(window, Operation("正在导入数据包…", write_job(window.ctx.db, job), writes=True,
+                                               changes=frozenset({"case"})), results.append, ctx=window.ctx)
+    return start
 
 
 def test_reads_answer_at_once_while_a_worker_holds_the_write_lock(qtbot, window, monkeypatch):
     shown = _capture_messages(monkeypatch)
     page = window.show_screen("case")
     first, second = page.model.row_id(0), page.model.row_id(1)
-    release, results = _hold_write_lock(window)
-    try:
+    results: list[object] = []
+    with write_lock_held(window.ctx.db, lambda session: register_case(session, "导入中的案件"),
+                         start=_as_import(window, results)):
         started = time.perf_counter()
         assert page.select(second)                                   # a row click: the form opens
         clicked = time.perf_counter() - started
@@ -76,8 +74,6 @@ def test_reads_answer_at_once_while_a_worker_holds_the_write_lock(qtbot, window,
         assert page.form.values()["title"] == "保存时数据库正忙"
         assert not window.ctx.attempt(window, lambda session: register_case(session, "另一件"))
         assert shown[-1] == "正在进行导入/同步，请稍候再保存"
-    finally:
-        release.set()
     qtbot.waitUntil(lambda: results == ["导入完成"], timeout=int(WAIT * 1000))
     assert page.save()                                               # the same save, once the import is done
     titles = window.ctx.read(lambda session: {c.title for c in list_cases(session)})

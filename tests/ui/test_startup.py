@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from models.services.setup import initialize
 from tests.conftest import DEMO_TODAY, TEST_PASSWORD
-from tests.ui.conftest import fill_and_accept, set_fields
+from tests.ui.conftest import fill_and_accept, set_fields, submit
 from ui.start_dialogs import setup_dialog, unlock_dialog
 from ui.startup import first_run, unlock_interactively
 
@@ -61,11 +61,11 @@ def test_wrong_password_shows_mima_cuowu_next_to_the_field(qtbot, user_data_dir)
     dialog = unlock_dialog(None, lambda v: opened.append(unlock(db_path, password=str(v["password"]))))
     qtbot.addWidget(dialog)
     set_fields(dialog, {"password": "Not-the-password-1"})
-    dialog.accept()
+    submit(qtbot, dialog)
     assert dialog.form.error_text("password") == "密码错误"
     assert dialog.isVisible() is False or dialog.result() != dialog.DialogCode.Accepted
     set_fields(dialog, {"password": TEST_PASSWORD})
-    dialog.accept()
+    submit(qtbot, dialog)
     assert dialog.result() == dialog.DialogCode.Accepted and len(opened) == 1
     opened[0].close()
 
