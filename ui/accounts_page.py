@@ -4,7 +4,7 @@ administrator, the last administrator, a weak password …) is shown next to the
 server database the same screen manages the people's server logins (models/pg_roles.py).
 
 添加账户 and 重置密码 derive a key slot from the password (Argon2id) or set a server login's password:
-their dialogs run that off the GUI thread (start_dialogs.WorkingDialog) and refresh the table after."""
+their dialogs run that off the GUI thread (values_dialog.WorkingDialog) and refresh the table after."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -29,8 +29,8 @@ from ui import messages
 from ui.context import AppContext
 from ui.form import FieldSpec
 from ui.i18n import tr
-from ui.start_dialogs import WorkingDialog, check_new_password
-from ui.values_dialog import ValuesDialog
+from ui.start_dialogs import check_new_password
+from ui.values_dialog import ValuesDialog, WorkingDialog
 
 ROLE_SPECS = tuple(FieldSpec(f"role_{role}", f"{tr(role)}（{tr(ROLE_HELP[role])}）", "bool") for role in ROLES)
 ADD_SPECS = (FieldSpec("name", tr("账户名"), hint=tr("填姓名；案件的承办人与它一致时，归该账户承办")),

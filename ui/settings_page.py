@@ -41,7 +41,8 @@ from ui.context import AppContext
 from ui.form import FieldSpec, FormWidget
 from ui.i18n import tr
 from ui.recovery_dialog import show_recovery_key
-from ui.start_dialogs import WorkingDialog, check_new_password
+from ui.start_dialogs import check_new_password
+from ui.values_dialog import WorkingDialog
 from ui.workers import run_in_background
 
 FONT_LABELS = dict(zip(FONT_ROLES, (tr("仿宋（正文）"), tr("黑体（一级标题）"), tr("楷体（二级标题）"),

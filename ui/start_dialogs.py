@@ -4,14 +4,13 @@ followed by a new password). Both return plain values; `attempt` is the caller's
 unlock) whose DomainError is shown next to the field it concerns (e.g. 密码错误).
 
 `attempt` derives a key from the password (Argon2id: hundreds of ms and MiB) or signs in on a server,
-so it runs off the GUI thread in a `WorkingDialog`, as do the 账户 and 设置 screens' password dialogs."""
+so it runs off the GUI thread in a `WorkingDialog` (ui/values_dialog.py), as do the 账户 and 设置
+screens' password dialogs."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from models.accounts import normalize_name
 from models.errors import DomainError
@@ -19,9 +18,7 @@ from models.keyslots import PASSWORD_RULE as RULE
 from models.keyslots import check_password_strength
 from ui.form import FieldSpec
 from ui.i18n import tr
-from ui.messages import error_text
-from ui.values_dialog import ValuesDialog
-from ui.workers import Operation, run_without_dialog
+from ui.values_dialog import WorkingDialog
 
 FORGOT = 2  # unlock dialog result: the clerk chose 忘记密码
 Attempt = Callable[[dict[str, object]], None]
@@ -42,62 +39,6 @@ ERROR_FIELDS = {"wrong_password": "password", "weak_password": "password", "pass
                 "bad_recovery_key": "recovery_key", "wrong_recovery_key": "recovery_key", "locked_out": "password",
                 "bad_account_name": "account", "unknown_account": "account", "account_disabled": "account",
                 "account_required": "account", "recovery_admin_only": "account"}
-
-
-class WorkingDialog(ValuesDialog):
-    """A ValuesDialog whose slow step `work(values)` (a key derivation, a server login) runs off the GUI
-    thread once `check` passed: the window keeps painting while the fields and buttons are disabled and
-    the dialog cannot be closed (a second 确定 does nothing); a DomainError from `work` is shown next to
-    its field as a `check` error is, and success closes the dialog. `writes`: the work writes to the open
-    database, so it queues behind a running import instead of racing it for the lock."""
-
-    def __init__(self, parent: QWidget | None, title: str, specs: Sequence[FieldSpec],
-                 initial: dict[str, object] | None = None, *, work: Attempt, writes: bool = False,
-                 busy_text: str = tr("正在处理，请稍候…"), **options: Any) -> None:
-        super().__init__(parent, title, specs, initial, **options)
-        self._work, self._writes = work, writes
-        self._submitted: dict[str, object] = {}   # the values being worked on
-        self.busy = False
-        self.busy_label = QLabel(busy_text)
-        self.busy_label.setObjectName("busy")
-        self.busy_label.hide()
-        self.layout().insertWidget(self.layout().count() - 1, self.busy_label)   # just above the buttons
-
-    def done(self, result: int) -> None:
-        # Every way out passes here: 确定 (after `check`), 取消, Esc, the close box, 忘记密码.
-        if self.busy:
-            return
-        if result != QDialog.DialogCode.Accepted:
-            super().done(result)
-            return
-        values, work = dict(self.result_values or {}), self._work
-        self.result_values, self._submitted = None, values   # none until the work succeeded
-        self._set_busy(True)
-        run_without_dialog(Operation(self.windowTitle(), lambda _progress, _cancelled: work(values),
-                                     writes=self._writes), self._worked, self._failed)
-
-    def _worked(self, _result: object) -> None:
-        self._set_busy(False)
-        self.result_values = self._submitted
-        super().done(QDialog.DialogCode.Accepted)
-
-    def _failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        if isinstance(exc, DomainError):
-            self.form.show_domain_error(exc, self._error_fields)
-        else:   # a broken connection, a full disk: one line (the details go to the log)
-            self.form.show_error(error_text(exc))
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.busy_label.setVisible(busy)
-        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            if not isinstance(child, QLabel):   # the form, 确定/取消, 忘记密码; the notes stay readable
-                child.setEnabled(not busy)
-        if busy:
-            self.setCursor(Qt.CursorShape.BusyCursor)
-        else:
-            self.unsetCursor()
 
 
 def account_spec(accounts: Sequence[str], recovery: bool = False) -> tuple[FieldSpec, ...]:

@@ -12,7 +12,8 @@ Database.cancellable_write). Cancel is honest: a job that was cancelled before i
 
 Writing operations queue on one writer thread, so two of them never race for the database lock;
 readers (PDF, exports) use the global pool. On success the operation's `changes` are broadcast on
-AppContext.changed and every screen showing those records refreshes."""
+AppContext.changed and every screen showing those records refreshes. `run_without_dialog` runs a short
+job whose own widget shows it busy (values_dialog.WorkingDialog: a password's key derivation)."""
 from __future__ import annotations
 
 import logging
