@@ -92,7 +92,7 @@ class PdfPreviewDialog(QDialog):
 
         run_in_background(self, tr("正在导出Word…"), work,
                           lambda saved: messages.notify(self, tr("已导出：{path}").format(path=saved)),
-                          lambda exc: messages.show_error(self, exc))
+                          lambda exc: messages.show_error(self, exc), writes=True)  # the render is audited
 
     def print_document(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

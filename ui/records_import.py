@@ -197,7 +197,7 @@ class RecordsImportDialog(QDialog):
         def job(_progress: Progress, _cancelled: IsCancelled) -> RecordsImportReport:
             return import_records_file(db, path, kind, sheet)
 
-        run_in_background(self, tr("正在导入…"), job, self.show_result, self.show_import_problem)
+        run_in_background(self, tr("正在导入…"), job, self.show_result, self.show_import_problem, writes=True)
 
     def show_result(self, result: object) -> None:
         assert isinstance(result, RecordsImportReport)

@@ -238,7 +238,7 @@ class SettingsPage(QWidget):
 
         run_in_background(self, tr("正在备份…"), job,
                           lambda p: messages.notify(self, tr("已备份并校验：{p}").format(p=p)),
-                          lambda e: messages.show_error(self, e))
+                          lambda e: messages.show_error(self, e), writes=True)
 
     def restore_backup(self) -> None:
         backups = available_backups(self.ctx.db)

@@ -175,4 +175,4 @@ class SuggestionActions:
                      docx_job=lambda: render("docx"))
 
         run_in_background(page, tr("正在生成{name}…").format(name=name), job, done,
-                          lambda exc: messages.show_error(page, exc))
+                          lambda exc: messages.show_error(page, exc), writes=True)  # audited: a write

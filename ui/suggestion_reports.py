@@ -47,7 +47,7 @@ def export_ledger(page: SuggestionPage) -> None:
 
     run_in_background(page, tr("正在导出台账…"), job,
                       lambda path: messages.notify(page, tr("已导出：{path}").format(path=path)),
-                      lambda exc: messages.show_error(page, exc))
+                      lambda exc: messages.show_error(page, exc), writes=True)  # each export is audited
 
 
 def quarterly_bulletin(page: SuggestionPage) -> None:
@@ -82,4 +82,4 @@ def quarterly_bulletin(page: SuggestionPage) -> None:
     run_in_background(page, tr("正在生成季度通报…"), job,
                       lambda data: show_pdf(page, data, f"{year}年第{quarter}季度通报.pdf",  # type: ignore[arg-type]
                                             docx_job=lambda: make("docx", False)),
-                      lambda exc: messages.show_error(page, exc))
+                      lambda exc: messages.show_error(page, exc), writes=True)  # audited: a write

@@ -215,7 +215,8 @@ class SyncPage(QWidget):
         def job(progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ExportResult:
             return sync_service.export_to_peer(db, site_id, path)
 
-        run_in_background(self, tr("正在导出数据包…"), job, self._exported, lambda e: messages.show_error(self, e))
+        run_in_background(self, tr("正在导出数据包…"), job, self._exported, lambda e: messages.show_error(self, e),
+                          writes=True)
 
     def _exported(self, result: object) -> None:
         assert isinstance(result, ExportResult)
@@ -231,9 +232,10 @@ class SyncPage(QWidget):
             return
         db = self.ctx.db
 
-        def job(_progress: Callable[[int, int], None], _cancelled: Callable[[], bool]) -> ImportResult:
+        def job(progress: Callable[[int, int], None], cancelled: Callable[[], bool]) -> ImportResult:
             # read once: header and signature first, then a verified backup, then the ops in one transaction
-            return import_package_file(db, path, accept_clock_skew=accept_clock_skew)
+            return import_package_file(db, path, accept_clock_skew=accept_clock_skew, progress=progress,
+                                       is_cancelled=cancelled)
 
         def failed(exc: BaseException) -> None:
             # A sender clock more than a day ahead: a person checks both clocks, then may go on.
@@ -243,7 +245,7 @@ class SyncPage(QWidget):
                 return
             messages.show_error(self, exc)
 
-        run_in_background(self, tr("正在导入数据包…"), job, self._imported, failed)
+        run_in_background(self, tr("正在导入数据包…"), job, self._imported, failed, writes=True)
 
     def _imported(self, result: object) -> None:
         assert isinstance(result, ImportResult)

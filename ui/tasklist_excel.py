@@ -51,7 +51,8 @@ def import_list(page: TaskListPage) -> None:
         page.reload()
         messages.show_info(page, str(summary))
 
-    run_in_background(page, tr("正在导入任务清单…"), job, done, lambda exc: messages.show_error(page, exc))
+    run_in_background(page, tr("正在导入任务清单…"), job, done, lambda exc: messages.show_error(page, exc),
+                      writes=True)
 
 
 def make_fill_sheets(page: TaskListPage) -> None:
@@ -75,7 +76,7 @@ def make_fill_sheets(page: TaskListPage) -> None:
         return text + "".join("\n" + tr("未生成：") + flagged for flagged in written.flagged)
 
     run_in_background(page, tr("正在生成填报表…"), job, lambda text: messages.show_info(page, str(text)),
-                      lambda exc: messages.show_error(page, exc))
+                      lambda exc: messages.show_error(page, exc), writes=True)  # the sheets' key and audit
 
 
 def collect_sheets(page: TaskListPage) -> None:
@@ -98,7 +99,8 @@ def collect_sheets(page: TaskListPage) -> None:
         if has_conflicts:
             review_conflicts(page)
 
-    run_in_background(page, tr("正在汇总填报表…"), job, done, lambda exc: messages.show_error(page, exc))
+    run_in_background(page, tr("正在汇总填报表…"), job, done, lambda exc: messages.show_error(page, exc),
+                      writes=True)
 
 
 def review_conflicts(page: TaskListPage) -> None:

@@ -387,7 +387,7 @@ class TaskListPage(QWidget):
 
         run_in_background(self, tr("正在导出 Excel…"), job,
                           lambda p: messages.notify(self, tr("已导出：{path}").format(path=p)),
-                          lambda exc: messages.show_error(self, exc))
+                          lambda exc: messages.show_error(self, exc), writes=True)  # audited: a write
 
     def current_year(self) -> int | None:
         return self._years.get(self.list_combo.currentData())

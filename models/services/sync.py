@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import append_audit
 from models.conflicts import ConflictInfo, list_conflicts, resolve_conflict
-from models.errors import DomainError
+from models.errors import Cancelled, DomainError
 from models.fsutil import disk_error
 from models.merge import apply_ops
 from models.oplog import OpRecord
@@ -179,9 +179,13 @@ def withheld_note(result: ExportResult) -> str:
 
 
 def import_package_file(db: Database, path: Path, *, preview: bool = False,
-                        accept_clock_skew: bool = False, record_unlock: bool = False) -> ImportResult:
+                        accept_clock_skew: bool = False, record_unlock: bool = False,
+                        progress: Callable[[int, int], None] | None = None,
+                        is_cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """`record_unlock`: the caller unlocked without an audit row (CLI); it is recorded with the import,
-    after authentication, and a refused package leaves only its refusal event.
+    after authentication, and a refused package leaves only its refusal event. `progress` and
+    `is_cancelled` (a worker's): told after each applied batch; a cancel before the commit changes
+    nothing and keeps no backup.
 
     The package is read once: its header and the signature over the whole file are checked in a read
     snapshot (a tampered, foreign, duplicate or stale package goes no further: no backup), then the
@@ -200,7 +204,11 @@ def import_package_file(db: Database, path: Path, *, preview: bool = False,
         with db.import_scope("before_sync_import") as session:  # a verified backup, then one transaction
             if record_unlock:
                 append_audit(session, "unlock", detail={"method": "cli_sync_import"})
-            return import_package(session, path, accept_clock_skew=accept_clock_skew)
+            result = import_package(session, path, accept_clock_skew=accept_clock_skew, progress=progress,
+                                    is_cancelled=is_cancelled)
+            if is_cancelled is not None and is_cancelled():  # clicked after the last batch: still undone
+                raise Cancelled()
+            return result
 
 
 @contextmanager

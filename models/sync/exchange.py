@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from models.audit import append_audit
 from models.blobstore import blob_store
+from models.errors import Cancelled
 from models.fieldcodec import canonical_json
 from models.hlc import wall_ms_of
 from models.merge import FieldConflict, apply_ops, field_heads, ops_of_rows
@@ -75,9 +76,13 @@ class ImportResult:
 
 
 def import_package(session: Session, path: Path, preview: bool = False,
-                   now_ms: Callable[[], int] | None = None, accept_clock_skew: bool = False) -> ImportResult:
+                   now_ms: Callable[[], int] | None = None, accept_clock_skew: bool = False,
+                   progress: Callable[[int, int], None] | None = None,
+                   is_cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """`accept_clock_skew`: the clerk confirmed a package whose clock runs more than a day ahead
-    (sync-security.md §A.3.1); without it such a package is refused and nothing is written."""
+    (sync-security.md §A.3.1); without it such a package is refused and nothing is written.
+    `progress(ops read, ops in the package)` is told after each applied batch, and `is_cancelled` asked
+    then: a cancel raises Cancelled inside the caller's transaction, which rolls everything back."""
     package, result, new = _screened(session, path, now_ms, accept_clock_skew)
     if not new:
         return result
@@ -95,7 +100,7 @@ def import_package(session: Session, path: Path, preview: bool = False,
     # One pass: applied in batches while read, in the caller's transaction, which any failure up to the
     # END record (totals, blob hashes, the file unchanged since its signature) rolls back.
     with bulk_write_cache(session):
-        _apply(session, package, plan, result)
+        _apply(session, package, plan, result, progress, is_cancelled)
     attest.store(session, plan.kept_attestations())
     _renew_if_this_file_is_stale(session, plan, peer, result)  # before anything commits
     _record_received(session, package, peer, plan.manifest, result)
@@ -156,11 +161,13 @@ def _sequence_check(session: Session, package: OpenedPackage, result: ImportResu
     return None
 
 
-def _apply(session: Session, package: OpenedPackage, plan: Plan, result: ImportResult) -> None:
+def _apply(session: Session, package: OpenedPackage, plan: Plan, result: ImportResult,
+           progress: Callable[[int, int], None] | None, is_cancelled: Callable[[], bool] | None) -> None:
     blob: Any = None  # the blob store's writer of the attachment being received
     batch: list[OpRecord] = []
     per_entity: Counter[str] = Counter()
     sender = package.header.routing.from_site
+    read = 0  # ops read so far, applied or held
 
     def on_blob(record: Any) -> None:
         # Streamed into the blob store (a .part file until the container has verified the hash), named and
@@ -183,8 +190,13 @@ def _apply(session: Session, package: OpenedPackage, plan: Plan, result: ImportR
             hold(session, unknown, "unknown_field", sender)
             result.quarantined_ops += 1
         batch.clear()
+        if progress is not None:
+            progress(read, plan.manifest.get("op_count", read))
+        if is_cancelled is not None and is_cancelled():
+            raise Cancelled()
 
     for op, verdict in plan.classified(package, sink=on_blob):
+        read += 1
         if verdict != APPLY:
             hold(session, op, verdict, sender)
             result.quarantined_ops += 1

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import text
 
 from models.backup import backup_engine, list_backups
+from models.errors import Cancelled
 from models.services import sync as service
-from models.sync import verdicts
+from models.sync import exchange, verdicts
 from models.sync.errors import PackageError
 from tests.sync.package_helpers import read_package, repack
 from tests.sync.workstations import Workstation, add_unit, unit_names
@@ -78,3 +79,22 @@ def test_a_refused_import_pushes_no_backup_out_of_the_days_cap(pair):
     assert service.import_package_file(b.db, good).new_ops == 2
     after = [backup.path.name for backup in list_backups(folder, b.db.path.stem)]
     assert len(after) == len(kept) and after[-1].endswith("before_sync_import.db")
+
+
+def test_the_import_tells_its_progress_and_a_cancel_undoes_it_without_a_trace(pair, monkeypatch):
+    a, b = pair
+    for name in ("县水利局", "县林业局", "县财政局"):
+        add_unit(a.db, name)
+    package = a.export_to(b).path
+    monkeypatch.setattr(exchange, "_APPLY_BATCH", 1)  # a batch per op: the cancel falls between them
+    before, events, backups = b.dump(), _events(b), _backups(b)
+    told: list[tuple[int, int]] = []
+    with pytest.raises(Cancelled):
+        service.import_package_file(b.db, package, progress=lambda done, total: told.append((done, total)),
+                                    is_cancelled=lambda: len(told) >= 2)
+    assert told == [(1, 3), (2, 3)]
+    assert b.dump() == before and _backups(b) == backups and _events(b) == events  # no refusal either
+    told.clear()
+    result = service.import_package_file(b.db, package, progress=lambda done, total: told.append((done, total)),
+                                         is_cancelled=lambda: False)
+    assert result.new_ops == 3 and told[-1] == (3, 3) and unit_names(b) == {"县水利局", "县林业局", "县财政局"}

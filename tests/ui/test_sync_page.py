@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import threading
 
 from PySide6.QtWidgets import QPushButton
 from sqlalchemy import select
@@ -93,7 +94,7 @@ def test_a_fast_sender_clock_is_imported_only_after_confirmation(qtbot, new_ctx,
 
     calls: list[bool] = []
 
-    def fake_import(db, path, accept_clock_skew=False):
+    def fake_import(db, path, accept_clock_skew=False, **_worker):
         calls.append(accept_clock_skew)
         if not accept_clock_skew:
             raise PackageError("clock_skew", hours="72")
@@ -151,3 +152,59 @@ def test_held_back_ops_and_introductions_are_shown_and_confirmed(qtbot, new_ctx,
         assert [u.name for u in list_units(session)] == ["宿州市水利局"]
     relay.close()
     third.close()
+
+
+def test_a_package_import_is_a_writing_operation_whose_cancel_undoes_it(qtbot, new_ctx, tmp_path, monkeypatch):
+    """It queues with the other writers (closing the window waits for it), tells its progress, and 取消
+    between two batches leaves the database and the backup folder as they were."""
+    from models.services.sync import set_identity
+    from models.sync import exchange
+    from ui import sync_page
+    from ui.workers import running_operations
+
+    with new_ctx.db.session_scope() as session:
+        set_identity(session, "宿州市人民检察院", "行政检察部", "procuratorate")
+        my_file = export_peer_file(my_identity(session), "0.1.0")
+        gui_site = my_identity(session).site_id
+    remote = Workstation(tmp_path / "remote", "市政府")
+    with remote.db.session_scope() as session:
+        add_peer(session, my_file, "full")
+        for name in ("宿州市数据资源管理局", "宿州市水利局", "宿州市林业局"):
+            add_unit(session, name)
+    with new_ctx.db.session_scope() as session:
+        add_peer(session, remote.peer_file, "full")
+    package = tmp_path / "包.fjpkg"
+    with remote.db.session_scope() as session:
+        export_package(session, session.get(Peer, gui_site), package)
+    remote.close()
+    backups = new_ctx.db.backup_folder()
+    kept = sorted(backups.iterdir()) if backups.exists() else []
+
+    reported, go_on = threading.Event(), threading.Event()
+    real_import, real_run = sync_page.import_package_file, sync_page.run_in_background
+
+    def gated(db, path, **kwargs):
+        def told(done, total):
+            kwargs_progress(done, total)
+            reported.set()
+            go_on.wait(10)
+        kwargs_progress = kwargs["progress"]
+        return real_import(db, path, **{**kwargs, "progress": told})
+
+    started = []
+    monkeypatch.setattr(exchange, "_APPLY_BATCH", 1)
+    monkeypatch.setattr(sync_page, "import_package_file", gated)
+    monkeypatch.setattr(sync_page, "run_in_background", lambda *a, **k: started.append(real_run(*a, **k)) or started[-1])
+    win = MainWindow(new_ctx)
+    qtbot.addWidget(win)
+    page = win.show_screen("sync")
+    page.import_package(package)
+    qtbot.waitUntil(reported.is_set, timeout=20000)
+    assert [op.writes for op in running_operations()] == [True]
+    started[0].dialog.canceled.emit()   # the 取消 button
+    go_on.set()
+    qtbot.waitUntil(lambda: not running_operations(), timeout=20000)
+    assert "已取消" in win.statusBar().currentMessage()
+    with new_ctx.db.read_scope() as session:
+        assert list_units(session) == []
+    assert (sorted(backups.iterdir()) if backups.exists() else []) == kept
