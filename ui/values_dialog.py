@@ -87,9 +87,11 @@ class WorkingDialog(ValuesDialog):
         self._work, self._writes = work, writes
         self._submitted: dict[str, object] = {}   # the values being worked on
         self.busy = False
-        self.busy_label = QLabel(busy_text)
+        self._busy_text = busy_text
+        self.busy_label = QLabel()
         self.busy_label.setObjectName("busy")
-        self.busy_label.hide()
+        # Its line is kept while idle: shown only when busy, it squeezed the form's wrapped hints together.
+        self.busy_label.setMinimumHeight(self.busy_label.fontMetrics().height())
         self.layout().insertWidget(self.layout().count() - 1, self.busy_label)   # just above the buttons
 
     def done(self, result: int) -> None:
@@ -119,7 +121,7 @@ class WorkingDialog(ValuesDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
-        self.busy_label.setVisible(busy)
+        self.busy_label.setText(self._busy_text if busy else "")
         for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
             if not isinstance(child, QLabel):   # the form, 确定/取消, 忘记密码; the notes stay readable
                 child.setEnabled(not busy)
