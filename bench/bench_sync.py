@@ -72,12 +72,7 @@ def plain_copy(site: Workstation, target: Path, tables: tuple[str, ...], blobs: 
     `blobs` the sender's blob files byte for byte into blob_folder(target), each fsynced.
     Returns (wall, CPU) seconds."""
     started, cpu = time.perf_counter(), time.process_time()
-    with site.db.engine.begin() as conn:
-        conn.exec_driver_sql(f"ATTACH DATABASE '{target}' AS plain KEY ''")
-        for table in tables:
-            conn.exec_driver_sql(f'CREATE TABLE plain."{table}" AS SELECT * FROM main."{table}"')
-    with site.db.engine.connect() as conn:
-        conn.exec_driver_sql("DETACH DATABASE plain")
+    _copy_attached(site, target, "''", 'CREATE TABLE target."{table}" AS SELECT * FROM main."{table}"', tables)
     if blobs:
         folder = blob_folder(target)
         folder.mkdir()
@@ -95,13 +90,19 @@ def encrypted_copy(site: Workstation, receiver: Workstation) -> tuple[float, flo
     path, key = receiver.db.path, receiver.db.dek.hex()
     receiver.close()
     started, cpu = time.perf_counter(), time.process_time()
-    with site.db.engine.begin() as conn:
-        conn.exec_driver_sql(f"ATTACH DATABASE '{path}' AS receiver KEY \"x'{key}'\"")
-        for table in ROW_TABLES:
-            conn.exec_driver_sql(f'INSERT INTO receiver."{table}" SELECT * FROM main."{table}"')
-    with site.db.engine.connect() as conn:
-        conn.exec_driver_sql("DETACH DATABASE receiver")
+    _copy_attached(site, path, f"\"x'{key}'\"", 'INSERT INTO target."{table}" SELECT * FROM main."{table}"',
+                   ROW_TABLES)
     return time.perf_counter() - started, time.process_time() - cpu
+
+
+def _copy_attached(site: Workstation, path: Path, key: str, statement: str, tables: tuple[str, ...]) -> None:
+    """`statement` for each table, in one transaction of the sender's engine with `path` attached."""
+    with site.db.engine.begin() as conn:
+        conn.exec_driver_sql(f"ATTACH DATABASE '{path}' AS target KEY {key}")
+        for table in tables:
+            conn.exec_driver_sql(statement.format(table=table))
+    with site.db.engine.connect() as conn:
+        conn.exec_driver_sql("DETACH DATABASE target")
 
 
 def export_floor(site: Workstation, receiver: Workstation, target: Path) -> tuple[float, float]:
