@@ -152,11 +152,12 @@ def cmd_confirm(args: argparse.Namespace, ctx: CliContext) -> int:
 
 
 def cmd_export(args: argparse.Namespace, ctx: CliContext) -> int:
-    result = service.export_to_peer(ctx.database(), args.to, args.out, full=args.full)
+    db = ctx.database()
+    result = service.export_to_peer(db, args.to, args.out, full=args.full)
     ctx.out(f"已导出第 {result.seq} 号同步包：{result.path}（变更 {result.op_count} 条，附件 {result.blob_count} 个，"
             f"{result.size} 字节）")
     ctx.out(f"回执码：{result.receipt_code}")
-    if note := service.withheld_note(result):
+    if note := service.withheld_note(db, result):
         ctx.out(note)
     return 0
 

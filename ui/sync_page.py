@@ -222,7 +222,7 @@ class SyncPage(QWidget):
         assert isinstance(result, ExportResult)
         text = tr("已导出第 {seq} 号包：{ops} 条变更、{blobs} 个附件，回执码 {code}。文件：{path}").format(
             seq=result.seq, ops=result.op_count, blobs=result.blob_count, code=result.receipt_code, path=result.path)
-        note = sync_service.withheld_note(result)
+        note = sync_service.withheld_note(self.ctx.db, result)
         self.summary.setText(text + ("\n" + note if note else ""))
         self.reload()
 

@@ -170,12 +170,24 @@ def export_to_peer(db: Database, peer: str, path: Path, full: bool = False) -> E
         raise disk_error(exc, path) from exc
 
 
-def withheld_note(result: ExportResult) -> str:
-    """What the clerk is told of ops the export left out (models/sync/export.py), or ""."""
+def withheld_note(db: Database, result: ExportResult) -> str:
+    """What the clerk is told of ops the export left out (models/sync/export.py), or "": how many, and
+    which records (the first few), so the one to shorten or to ask its origin about can be found."""
     if not result.withheld_ops:
         return ""
+    from models.labels import entity_label
+    from models.search import display_title
+
+    names = []
+    with db.read_scope() as session:
+        for entity, row_id in result.withheld_rows[:5]:
+            cls = ENTITY_BY_NAME.get(entity)
+            row = session.get(cls, uuid.UUID(row_id)) if cls is not None else None
+            names.append(f"{entity_label(entity)}“{display_title(row)}”" if row is not None
+                         else f"{entity_label(entity)}（本机尚无此记录）")
+    more = "等" if len(result.withheld_rows) > 5 else ""
     return (f"另有 {result.withheld_ops} 条变更含对方无法接收的内容（不可见的控制字符，或单项超过 1 MB），"
-            "未放入本包，已记入审计日志")
+            f"未放入本包：{'、'.join(names)}{more}")
 
 
 def import_package_file(db: Database, path: Path, *, preview: bool = False,

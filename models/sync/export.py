@@ -51,8 +51,10 @@ class ExportResult:
     size: int
     sha256: str
     # Ops left out because the receiver's own check would refuse them, and the whole package with them
-    # (_refused_by_receiver); recorded in the audit log with their ids.
+    # (_refused_by_receiver); recorded in the audit log with their ids. `withheld_rows`: their records,
+    # (entity, row id), for the clerk to be told which.
     withheld_ops: int = 0
+    withheld_rows: tuple[tuple[str, str], ...] = ()
 
     @property
     def receipt_code(self) -> str:
@@ -121,7 +123,7 @@ def _write(session: Session, me: SiteIdentity, peer: Peer, path: Path, full: boo
                          "blobs": len(blobs), "full": full, **withheld}, result="warning" if withheld else "ok")
     session.flush()
     return ExportResult(path, seq, manifest["op_count"], len(blobs), sum(size for _, size in blobs),
-                        written.size, written.sha256, len(scan.withheld))
+                        written.size, written.sha256, len(scan.withheld), tuple(dict.fromkeys(scan.withheld_rows)))
 
 
 _OP_COLUMNS = (Op.op_id, Op.hlc, Op.site_id, Op.user, Op.entity, Op.row_id, Op.field, Op.value, Op.pred, Op.sig)
@@ -145,6 +147,7 @@ class _Scan:
     att_ids: set[str] = field(default_factory=set)
     origins: set[str] = field(default_factory=set)
     withheld: list[str] = field(default_factory=list)  # op ids left out: the receiver would refuse them
+    withheld_rows: list[tuple[str, str]] = field(default_factory=list)  # their (entity, row id)
 
 
 class _Selection:
@@ -189,6 +192,7 @@ class _Selection:
                 signed = signed_bytes(record)
                 if _refused_by_receiver(record, signed):
                     scan.withheld.append(op_id)
+                    scan.withheld_rows.append((entity, row_id))
                     continue
                 entity = record.entity
                 counts[entity] += 1
