@@ -78,8 +78,7 @@ def cmd_list(args: argparse.Namespace, ctx: CliContext) -> int:
     with ctx.database().read_scope() as session:
         rows = list_accounts(session)
     for row in rows:
-        state = "已停用" if row.disabled else "启用"
-        ctx.out(f"{row.name}\t{'、'.join(row.roles)}\t{state}\t创建于 {row.created_at}")
+        ctx.out(f"{row.name}\t{'、'.join(row.roles)}\t{row.status}\t创建于 {row.created_at}")
     return 0
 
 

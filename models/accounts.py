@@ -66,6 +66,14 @@ class AccountRow:
     disabled: bool
     created_at: str
     password_changed_at: str
+    no_server_login: bool = False   # on a server: an account that came with `db move-to`, not yet reset
+
+    @property
+    def status(self) -> str:
+        """How the 账户 screen and `account list` name its state."""
+        if self.disabled:
+            return "已停用"
+        return "未开通服务器登录（重置密码即开通）" if self.no_server_login else "启用"
 
 
 def normalize_name(text: object) -> str:
@@ -230,7 +238,9 @@ def create_first_server_account(db: Database, name: str | None) -> Actor:
 
 def list_accounts(session: Session) -> list[AccountRow]:
     require(session, "accounts")
-    return [AccountRow(a.name, a.role_tuple(), a.disabled, a.created_at, a.password_changed_at)
+    on_server = session.get_bind().dialect.name == "postgresql"
+    return [AccountRow(a.name, a.role_tuple(), a.disabled, a.created_at, a.password_changed_at,
+                       on_server and not a.server_login)
             for a in session.scalars(select(Account).order_by(Account.created_at, Account.name))]
 
 

@@ -100,7 +100,7 @@ class AccountsPage(QWidget):
         self.rows = self.ctx.read(list_accounts)
         self.table.setRowCount(len(self.rows))
         for index, row in enumerate(self.rows):
-            cells = (row.name, "、".join(row.roles), tr("已停用") if row.disabled else tr("启用"),
+            cells = (row.name, "、".join(row.roles), tr(row.status),
                      _minute(row.created_at), _minute(row.password_changed_at))
             for column, value in enumerate(cells):
                 self.table.setItem(index, column, QTableWidgetItem(value))

@@ -109,6 +109,9 @@ def test_move_to_the_server_and_back_keeps_everything(demo_db_file, empty_server
     from models.oplog import Op
     url, _admin, _name = empty_server_db
     source = str(demo_db_file.path)
+    from models.accounts import add_account
+    add_account(demo_db_file, "李明", ("内勤",), "Fjld-liming-2026")   # comes along without a server login
+    monkeypatch.setenv("FJLD_USER", "测试员")   # a file with two accounts asks whose password it is
     with demo_db_file.read_scope() as session:
         ops = session.query(Op).count()
     demo_db_file.close()
@@ -130,6 +133,12 @@ def test_move_to_the_server_and_back_keeps_everything(demo_db_file, empty_server
     outputs[url] = [_run(["--db", url, *cmd], capsys)[1] for cmd in
                     (["dump"], ["search", "检察"], ["due", "--today", DEMO_TODAY.isoformat(), "--all"])]
     assert outputs[url] == outputs[source]
+    listed = {line.split("\t")[0]: line for line in _run(["--db", url, "account", "list"], capsys)[1].splitlines()}
+    assert "未开通服务器登录（重置密码即开通）" in listed["李明"]   # the administrator sees whom to reset
+    monkeypatch.setenv("FJLD_NEW_PASSWORD", "Fjld-liming-2027")
+    assert _run(["--db", url, "account", "reset", "李明"], capsys)[0] == 0
+    listed = {line.split("\t")[0]: line for line in _run(["--db", url, "account", "list"], capsys)[1].splitlines()}
+    assert listed["李明"].split("\t")[2] == "启用"
     back = tmp_path / "回到文件" / "fjld.db"
     monkeypatch.setenv("FJLD_NEW_PASSWORD", "Fjld-back-2026")
     code, out, err = _run(["--db", url, "db", "move-to", str(back)], capsys)

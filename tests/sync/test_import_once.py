@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import text
 
+from models import backup
 from models.backup import backup_engine, list_backups
 from models.errors import Cancelled
 from models.services import sync as service
@@ -64,10 +66,19 @@ def test_a_package_refused_by_its_ops_leaves_no_backup_and_one_event(pair):
     assert _events(b) == events + ["sync_import_refused"]  # the unlock row went with the rollback
 
 
-def test_a_refused_import_pushes_no_backup_out_of_the_days_cap(pair):
+class _Noon(dt.datetime):
+    """The backups' clock at midday: a day's cap must not meet midnight in the middle of the test."""
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls(2026, 12, 3, 12, 0, 0)
+
+
+def test_a_refused_import_pushes_no_backup_out_of_the_days_cap(pair, monkeypatch):
     a, b = pair
+    monkeypatch.setattr(backup, "dt", SimpleNamespace(datetime=_Noon, date=dt.date, timedelta=dt.timedelta))
     bad = _refused_by_its_ops(a, b)
-    folder, now = b.db.backup_folder(), dt.datetime.now()
+    folder, now = b.db.backup_folder(), _Noon.now()
     for minute in range(14):  # more than a day keeps: the rotation has already dropped some
         backup_engine(b.db.engine, b.db.path, b.db.dek, reason="manual", folder=folder,
                       now=now - dt.timedelta(minutes=30 - minute))
