@@ -115,7 +115,9 @@ def test_the_spool_gives_back_what_it_was_given_and_refuses_a_changed_file():
         spool.add(b"x" * 40)
         spool.add(b"y" * 40)
         spool._file.seek(3)
-        spool._file.write(b"!")
+        changed = bytes([spool._file.read(1)[0] ^ 1])  # a flipped bit: writing "!" left 1 file in 256 as it was
+        spool._file.seek(3)
+        spool._file.write(changed)
         with pytest.raises(OSError):
             list(spool.blocks())
 
