@@ -11,6 +11,7 @@ from pathlib import Path
 from cli.app import CliContext
 from models.errors import DomainError
 from models.fsutil import atomic_write_bytes
+from models.services import conflict_choices
 from models.services import sync as service
 from models.settings import get_setting
 
@@ -176,7 +177,7 @@ def cmd_import(args: argparse.Namespace, ctx: CliContext) -> int:
 def cmd_conflicts(args: argparse.Namespace, ctx: CliContext) -> int:
     with ctx.session_scope() as session:
         me = service.identity_info(session)
-        conflicts = service.conflicts(session)
+        conflicts = conflict_choices.conflicts(session)
     if not conflicts:
         ctx.out("没有待处理的冲突")
     for conflict in conflicts:
@@ -195,9 +196,9 @@ def cmd_resolve(args: argparse.Namespace, ctx: CliContext) -> int:
                 value = json.loads(args.value)
             except ValueError:
                 raise DomainError("bad_value", "--value 须为 JSON 值，文字请加引号") from None
-            service.resolve_value(session, args.entity, args.row_id, args.field, value)
+            conflict_choices.resolve_value(session, args.entity, args.row_id, args.field, value)
         else:
-            service.choose_side(session, args.entity, args.row_id, args.field, args.take == "mine")
+            conflict_choices.choose_side(session, args.entity, args.row_id, args.field, args.take == "mine")
     ctx.out("已处理，结果会随下一个同步包传给其他工作站")
     return 0
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from models.errors import DomainError
 from models.hlc import wall_ms_of
-from models.services import sync as sync_service
+from models.services import conflict_choices
 from models.services.common import LABELS
 from ui import messages
 from ui.context import AppContext
@@ -73,7 +73,7 @@ class ConflictView(QWidget):
         self.conflicts.clear()
         self._choosable: dict[tuple[str, str, str], bool] = {}
         with self.ctx.db.read_scope() as session:
-            rows = sync_service.conflict_rows(session)
+            rows = conflict_choices.conflict_rows(session)
         for row in rows:
             conflict = row.conflict
             kind = tr("（删除-修改冲突）") if conflict.kind == "delete_edit" else ""
@@ -96,7 +96,7 @@ class ConflictView(QWidget):
 
     def show_current(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         self._clear_sides()
-        conflict: sync_service.ConflictInfo | None = item.data(CONFLICT_ROLE) if item is not None else None
+        conflict: conflict_choices.ConflictInfo | None = item.data(CONFLICT_ROLE) if item is not None else None
         if conflict is None:
             return
         choosable = self._choosable.get((conflict.entity, conflict.row_id, conflict.field), True)
@@ -123,10 +123,10 @@ class ConflictView(QWidget):
             self.sides.addWidget(choose, 2, column)
         self.sides.setRowStretch(3, 1)
 
-    def choose(self, conflict: sync_service.ConflictInfo, column: int) -> None:
+    def choose(self, conflict: conflict_choices.ConflictInfo, column: int) -> None:
         try:
             with self.ctx.db.write_scope() as session:
-                sync_service.choose_conflict(session, conflict, column)
+                conflict_choices.choose_conflict(session, conflict, column)
         except DomainError as exc:
             messages.show_error(self, exc)
             return
@@ -135,7 +135,7 @@ class ConflictView(QWidget):
 
     def count(self) -> int:
         with self.ctx.db.read_scope() as session:
-            return len(sync_service.conflicts(session))
+            return len(conflict_choices.conflicts(session))
 
 
 def conflict_panel(ctx: AppContext) -> tuple[QWidget, ConflictView]:

@@ -1,7 +1,7 @@
-"""The one service for sync (the 同步 screen and the `peer` / `sync` commands use only this): this
-workstation's identity, peers (added with the profile and role THIS side decides, revoked with an audit
-event), package export and import, conflicts (including 删除-修改), held-back ops, fork alerts and
-introductions of third sites.
+"""The service for sync (the 同步 screen and the `peer` / `sync` commands use only this and, for
+冲突处理, models/services/conflict_choices.py): this workstation's identity, peers (added with the profile
+and role THIS side decides, revoked with an audit event), package export and import, held-back ops, fork
+alerts and introductions of third sites.
 
 Import reads a package once and commits nothing before it is authenticated in full: a refused package
 leaves the data as it was (dump equal), no backup, and one audit event (`sync_import_refused`)."""
@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import append_audit
-from models.conflicts import ConflictInfo, list_conflicts, resolve_conflict
 from models.errors import Cancelled, DomainError
 from models.fsutil import disk_error
 from models.merge import apply_ops
@@ -47,8 +46,7 @@ from models.sync.profiles import PROFILES, role_may_write
 from models.sync.signing import verifies
 from models.sync.verdicts import QUARANTINE_REASONS, signer_key
 
-__all__ = ["writable_fields", "ROLES", "ROLE_NAMES", "PROFILES", "APP_VERSION", "ImportResult", "ExportResult",
-           "ConflictInfo"]
+__all__ = ["writable_fields", "ROLES", "ROLE_NAMES", "PROFILES", "APP_VERSION", "ImportResult", "ExportResult"]
 
 PEER_FILE_LIMIT = 1024 * 1024
 
@@ -249,70 +247,6 @@ def _check_input(path: Path, what: str = "同步包文件") -> None:
         raise PackageError("no_file", what=what, path=path)
     if not path.is_file():
         raise PackageError("not_a_file", what=what, path=path)
-
-
-# --- conflicts ---
-
-def conflicts(session: Session) -> list[ConflictInfo]:
-    return list_conflicts(session)
-
-
-@dataclass(frozen=True)
-class ConflictRow:
-    conflict: ConflictInfo
-    title: str  # the record, as people know it
-    choosable: bool  # this workstation's role may write the field (a government site may not pick a 文号)
-
-
-def conflict_rows(session: Session) -> list[ConflictRow]:
-    from models.search import display_title
-
-    rows = []
-    for conflict in list_conflicts(session):
-        obj = session.get(ENTITY_BY_NAME[conflict.entity], uuid.UUID(conflict.row_id))
-        field = "deleted" if conflict.kind == "delete_edit" else conflict.field
-        allowed = writable_fields(session, conflict.entity)
-        rows.append(ConflictRow(conflict, display_title(obj) if obj is not None else conflict.row_id,
-                                allowed is None or field in allowed))
-    return rows
-
-
-def choose_conflict(session: Session, conflict: ConflictInfo, column: int) -> None:
-    """Keep the value of head `column`. For a 删除-修改 conflict the heads are [the deletion, the newer
-    edit]: column 0 keeps the record deleted, column 1 keeps it (the edit stands)."""
-    if not 0 <= column < len(conflict.heads):
-        raise DomainError("no_such_side", "该冲突中没有这一方的值")
-    name, value = conflict.field, conflict.heads[column]["value"]
-    if conflict.kind == "delete_edit":
-        name, value = "deleted", column == 0
-    resolve_value(session, conflict.entity, conflict.row_id, name, value)
-
-
-def choose_side(session: Session, entity: str, row_id: str, field: str, mine: bool) -> None:
-    """`sync resolve --take mine|theirs`: this site's head or the newest other one."""
-    me = my_identity(session).site_id
-    match = _find_conflict(session, entity, row_id, field)
-    columns = [n for n, head in enumerate(match.heads) if (head["site_id"] == me) == mine]
-    if not columns:
-        raise DomainError("no_such_side", "该冲突中没有这一方的值")
-    choose_conflict(session, match, columns[0])
-
-
-def resolve_value(session: Session, entity: str, row_id: str, field: str, value: Any) -> None:
-    if entity not in ENTITY_BY_NAME:
-        raise DomainError("conflict_not_found", "找不到该冲突（可能已被处理）")
-    try:
-        uuid.UUID(row_id)
-        resolve_conflict(session, entity, row_id, field, value)
-    except (KeyError, ValueError):
-        raise DomainError("conflict_not_found", "找不到该冲突（可能已被处理）") from None
-
-
-def _find_conflict(session: Session, entity: str, row_id: str, field: str) -> ConflictInfo:
-    for conflict in list_conflicts(session):
-        if (conflict.entity, conflict.row_id, conflict.field) == (entity, row_id, field):
-            return conflict
-    raise DomainError("conflict_not_found", "找不到该冲突（可能已被处理）")
 
 
 # --- held-back ops, forks, introductions ---
