@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.audit import append_audit
-from models.errors import Cancelled, DomainError
+from models.errors import DomainError
 from models.fsutil import disk_error
 from models.merge import apply_ops
 from models.oplog import OpRecord
@@ -211,14 +211,19 @@ def import_package_file(db: Database, path: Path, *, preview: bool = False,
             early = screen_package(session, path, accept_clock_skew=accept_clock_skew)
         if early is not None:  # duplicate or stale: nothing to do
             return early
-        with db.import_scope("before_sync_import") as session:  # a verified backup, then one transaction
+
+        def apply(session: Session, told: Callable[[int, int], None],
+                  cancelled: Callable[[], bool]) -> ImportResult:
             if record_unlock:
                 append_audit(session, "unlock", detail={"method": "cli_sync_import"})
-            result = import_package(session, path, accept_clock_skew=accept_clock_skew, progress=progress,
-                                    is_cancelled=is_cancelled)
-            if is_cancelled is not None and is_cancelled():  # clicked after the last batch: still undone
-                raise Cancelled()
-            return result
+            return import_package(session, path, accept_clock_skew=accept_clock_skew, progress=told,
+                                  is_cancelled=cancelled)
+
+        # A verified backup, then one transaction, which a cancel seen up to its end rolls back.
+        result = db.cancellable_write(apply, progress or (lambda _done, _total: None),
+                                      is_cancelled or (lambda: False), backup_reason="before_sync_import")
+        assert isinstance(result, ImportResult)
+        return result
 
 
 @contextmanager
