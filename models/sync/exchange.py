@@ -32,7 +32,7 @@ from models.sync import attest
 from models.sync.container import OpenedPackage, open_package
 from models.sync.errors import MESSAGES, PackageError
 from models.sync.export import OP_FMT, ExportResult, export_package
-from models.sync.identity import PeerCard
+from models.sync.identity import PeerCard, SiteIdentity
 from models.sync.peers import (
     ForkAlert,
     KnownSite,
@@ -84,11 +84,11 @@ def import_package(session: Session, path: Path, preview: bool = False,
     (sync-security.md §A.3.1); without it such a package is refused and nothing is written.
     `progress(ops read, ops in the package)` is told after each applied batch, and `is_cancelled` asked
     then: a cancel raises Cancelled inside the caller's transaction, which rolls everything back."""
-    package, result, new = _screened(session, path, now_ms, accept_clock_skew)
+    me = my_identity(session)
+    package, result, new = _screened(session, me, path, now_ms, accept_clock_skew)
     if not new:
         return result
     routing = package.header.routing
-    me = my_identity(session)
     peer = session.get(Peer, routing.from_site)
     assert peer is not None  # open_package found it
     plan = Plan(session, me, peer, routing.op_fmt)
@@ -115,14 +115,14 @@ def screen_package(session: Session, path: Path, accept_clock_skew: bool = False
     """What the import would say of a package before it reads a single op: the result of a duplicate or
     stale package, None for a new one; PackageError for one refused by its header, its signature over
     the whole file, its sequence, op format or clock. Writes nothing."""
-    _package, result, new = _screened(session, path, now_ms, accept_clock_skew)
+    _package, result, new = _screened(session, my_identity(session), path, now_ms, accept_clock_skew)
     return None if new else result
 
 
-def _screened(session: Session, path: Path, now_ms: Callable[[], int] | None,
+def _screened(session: Session, me: SiteIdentity, path: Path, now_ms: Callable[[], int] | None,
               accept_clock_skew: bool) -> tuple[OpenedPackage, ImportResult, bool]:
     """Steps 1-5 of the import (sync-security.md §A.3.6): (package, result so far, whether it is new)."""
-    package = open_package(Path(path), my_identity(session), lambda site: sender_card(session, site))
+    package = open_package(Path(path), me, lambda site: sender_card(session, site))
     routing = package.header.routing
     result = ImportResult("applied", "", routing.pkg_id, routing.from_site, routing.seq)
     early = _sequence_check(session, package, result)

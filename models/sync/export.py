@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from models.attachment import Attachment
 from models.audit import append_audit, audit_head
 from models.blobstore import blob_store
-from models.fieldcodec import MAX_VALUE_BYTES, may_hold_control
+from models.fieldcodec import may_hold_control, too_big
 from models.ids import uuid7
 from models.oplog import Op, OpRecord, local_state
 from models.registry import ENTITY_BY_NAME, schema_fingerprint
@@ -285,7 +285,7 @@ def _refused_by_receiver(record: OpRecord, signed: bytes) -> bool:
     value's structure and the other fields are the program's own making."""
     value, user = record.value, record.user
     if not (("\\" in value and may_hold_control(value)) or "\x7f" in value or not user.isprintable()
-            or len(user) > 100 or len(value) * 4 > MAX_VALUE_BYTES):
+            or len(user) > 100 or too_big(value)):
         return False
     try:
         decode_op(encode_op(replace(record, sig=""), signed))
